@@ -1,0 +1,165 @@
+"""Plain data classes of the knowledge base. No I/O here.
+
+Every span is a half-open ``(start, end)`` pair of character offsets into
+``Document.text``; ``document.text[start:end]`` is always the verbatim source.
+Ids are stable strings derived from the file and the place in the outline,
+never counters over the whole corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+
+@dataclass
+class RawDocument:
+    """What a reader returns: the body text and whatever metadata the file states.
+
+    ``text`` is the document body exactly as the file gives it (line endings
+    normalised to ``\\n``, BOM removed, nothing else changed); ``meta`` keys are
+    among ``title, agency, date, doc_number, index_no, category, url`` (all
+    strings, empty or absent when unknown; ``date`` ISO ``YYYY-MM-DD`` or ``YYYY``).
+    """
+
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+    format: str = "txt"  # txt | html | md | docx
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Document:
+    id: str
+    title: str
+    text: str
+    agency: str = ""
+    date: str = ""  # ISO: YYYY-MM-DD, or YYYY, or ""
+    doc_number: str = ""  # 文号, e.g. 国发〔2019〕4号
+    index_no: str = ""  # 索引号
+    category: str = ""  # 主题分类
+    source: str = ""  # path of the file, relative to its documents folder
+    url: str = ""
+    format: str = "txt"
+    content_hash: str = ""
+
+    @property
+    def year(self) -> str:
+        return self.date[:4] if self.date else ""
+
+
+@dataclass
+class Clause:
+    """A numbered (or headed) unit of the outline.
+
+    ``label`` is the numbering exactly as written ("三、", "(六)", "（十二）",
+    "1．", "①", "——", "第三条", "第一章"); ``heading`` is the rest of the
+    heading line or the lead sentence (verbatim). ``span`` covers the clause
+    from its label to the end of its last child; ``label_span`` only the label,
+    ``heading_span`` only the heading text.
+    """
+
+    id: str
+    doc_id: str
+    label: str
+    style: str  # see kb.outline.STYLES
+    level: int  # 1 = top level
+    heading: str
+    span: Span
+    label_span: Span
+    heading_span: Span
+    ordinal: int  # 1-based position among its siblings
+    children: list[Clause] = field(default_factory=list)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class TargetRef:
+    """A link from a measure to a target, as seen from the measure."""
+
+    id: str  # target id
+    score: float
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Measure:
+    id: str
+    doc_id: str
+    clause_id: str
+    number: str  # label as written, e.g. "(六)"
+    ordinal: int  # 1-based among the document's measures, reading order
+    path: list[str]  # labels/headings from the root, e.g. ["三、主要措施", "(六)"]
+    headline: str  # lead sentence, verbatim
+    text: str  # full verbatim text (label included), == document.text[span[0]:span[1]]
+    span: Span
+    categories: list[str] = field(default_factory=list)
+    targets: list[TargetRef] = field(default_factory=list)
+
+
+@dataclass
+class Target:
+    id: str
+    doc_id: str
+    clause_id: str  # innermost clause holding the sentence ("" when none)
+    indicator: str  # e.g. "发明专利申请量"
+    value: float
+    unit: str  # e.g. "件", "亿元", "%"
+    qualifier: str = ""  # e.g. "达到", "力争", "以上", "净增" (several joined by "、")
+    deadline: int | None = None  # year, from "到2022年"
+    value_max: float | None = None  # upper bound of a range "5—10年"
+    mention: str = ""  # verbatim mention, e.g. "全市发明专利申请量达到2100件"
+    mention_span: Span = (0, 0)
+    text: str = ""  # verbatim sentence holding the mention
+    span: Span = (0, 0)  # span of that sentence
+    measure_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Link:
+    target_id: str
+    measure_id: str
+    score: float  # 0..1
+    evidence: list[str] = field(default_factory=list)
+    source: str = "content"  # inside | content | confirmed
+
+
+@dataclass
+class Reference:
+    """A title in 《》 or a 文号 cited by a document."""
+
+    doc_id: str
+    text: str  # as written, e.g. "《湖北省高质量发展评价与考核办法(试行)》" or "国办发〔2018〕126号"
+    kind: str  # title | doc_number
+    span: Span
+    clause_id: str = ""
+    resolved_id: str = ""  # document id when the KB holds it
+
+
+@dataclass
+class DocumentKB:
+    """Everything the knowledge base knows about one document."""
+
+    document: Document
+    outline: list[Clause] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+    def clauses(self):
+        for root in self.outline:
+            yield from root.walk()
+
+
+def to_dict(obj: Any) -> Any:
+    """Dataclass (or list of them) to plain JSON-able data."""
+    if isinstance(obj, list):
+        return [to_dict(o) for o in obj]
+    return asdict(obj)

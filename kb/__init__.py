@@ -1,0 +1,1 @@
+"""PolicyKB knowledge-base core."""

@@ -1,0 +1,32 @@
+"""Shared fixtures: the seed plan, the shared corpus (skipped when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "documents" / "000_3ccc218f3f77786b.txt"
+CORPUS = Path(os.environ.get("POLICYKB_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
+
+
+def corpus_file(relative: str) -> Path:
+    """A file of the shared corpus, or skip the test when the corpus is absent."""
+    path = CORPUS / relative
+    if not path.is_file():
+        pytest.skip(f"shared corpus file not found: {path}")
+    return path

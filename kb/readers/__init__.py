@@ -1,0 +1,63 @@
+"""Document readers: one file in, one ``RawDocument`` out.
+
+``read(path)`` dispatches on the suffix (``SUPPORTED_SUFFIXES``) and raises
+``ReadError`` with a one-line human reason for anything it cannot read:
+unsupported type, missing file, too large, binary, empty, undecodable,
+malformed front matter, corrupt .docx. ``RawDocument.text`` is the body
+verbatim (newlines normalised to ``\\n``, BOM removed, blank lines at both
+ends trimmed). Metadata a file does not state may come from a
+``MANIFEST.jsonl`` sidecar in the same folder (see ``kb.readers.manifest``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kb.model import RawDocument
+from kb.readers.docx import read_docx
+from kb.readers.encoding import MAX_BYTES, ReadError, check_size, decode
+from kb.readers.html import read_html
+from kb.readers.manifest import manifest_meta, merge
+from kb.readers.markdown import read_markdown
+from kb.readers.text import META_KEYS, parse_date, read_text
+
+__all__ = ["MAX_BYTES", "META_KEYS", "SUPPORTED_SUFFIXES", "ReadError", "decode", "parse_date", "read"]
+
+_READERS: dict[str, Callable[[bytes], tuple[RawDocument, set[str]]]] = {
+    ".txt": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".docx": read_docx,
+}
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_READERS)
+
+
+def read(path: Path, *, use_manifest: bool = True) -> RawDocument:
+    """Read one document file; raise ``ReadError`` when it cannot be read.
+
+    With ``use_manifest`` (default) a ``MANIFEST.jsonl`` in the file's folder
+    fills metadata the file lacks, and overrides values the reader only guessed
+    (a plain-text first line taken as title, LawRefBook history-line dates).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        shown = suffix or "(no suffix)"
+        raise ReadError(f"unsupported file type {shown} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
+    try:
+        if not path.is_file():
+            raise ReadError("not a file" if path.exists() else "file not found")
+        check_size(path.stat().st_size)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+    raw, inferred = reader(data)
+    if not raw.text.strip():
+        raise ReadError("no body text (the file holds only a title or header)" if raw.meta else "empty file")
+    if use_manifest:
+        raw.meta = merge(raw.meta, inferred, manifest_meta(path))
+    return raw

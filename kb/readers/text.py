@@ -1,0 +1,201 @@
+"""Plain-text documents, with or without the government-site header.
+
+Header layout (the seed and the shared corpus)::
+
+    <title>
+    <blank>
+    索引号 / <value>
+    主题分类 / <value>
+    发文日期 / <2019年07月08日 00:00:00>
+    发布机构 / <agency>
+    文号 / <doc number>
+    <body...>
+
+A value may be an empty line, or missing altogether (the next line is then
+directly the next label). After ``文号`` the next line is taken as its value
+only when it is empty or looks like a document number; otherwise the body
+starts right there. This module also holds the label table and ``parse_date``
+that the other readers share.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from kb.model import RawDocument
+from kb.normalize import fold
+from kb.readers.encoding import decode, normalise_newlines, trim_blank_lines
+
+META_KEYS = ("title", "agency", "date", "doc_number", "index_no", "category", "url")
+
+# Label (whitespace removed) -> meta key. Shared by the txt header, the HTML table,
+# docx label lines and Markdown front matter.
+LABELS: dict[str, str] = {
+    "标题": "title",
+    "名称": "title",
+    "索引号": "index_no",
+    "主题分类": "category",
+    "发文日期": "date",
+    "成文日期": "date",
+    "发布机构": "agency",
+    "发文机关": "agency",
+    "发文单位": "agency",
+    "文号": "doc_number",
+    "发文字号": "doc_number",
+}
+HEADER_LABELS = ("索引号", "主题分类", "发文日期", "发布机构", "文号")
+
+TITLE_MAX_CHARS = 60
+_DOC_NUMBER_RE = re.compile(
+    r"^\S{1,30}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\S{0,4}\d+\s*号$|^\S{0,30}令第\S{1,8}号$"
+)
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_YMD_RE = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})(?!\d)")
+_YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?:\s*年|$|(?=\s*[年./\-]?\s*\d{1,2}\s*月))")
+_CN_DATE_RE = re.compile(
+    r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
+)
+
+
+def _cn_small(s: str) -> int:
+    """一..三十一 -> int (month/day numerals)."""
+    if "十" not in s:
+        return _CN_DIGITS.get(s, 0)
+    tens, _, units = s.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+def parse_date(s: str) -> str:
+    """A date as written -> ISO ``YYYY-MM-DD`` (or ``YYYY`` when only the year is known), else ``""``.
+
+    Accepts "2019年07月08日 00:00:00", "2019年7月8日", "2019-07-08", "2019.7.8", "2019/7/8",
+    "2019年", "2019", full-width digits and "二〇一九年七月八日".
+    """
+    if not s:
+        return ""
+    text = fold(s.strip())
+    m = _YMD_RE.search(text)
+    if m:
+        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _CN_DATE_RE.search(text)
+    if m:
+        year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+        if m.group(3):
+            return _iso(year, _cn_small(m.group(2)), _cn_small(m.group(3)))
+        return str(year)
+    m = _YEAR_RE.search(text)
+    if m and 1000 <= int(m.group(1)) <= 2999:
+        return m.group(1)
+    return ""
+
+
+def label_key(label: str) -> str | None:
+    """Meta key for a label such as "标　　题：" or "发文字号", else None."""
+    return LABELS.get(re.sub(r"[\s:：]+", "", label))
+
+
+def clean_meta(meta: dict[str, str]) -> dict[str, str]:
+    """Strip values, normalise dates, drop empty and unknown keys."""
+    out: dict[str, str] = {}
+    for key, value in meta.items():
+        if key not in META_KEYS or value is None:
+            continue
+        value = str(value).strip()
+        if key == "date":
+            value = parse_date(value)
+        if value:
+            out[key] = value
+    return out
+
+
+_NOT_TITLE_RE = re.compile(
+    r"[，,。；;]"  # sentence punctuation: a sentence, not a title
+    r"|[：:]$"  # a salutation ("各市、县（区）人民政府：")
+    r"|^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十\d]+[）)]|^\d+[.．、]"  # an outline heading
+    r"|^第\S{1,8}号$"  # an order number ("第232号")
+)
+
+
+def looks_like_title(line: str) -> bool:
+    """A first line that reads like a title: short, not a sentence, salutation or numbered heading."""
+    line = line.strip()
+    return 4 <= len(line) < TITLE_MAX_CHARS and not _NOT_TITLE_RE.search(line)
+
+
+def looks_like_doc_number(line: str) -> bool:
+    """E.g. 国发〔2019〕4号, 鄂政办发[2018]12号, 中华人民共和国国务院令第472号."""
+    return bool(_DOC_NUMBER_RE.match(line.strip()))
+
+
+def parse_header(lines: list[str]) -> tuple[dict[str, str], int] | None:
+    """Parse the government-site header; return (meta, index of the first body line) or None."""
+    if len(lines) < 3 or not lines[0].strip() or lines[1].strip():
+        return None
+    if lines[2].strip() not in HEADER_LABELS:
+        return None
+    meta: dict[str, str] = {"title": lines[0].strip()}
+    i = 2
+    seen: set[str] = set()
+    while i < len(lines):
+        label = lines[i].strip()
+        if label not in HEADER_LABELS or label in seen:
+            break
+        seen.add(label)
+        key = LABELS[label]
+        i += 1
+        if i >= len(lines):
+            break
+        nxt = lines[i].strip()
+        if label == "文号":
+            if not nxt or looks_like_doc_number(nxt):
+                meta[key] = nxt
+                i += 1
+            break
+        if nxt in HEADER_LABELS and nxt not in seen:
+            continue  # empty value, written as a missing line
+        meta[key] = nxt
+        i += 1
+    return clean_meta(meta), i
+
+
+def parse_text(text: str) -> tuple[dict[str, str], str, set[str]]:
+    """Split decoded text into (meta, body, inferred keys)."""
+    text = normalise_newlines(text)
+    lines = text.split("\n")
+    header = parse_header(lines)
+    if header is not None:
+        meta, start = header
+        return meta, trim_blank_lines("\n".join(lines[start:])), set()
+    body = trim_blank_lines(text)
+    first = next((line for line in body.split("\n") if line.strip()), "")
+    if looks_like_title(first):
+        return {"title": first.strip()}, body, {"title"}
+    return {}, body, set()
+
+
+def read_text(data: bytes) -> tuple[RawDocument, set[str]]:
+    """Read a .txt file's bytes; the second item names meta keys that are guesses."""
+    text, encoding = decode(data)
+    meta, body, inferred = parse_text(text)
+    return RawDocument(text=body, meta=meta, format="txt", encoding=encoding), inferred

@@ -9,7 +9,9 @@ from __future__ import annotations
 import unicodedata
 
 # Unicode spaces seen in government documents (U+2002 en space, U+3000 ideographic space, NBSP...).
-WHITESPACE = frozenset(" \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
+WHITESPACE = frozenset(
+    " \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+)
 
 _TABLE: dict[int, str] = {}
 

@@ -1,0 +1,375 @@
+"""The ``policykb`` command: argument parsing and printing only.
+
+Exit codes: 0 success; 1 when a build rejected any file, or an id/query was not found; 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kb import config
+from kb.present import document_json, format_value, measure_json, target_json
+from kb.store import BuildLocked, KnowledgeBase, StoreError
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(text: str, width: int) -> str:
+    out, used = [], 0
+    for ch in text.replace("\n", " "):
+        w = _width(ch)
+        if used + w > width:
+            return "".join(out).rstrip() + "…"
+        out.append(ch)
+        used += w
+    return "".join(out)
+
+
+def table(rows: list[list[str]], headers: list[str], widths: list[int]) -> str:
+    """A plain-text table that lines up Chinese (double-width) characters."""
+    lines = []
+    for row in [headers, *rows]:
+        cells = []
+        for value, width in zip(row, widths, strict=True):
+            value = _cut(str(value), width)
+            cells.append(value + " " * (width - _width(value)))
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _open_kb(args: argparse.Namespace) -> KnowledgeBase:
+    return KnowledgeBase.open(config.index_dir(args.index))
+
+
+# -- commands
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kb.build import build
+
+    folders = config.documents_folders(args.documents)
+    report = build(
+        folders,
+        config.index_dir(args.index),
+        procs=args.procs,
+        quiet=args.quiet,
+        wait=args.wait,
+        force=args.force,
+    )
+    for warning in report.warnings:
+        print(f"警告 warning: {warning}", file=sys.stderr)
+    for item in report.rejected:
+        print(f"拒收 rejected: {item['source']}: {item['reason']}", file=sys.stderr)
+    print(report.summary())
+    return report.exit_code
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    kb = _open_kb(args)
+    docs = sorted(kb.documents(), key=lambda d: d.id)
+    if args.json:
+        _print_json([document_json(d) for d in docs])
+        return 0
+    rows = [
+        [
+            d.id,
+            d.title,
+            d.doc_number or d.index_no,
+            d.agency,
+            d.date,
+            str(kb.document_counts(d.id).get("measures", 0)),
+        ]
+        for d in docs
+    ]
+    print(
+        table(rows, ["编号 id", "标题", "文号/索引号", "发布机构", "日期", "措施"], [22, 40, 22, 20, 10, 4])
+    )
+    return 0
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    kb = _open_kb(args)
+    measures = kb.measures(doc_id=args.doc, category=args.category)
+    if args.json:
+        _print_json([measure_json(m) for m in measures])
+        return 0
+    rows = [[m.id, m.number, m.headline, "、".join(m.categories), str(len(m.targets))] for m in measures]
+    print(table(rows, ["编号 id", "序号", "措施", "类别", "目标"], [30, 6, 50, 24, 4]))
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    kb = _open_kb(args)
+    targets = kb.targets(doc_id=args.doc)
+    if args.json:
+        _print_json([target_json(t) for t in targets])
+        return 0
+    rows = [
+        [t.id, t.indicator, format_value(t), t.qualifier, str(t.deadline or ""), str(len(t.measure_ids))]
+        for t in targets
+    ]
+    print(table(rows, ["编号 id", "指标", "目标值", "限定", "期限", "措施"], [30, 30, 14, 12, 6, 4]))
+    return 0
+
+
+def _show_data(kb: KnowledgeBase, item_id: str) -> dict[str, Any] | None:
+    kind = kb.kind_of(item_id)
+    if kind == "document":
+        doc = kb.document(item_id)
+        assert doc is not None
+        data = document_json(doc)
+        data["kind"] = "document"
+        data["counts"] = kb.document_counts(item_id)
+        data["measures"] = [m.id for m in kb.measures(doc_id=item_id)]
+        data["targets"] = [t.id for t in kb.targets(doc_id=item_id)]
+        return data
+    if kind == "measure":
+        measure = kb.measure(item_id)
+        assert measure is not None
+        return {"kind": "measure", **measure_json(measure)}
+    if kind == "target":
+        target = kb.target(item_id)
+        assert target is not None
+        return {"kind": "target", **target_json(target)}
+    if kind == "clause":
+        found = kb.clause(item_id)
+        dkb = kb.document_kb(item_id.split(".", 1)[0])
+        assert found is not None and dkb is not None
+        clause, trail = found
+        from kb.places import clause_path
+
+        return {
+            "kind": "clause",
+            "id": clause.id,
+            "doc_id": clause.doc_id,
+            "label": clause.label,
+            "heading": clause.heading,
+            "path": clause_path(trail, clause),
+            "text": dkb.document.text[clause.span[0] : clause.span[1]],
+            "span": list(clause.span),
+            "url": f"/documents/{clause.doc_id}#{clause.id}",
+        }
+    return None
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    kb = _open_kb(args)
+    data = _show_data(kb, args.id)
+    if data is None:
+        print(f"未找到 not found: {args.id}", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(data)
+        return 0
+    for key, value in data.items():
+        if isinstance(value, list | dict):
+            value = json.dumps(value, ensure_ascii=False)
+        print(f"{key}: {value}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from kb.search import SearchEngine
+
+    engine = SearchEngine(config.index_dir(args.index))
+    try:
+        result = engine.search(
+            args.query, kind=args.kind, category=args.category, doc=args.doc, limit=args.limit
+        )
+    finally:
+        engine.close()
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    if result.message:
+        print(result.message)
+    print(f"共 {result.total} 条结果 hits")
+    for rank, hit in enumerate(result.results, 1):
+        place = "".join(hit.path)
+        print(f"{rank:>2}. [{hit.kind}] {_plain(hit.title)}  {hit.id}")
+        print(f"    {hit.doc_title} {place}")
+        print(f"    {_plain(hit.snippet)}")
+    return 0
+
+
+def _plain(html: str) -> str:
+    from html import unescape
+
+    return unescape(str(html).replace("<mark>", "【").replace("</mark>", "】"))
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from kb.items import citation_for, resolve_item
+
+    kb = _open_kb(args)
+    item = resolve_item(kb, args.id)
+    if item is None:
+        print(f"未找到 not found: {args.id}", file=sys.stderr)
+        return 1
+    citation = citation_for(item, args.style, base_url=args.base_url)
+    print(citation.text)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kb.export import export_docx, export_markdown
+    from kb.items import resolve_item
+
+    kb = _open_kb(args)
+    items = []
+    for item_id in args.ids:
+        item = resolve_item(kb, item_id)
+        if item is None:
+            print(f"未找到 not found: {item_id}", file=sys.stderr)
+            return 1
+        items.append((item.citable, item.document))
+    if args.format == "docx":
+        data = export_docx(items, base_url=args.base_url)
+        if args.output in (None, "-"):
+            print("docx 需要 -o 文件名 (docx needs -o FILE)", file=sys.stderr)
+            return 2
+        Path(args.output).write_bytes(data)
+    else:
+        text = export_markdown(items, base_url=args.base_url)
+        if args.output in (None, "-"):
+            sys.stdout.write(text)
+        else:
+            Path(args.output).write_text(text, encoding="utf-8")
+    if args.output not in (None, "-"):
+        print(f"已导出 exported {len(items)} 条 to {args.output}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kb.build import build
+    from kb.store import current_generation
+
+    index = config.index_dir(args.index)
+    folders = config.documents_folders(args.documents)
+    if current_generation(index) is None or not args.no_build:
+        report = build(folders, index, quiet=False, wait=60)
+        for item in report.rejected:
+            print(f"拒收 rejected: {item['source']}: {item['reason']}", file=sys.stderr)
+        print(report.summary())
+    try:
+        from web import create_app
+    except ImportError:
+        print("索引已构建；网站尚未实现。 Index built; the site is not available yet.")
+        return 0
+    import waitress
+
+    app = create_app({"INDEX_DIR": str(index.resolve())})
+    print(f"PolicyKB 政策知识库: http://{args.host}:{args.port}/  (Ctrl+C 退出)")
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="PolicyKB")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--documents",
+        action="append",
+        metavar="DIR",
+        help="documents folder (repeatable; default $POLICYKB_DOCUMENTS or documents/)",
+    )
+    common.add_argument("--index", metavar="DIR", help="index folder (default $POLICYKB_INDEX or index/)")
+
+    parser = argparse.ArgumentParser(prog="policykb", description="政策知识库 PolicyKB")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", parents=[common], help="build or update the index")
+    p.add_argument("--procs", type=int, default=None, help="worker processes (default: all cores, at most 2)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="rebuild everything")
+    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another build's lock")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("documents", parents=[common], help="list documents")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("measures", parents=[common], help="list measures")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--doc", metavar="ID")
+    p.add_argument("--category", metavar="NAME")
+    p.set_defaults(func=cmd_measures)
+
+    p = sub.add_parser("targets", parents=[common], help="list targets")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--doc", metavar="ID")
+    p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser("show", parents=[common], help="show one document, measure, target or clause")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("search", parents=[common], help="search measures, targets, clauses and documents")
+    p.add_argument("query")
+    p.add_argument("--kind", choices=["document", "measure", "target", "clause"])
+    p.add_argument("--category", metavar="NAME")
+    p.add_argument("--doc", metavar="ID")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("cite", parents=[common], help="print the citation of a measure, target or clause")
+    p.add_argument("id")
+    p.add_argument("--style", default="official", choices=["official", "gbt7714", "gbt7714-2025", "markdown"])
+    p.add_argument("--base-url", default="", help="site address for permalinks, e.g. http://127.0.0.1:8000")
+    p.set_defaults(func=cmd_cite)
+
+    p = sub.add_parser("export", parents=[common], help="export quotes and citations as a report")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--format", choices=["docx", "md"], default="md")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--base-url", default="")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", parents=[common], help="run the site (builds the index first when needed)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--no-build", action="store_true", help="serve the existing index without updating it")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except BuildLocked as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断 interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

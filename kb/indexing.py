@@ -1,0 +1,152 @@
+"""What goes into the search index: the Whoosh schema and one hit per document, clause, measure and target.
+
+Every character of a document is indexed once as body text: a document hit holds the text no clause covers
+(preamble, unstructured documents), a clause hit its own text up to its first child, a measure hit its whole
+text (its sub-clauses are not indexed again). Targets are small extra hits (indicator + sentence).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import fields
+
+from kb.analysis import BigramAnalyzer, ChineseAnalyzer
+from kb.model import Clause, DocumentKB
+from kb.places import clause_path
+
+KINDS = ("document", "measure", "target", "clause")
+KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}
+
+# Field boosts: titles/headlines above body text, linked knowledge in between.
+TEXT_FIELDS = {"title": 3.0, "body": 1.0, "linked": 1.5}
+BIGRAM_FIELDS = {"title_bigrams": 2.0, "bigrams": 0.6}
+
+
+def make_schema() -> fields.Schema:
+    words = ChineseAnalyzer()
+    bigrams = BigramAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        kind=fields.ID(stored=True),
+        doc_id=fields.ID(stored=True),
+        agency=fields.ID(stored=True),
+        year=fields.ID(stored=True),
+        categories=fields.KEYWORD(stored=True, commas=True, scorable=False),
+        title=fields.TEXT(analyzer=words, stored=True, phrase=True),
+        body=fields.TEXT(analyzer=words, stored=True, phrase=True),
+        linked=fields.TEXT(analyzer=words, stored=False, phrase=True),
+        title_bigrams=fields.TEXT(analyzer=bigrams, stored=False, phrase=True),
+        bigrams=fields.TEXT(analyzer=bigrams, stored=False, phrase=True),
+        doc_title=fields.STORED(),
+        path=fields.STORED(),
+        order=fields.STORED(),
+    )
+
+
+def _own_text(text: str, clause: Clause) -> str:
+    end = clause.children[0].span[0] if clause.children else clause.span[1]
+    return text[clause.span[0] : end]
+
+
+def _uncovered_text(text: str, outline: list[Clause]) -> str:
+    """The document text outside every top-level clause (preamble, closing lines, unstructured text)."""
+    pieces = []
+    cursor = 0
+    for root in outline:
+        pieces.append(text[cursor : root.span[0]])
+        cursor = max(cursor, root.span[1])
+    pieces.append(text[cursor:])
+    return "\n".join(p for p in pieces if p.strip())
+
+
+def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
+    """The Whoosh documents for one knowledge-base document."""
+    doc = dkb.document
+    text = doc.text
+    base = {
+        "doc_id": doc.id,
+        "agency": doc.agency,
+        "year": doc.year,
+        "doc_title": doc.title,
+    }
+    all_categories = sorted({c for m in dkb.measures for c in m.categories})
+    meta_line = " ".join(x for x in (doc.title, doc.doc_number, doc.agency, doc.index_no, doc.category) if x)
+    body = _uncovered_text(text, dkb.outline)
+    yield {
+        **base,
+        "id": doc.id,
+        "kind": "document",
+        "categories": ",".join(all_categories),
+        "title": doc.title,
+        "body": body,
+        "linked": meta_line,
+        "title_bigrams": doc.title,
+        "bigrams": body,
+        "path": "[]",
+        "order": 0,
+    }
+
+    targets = {t.id: t for t in dkb.targets}
+    measures_by_clause = {m.clause_id: m for m in dkb.measures}
+    order = 0
+
+    def visit(nodes: list[Clause], trail: list[Clause]) -> Iterator[dict[str, Any]]:
+        nonlocal order
+        for node in nodes:
+            order += 1
+            measure = measures_by_clause.get(node.id)
+            path = clause_path(trail, node)
+            if measure is not None:
+                linked = [targets[ref.id] for ref in measure.targets if ref.id in targets]
+                yield {
+                    **base,
+                    "id": measure.id,
+                    "kind": "measure",
+                    "categories": ",".join(measure.categories),
+                    "title": measure.headline,
+                    "body": measure.text,
+                    "linked": " ".join(f"{t.indicator} {t.mention}" for t in linked),
+                    "title_bigrams": measure.headline,
+                    "bigrams": measure.text,
+                    "path": json.dumps(measure.path, ensure_ascii=False),
+                    "order": order,
+                }
+                continue  # a measure's sub-clauses are part of its text
+            own = _own_text(text, node)
+            yield {
+                **base,
+                "id": node.id,
+                "kind": "clause",
+                "categories": "",
+                "title": node.heading,
+                "body": own,
+                "linked": "",
+                "title_bigrams": node.heading,
+                "bigrams": own,
+                "path": json.dumps(path, ensure_ascii=False),
+                "order": order,
+            }
+            yield from visit(node.children, [*trail, node])
+
+    yield from visit(dkb.outline, [])
+
+    measures = {m.id: m for m in dkb.measures}
+    for target in dkb.targets:
+        order += 1
+        served = [measures[mid] for mid in target.measure_ids if mid in measures]
+        yield {
+            **base,
+            "id": target.id,
+            "kind": "target",
+            "categories": ",".join(sorted({c for m in served for c in m.categories})),
+            "title": target.indicator,
+            "body": target.text,
+            "linked": " ".join(m.headline for m in served),
+            "title_bigrams": target.indicator,
+            "bigrams": target.text,
+            "path": "[]",
+            "order": order,
+        }

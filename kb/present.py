@@ -1,0 +1,99 @@
+"""The public JSON shape of documents, measures and targets (shared by the CLI and the site's /api)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kb.model import Document, Measure, Target
+
+
+def document_url(doc_id: str) -> str:
+    return f"/documents/{doc_id}"
+
+
+def measure_url(measure_id: str) -> str:
+    return f"/measures/{measure_id}"
+
+
+def target_url(target_id: str) -> str:
+    return f"/targets/{target_id}"
+
+
+def clause_url(clause_id: str) -> str:
+    doc_id = clause_id.split(".", 1)[0]
+    return f"/documents/{doc_id}#{clause_id}"
+
+
+def url_for_id(kind: str, item_id: str) -> str:
+    return {
+        "document": document_url,
+        "measure": measure_url,
+        "target": target_url,
+        "clause": clause_url,
+    }[kind](item_id)
+
+
+def document_json(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "agency": doc.agency,
+        "date": doc.date,
+        "doc_number": doc.doc_number,
+        "index_no": doc.index_no,
+        "category": doc.category,
+        "source": doc.source,
+        "url": document_url(doc.id),
+        "source_url": doc.url,
+        "format": doc.format,
+    }
+
+
+def measure_json(measure: Measure) -> dict[str, Any]:
+    return {
+        "id": measure.id,
+        "doc_id": measure.doc_id,
+        "number": measure.number,
+        "ordinal": measure.ordinal,
+        "path": list(measure.path),
+        "headline": measure.headline,
+        "text": measure.text,
+        "span": list(measure.span),
+        "categories": list(measure.categories),
+        "targets": [
+            {"id": t.id, "score": round(t.score, 3), "evidence": list(t.evidence)} for t in measure.targets
+        ],
+        "clause_id": measure.clause_id,
+        "url": measure_url(measure.id),
+    }
+
+
+def target_json(target: Target) -> dict[str, Any]:
+    return {
+        "id": target.id,
+        "doc_id": target.doc_id,
+        "indicator": target.indicator,
+        "value": target.value,
+        "value_max": target.value_max,
+        "unit": target.unit,
+        "qualifier": target.qualifier,
+        "deadline": target.deadline,
+        "mention": target.mention,
+        "text": target.text,
+        "span": list(target.span),
+        "clause_id": target.clause_id,
+        "measure_ids": list(target.measure_ids),
+        "url": target_url(target.id),
+    }
+
+
+def format_value(target: Target) -> str:
+    """A target's value as an official writes it: 2100件, 5—10年, 30%."""
+
+    def num(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+    value = num(target.value)
+    if target.value_max is not None:
+        value += "—" + num(target.value_max)
+    return value + target.unit

@@ -1,0 +1,259 @@
+"""The one search interface the CLI and the site use (Whoosh behind it; another engine could replace it).
+
+``SearchEngine(index_dir).search(query, kind=..., category=..., doc=..., agency=..., year=..., limit=..., offset=...)``
+returns a ``SearchResult`` whose ``to_json()`` is the public JSON shape.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import sorting
+
+from kb.highlight import highlight, snippet
+from kb.present import url_for_id
+from kb.store import StoreError, current_generation
+
+FACETS = ("kind", "category", "doc", "agency", "year")
+
+
+@dataclass
+class Hit:
+    id: str
+    kind: str  # document | measure | target | clause
+    doc_id: str
+    doc_title: str
+    title: Markup  # highlighted, escaped HTML
+    path: list[str]
+    snippet: Markup  # highlighted, escaped HTML
+    score: float
+    url: str
+    categories: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "doc_id": self.doc_id,
+            "doc_title": self.doc_title,
+            "title": str(self.title),
+            "path": self.path,
+            "snippet": str(self.snippet),
+            "score": round(self.score, 4),
+            "url": self.url,
+            "categories": self.categories,
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int = 0
+    results: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    message: str = ""  # shown to the user: empty query, partial matches, nothing found
+    partial: bool = False  # True when no hit matched all terms and these are the best partial matches
+    offset: int = 0
+    limit: int = 10
+    terms: list[str] = field(default_factory=list)  # what was highlighted
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "partial": self.partial,
+            "message": self.message,
+            "results": [h.to_json() for h in self.results],
+            "facets": {
+                name: [{"value": v, "count": c} for v, c in values] for name, values in self.facets.items()
+            },
+        }
+
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+_FACET_FIELDS = {
+    "kind": "kind",
+    "category": "categories",
+    "doc": "doc_id",
+    "agency": "agency",
+    "year": "year",
+}
+PARTIAL_MESSAGE = "没有同时包含全部检索词的结果，以下是部分匹配的结果。"
+EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件，或换一个说法试试。"
+
+
+class SearchEngine:
+    """Searches the live generation of an index; reopens by itself when a build publishes a new one."""
+
+    def __init__(self, index_dir: Path, check_interval: float = 1.0) -> None:
+        self.index_dir = Path(index_dir)
+        self.check_interval = check_interval
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._checked = 0.0
+        self.generation: Path | None = None
+        self._ix: Any = None
+        self._open()
+
+    def _open(self) -> None:
+        generation = current_generation(self.index_dir)
+        if generation is None:
+            raise StoreError(f"索引不存在：{self.index_dir}。请先运行 `policykb build`。")
+        ix = whoosh_index.open_dir(str(generation / "whoosh"))
+        self._ix, self.generation = ix, generation
+
+    def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.check_interval:
+            return
+        with self._lock:
+            self._checked = now
+            live = current_generation(self.index_dir)
+            if (
+                live is not None
+                and self.generation is not None
+                and live.resolve() != self.generation.resolve()
+            ):
+                self._open()  # a new generation: new searchers (never Searcher.refresh(), see the notes)
+
+    def _searcher(self) -> Any:
+        """One searcher per thread and generation."""
+        self._refresh()
+        local = self._local
+        if getattr(local, "generation", None) != self.generation or local.searcher is None:
+            old = getattr(local, "searcher", None)
+            if old is not None:
+                old.close()
+            local.searcher = self._ix.searcher()
+            local.generation = self.generation
+        return local.searcher
+
+    @property
+    def schema(self) -> Any:
+        return self._ix.schema
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        category: str | None = None,
+        doc: str | None = None,
+        agency: str | None = None,
+        year: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> SearchResult:
+        from kb.query import parse_query
+
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        offset = max(0, min(int(offset), MAX_OFFSET))
+        searcher = self._searcher()
+        parsed = parse_query(query or "", schema=self.schema)
+        result = SearchResult(query=parsed.text, offset=offset, limit=limit, terms=list(parsed.highlight))
+        if parsed.query is None:
+            result.message = parsed.message or "请输入检索词。"
+            return result
+        filters = [
+            wq.Term(field, value)
+            for field, value in (
+                ("kind", kind),
+                ("categories", category),
+                ("doc_id", doc),
+                ("agency", agency),
+                ("year", year),
+            )
+            if value
+        ]
+        filter_query = wq.And(filters) if filters else None
+        facets = sorting.Facets()
+        for name, fieldname in _FACET_FIELDS.items():
+            facets.add_facet(name, sorting.FieldFacet(fieldname, allow_overlap=(fieldname == "categories")))
+
+        def run(q: Any) -> Any:
+            return searcher.search(
+                q,
+                filter=filter_query,
+                limit=offset + limit,
+                groupedby=facets,
+                maptype=sorting.Count,
+                terms=False,
+            )
+
+        results = run(parsed.query)
+        if results.scored_length() == 0 and parsed.fallback is not None:
+            results = run(parsed.fallback)
+            if results.scored_length():
+                result.partial = True
+                result.message = PARTIAL_MESSAGE
+        result.total = len(results)
+        if result.total == 0:
+            result.message = parsed.message or EMPTY_MESSAGE
+        for name in _FACET_FIELDS:
+            groups = results.groups(name)
+            counts = sorted(
+                ((str(k), int(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0])
+            )
+            result.facets[name] = counts
+        terms = result.terms
+        for hit in results[offset : offset + limit]:
+            result.results.append(self._hit(hit, terms))
+        return result
+
+    def _hit(self, hit: Any, terms: list[str]) -> Hit:
+        kind = hit["kind"]
+        title_text = hit.get("title") or hit.get("doc_title") or ""
+        body = hit.get("body") or ""
+        categories = [c for c in (hit.get("categories") or "").split(",") if c]
+        try:
+            path = json.loads(hit.get("path") or "[]")
+        except ValueError:
+            path = []
+        return Hit(
+            id=hit["id"],
+            kind=kind,
+            doc_id=hit["doc_id"],
+            doc_title=hit.get("doc_title") or "",
+            title=highlight(title_text, terms),
+            path=path,
+            snippet=snippet(body, terms),
+            score=float(hit.score or 0.0),
+            url=url_for_id(kind, hit["id"]),
+            categories=categories,
+        )
+
+    def related(self, measure_id: str, limit: int = 5) -> list[Hit]:
+        """Measures of other documents most like this one (by the key terms of its text)."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=measure_id)
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        text = (stored.get("title") or "") + "\n" + (stored.get("body") or "")
+        results = searcher.more_like(
+            docnum,
+            "body",
+            text=text,
+            top=limit,
+            numterms=12,
+            filter=wq.Term("kind", "measure"),
+            mask=wq.Term("doc_id", stored["doc_id"]),
+        )
+        return [self._hit(hit, []) for hit in results]

@@ -1,0 +1,49 @@
+"""Snippets mark every hit whole and escape everything else."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kb.highlight import find_hits, highlight, snippet
+
+
+def test_a_word_is_marked_whole_not_in_pieces():
+    html = highlight("着力加强知识产权保护与运用", ["知识", "产权", "知识产权"])
+    assert html == "着力加强<mark>知识产权</mark>保护与运用"
+
+
+def test_everything_else_is_escaped():
+    html = highlight('<img src=x onerror="alert(1)">知识产权', ["知识产权"])
+    assert "<img" not in html
+    assert "&lt;img" in html
+    assert html.endswith("<mark>知识产权</mark>")
+
+
+def test_full_width_text_matches_ascii_terms_and_is_shown_as_written():
+    html = highlight("争取增资５０００万元", ["5000万元"])
+    assert html == "争取增资<mark>５０００万元</mark>"
+
+
+def test_snippet_cuts_around_the_hits_with_ellipses():
+    text = "前" * 400 + "科技特派员" + "后" * 400
+    html = snippet(text, ["科技特派员"], length=60)
+    assert "<mark>科技特派员</mark>" in html
+    assert html.startswith("…") and html.endswith("…")
+    assert len(html) < 120
+
+
+def test_snippet_of_a_short_text_is_the_whole_text():
+    assert snippet("加强知识产权", ["知识产权"]) == "加强<mark>知识产权</mark>"
+
+
+def test_no_terms_no_marks():
+    assert find_hits("任何文字", []) == []
+
+
+@given(st.text(max_size=300), st.lists(st.text(min_size=1, max_size=5), max_size=4))
+def test_marks_never_change_the_visible_text(text, terms):
+    from html import unescape
+
+    html = str(highlight(text, terms))
+    assert unescape(html.replace("<mark>", "").replace("</mark>", "")) == text

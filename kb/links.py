@@ -1,0 +1,468 @@
+"""Links between a document's targets (目标指标) and the measures (措施) that pursue them.
+
+Rules (see ``link``):
+
+* A target mentioned inside a measure belongs to it: ``source="inside"``, score 1.0.
+* A target stated elsewhere (usually the 主要目标 section) is scored against every measure by content:
+  the indicator's jieba words and concept groups (``kb/data/concepts.toml``), each weighted by its
+  specificity across the document's measures (IDF: a word found in every measure weighs ~0), plus
+  character-bigram overlap, a bonus for hits in the measure's headline and a bonus when the taxonomy
+  puts the indicator and the measure in the same category. Links scoring at least ``THRESHOLD`` and
+  no more than ``MARGIN`` below the target's best score are kept, at most ``MAX_LINKS`` per target.
+* A bureau can confirm or reject links in a ``links.toml`` next to its documents (``load_overrides``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jieba
+
+from kb.model import Clause, Link, Measure, Target, TargetRef
+from kb.normalize import fold
+from kb.taxonomy import Taxonomy, default_taxonomy
+
+jieba.setLogLevel(logging.WARNING)
+
+CONCEPTS_PATH = Path(__file__).resolve().parent / "data" / "concepts.toml"
+
+# Scoring constants (tuned on the seed plan; see tests/test_links.py).
+THRESHOLD = 0.25  # minimum content score of a kept link
+MARGIN = 0.3  # a kept link scores at most this much below the target's best link
+MAX_LINKS = 3  # content links kept per target
+WORD_WEIGHT = 0.5
+BIGRAM_WEIGHT = 0.2
+HEADLINE_BONUS = 0.15
+CATEGORY_BONUS = 0.25
+
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+
+
+class OverridesError(ValueError):
+    """A malformed links.toml; the message names the file and the problem."""
+
+
+# ---------------------------------------------------------------------------------------------- concepts
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Concepts:
+    groups: tuple[Concept, ...]
+    stopwords: frozenset[str] = frozenset()  # indicator words that say nothing about its subject
+    source: str = ""
+
+
+def load_concepts(path: Path | None = None) -> Concepts:
+    """Load the concept table (default ``kb/data/concepts.toml``); ``ValueError`` naming the file if bad."""
+    target = Path(path) if path is not None else CONCEPTS_PATH
+    try:
+        doc = tomllib.loads(target.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"concept file {target}: cannot be read as UTF-8 TOML ({exc})") from None
+    raw = doc.get("concept", [])
+    if not isinstance(raw, list):
+        raise ValueError(f"concept file {target}: 'concept' must be an array of tables ([[concept]])")
+    groups = []
+    for i, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise ValueError(f"concept file {target}: concept #{i} needs a 'name'")
+        terms = entry.get("terms")
+        if (
+            not isinstance(terms, list)
+            or not terms
+            or not all(isinstance(t, str) and len(t) >= 2 for t in terms)
+        ):
+            raise ValueError(
+                f"concept file {target}: concept #{i} ({entry['name']}): 'terms' must be a non-empty "
+                "list of strings of at least 2 characters"
+            )
+        groups.append(Concept(entry["name"], tuple(fold(t) for t in terms)))
+    stopwords = doc.get("stopwords", [])
+    if not isinstance(stopwords, list) or not all(isinstance(w, str) for w in stopwords):
+        raise ValueError(f"concept file {target}: 'stopwords' must be a list of strings")
+    unknown = set(doc) - {"concept", "stopwords"}
+    if unknown:
+        raise ValueError(f"concept file {target}: unknown top-level key(s) {', '.join(sorted(unknown))}")
+    return Concepts(tuple(groups), frozenset(fold(w) for w in stopwords), str(target))
+
+
+@lru_cache(maxsize=1)
+def default_concepts() -> Concepts:
+    return load_concepts()
+
+
+# ---------------------------------------------------------------------------------------------- overrides
+
+
+@dataclass(frozen=True)
+class OverrideRule:
+    """One [[confirm]] or [[reject]] entry of a links.toml."""
+
+    action: str  # confirm | reject
+    index: int  # 1-based position among the entries of the same action (for messages)
+    measure: str  # measure id, or a measure number as written ("(六)") within the target's document
+    target: str = ""  # target id; or empty and doc + indicator
+    doc: str = ""
+    indicator: str = ""
+
+    def describe(self) -> str:
+        who = self.target or f"{self.doc} / {self.indicator}"
+        return f"[[{self.action}]] #{self.index} ({who} → {self.measure})"
+
+
+@dataclass
+class LinkOverrides:
+    confirm: list[OverrideRule] = field(default_factory=list)
+    reject: list[OverrideRule] = field(default_factory=list)
+    source: str = ""
+
+    def rules(self) -> list[OverrideRule]:
+        return [*self.confirm, *self.reject]
+
+
+def load_overrides(path: Path) -> LinkOverrides:
+    """Read a bureau's ``links.toml``. A missing file means no overrides.
+
+    Raises ``OverridesError`` naming the file and the problem when the file is malformed. Rules naming
+    unknown targets or measures are not errors here: see ``check_overrides``.
+    """
+    path = Path(path)
+    if not path.exists():
+        return LinkOverrides(source=str(path))
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise OverridesError(f"links file {path}: not UTF-8 ({exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise OverridesError(f"links file {path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise OverridesError(f"links file {path}: cannot be read ({exc.strerror or exc})") from None
+    unknown = set(doc) - {"confirm", "reject"}
+    if unknown:
+        raise OverridesError(
+            f"links file {path}: unknown section(s) {', '.join(sorted(unknown))} "
+            "(expected [[confirm]] and [[reject]])"
+        )
+    out = LinkOverrides(source=str(path))
+    for action in ("confirm", "reject"):
+        entries = doc.get(action, [])
+        if not isinstance(entries, list):
+            raise OverridesError(f"links file {path}: '{action}' must be written as [[{action}]] tables")
+        for i, entry in enumerate(entries, 1):
+            getattr(out, action).append(_parse_rule(path, action, i, entry))
+    return out
+
+
+def _parse_rule(path: Path, action: str, index: int, entry: Any) -> OverrideRule:
+    where = f"links file {path}: [[{action}]] #{index}"
+    if not isinstance(entry, dict):
+        raise OverridesError(f"{where} is not a table")
+    extra = set(entry) - {"target", "measure", "doc", "indicator"}
+    if extra:
+        raise OverridesError(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
+    for key, value in entry.items():
+        if not isinstance(value, str) or not value.strip():
+            raise OverridesError(f"{where}: '{key}' must be a non-empty string")
+    values = {k: v.strip() for k, v in entry.items()}
+    if "measure" not in values:
+        raise OverridesError(f"{where}: 'measure' is missing (a measure id or a number like \"(六)\")")
+    if "target" not in values and not ("doc" in values and "indicator" in values):
+        raise OverridesError(f"{where}: give 'target' (a target id) or both 'doc' and 'indicator'")
+    return OverrideRule(action=action, index=index, **values)
+
+
+def _norm_number(label: str) -> str:
+    return re.sub(r"[\s()\[\]【】〔〕、.,:：]", "", fold(label))
+
+
+def _norm_indicator(text: str) -> str:
+    return re.sub(r"\s", "", fold(text))
+
+
+def _doc_of_target_id(target_id: str) -> str:
+    return target_id.rsplit(".t", 1)[0] if ".t" in target_id else ""
+
+
+def _rule_targets(rule: OverrideRule, targets: Iterable[Target]) -> list[Target]:
+    if rule.target:
+        return [t for t in targets if t.id == rule.target]
+    want = _norm_indicator(rule.indicator)
+    return [t for t in targets if t.doc_id == rule.doc and _norm_indicator(t.indicator) == want]
+
+
+def _rule_measures(rule: OverrideRule, doc_id: str, measures: Iterable[Measure]) -> list[Measure]:
+    exact = [m for m in measures if m.id == rule.measure]
+    if exact:
+        return exact
+    doc = rule.doc or doc_id
+    want = _norm_number(rule.measure)
+    if not want:
+        return []
+    return [m for m in measures if m.doc_id == doc and _norm_number(m.number) == want]
+
+
+def _rule_pairs(
+    rule: OverrideRule, measures: list[Measure], targets: list[Target]
+) -> list[tuple[Target, Measure]]:
+    pairs = []
+    for t in _rule_targets(rule, targets):
+        for m in _rule_measures(rule, t.doc_id, measures):
+            pairs.append((t, m))
+    return pairs
+
+
+def check_overrides(overrides: LinkOverrides, measures: list[Measure], targets: list[Target]) -> list[str]:
+    """Warnings for rules naming a target or measure not among ``targets``/``measures`` (never raises).
+
+    Call it with every measure and target of the documents the links.toml governs.
+    """
+    warnings = []
+    for rule in overrides.rules():
+        found = _rule_targets(rule, targets)
+        if not found:
+            warnings.append(f"{overrides.source}: {rule.describe()}: unknown target")
+            continue
+        doc_id = found[0].doc_id or _doc_of_target_id(found[0].id)
+        chosen = _rule_measures(rule, doc_id, measures)
+        if not chosen:
+            warnings.append(f"{overrides.source}: {rule.describe()}: unknown measure")
+        elif len(chosen) > 1:
+            warnings.append(f"{overrides.source}: {rule.describe()}: ambiguous measure ({len(chosen)} match)")
+    return warnings
+
+
+# ---------------------------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A piece of evidence sought in measures: a word, or a concept group (any of its terms)."""
+
+    terms: tuple[str, ...]
+
+
+def _indicator_units(indicator: str, concepts: Concepts) -> list[_Unit]:
+    folded = fold(indicator)
+    units: list[_Unit] = []
+    seen: set[str] = set()
+    for word in jieba.lcut_for_search(folded):
+        word = word.strip()
+        if len(word) < 2 or word in concepts.stopwords or word in seen or not _HAN.search(word):
+            continue
+        seen.add(word)
+        units.append(_Unit((word,)))
+    for group in concepts.groups:
+        if any(term in folded for term in group.terms):
+            units.append(_Unit(group.terms))
+    return units
+
+
+def _bigrams(text: str) -> list[str]:
+    grams: list[str] = []
+    for run in _HAN.findall(fold(text)):
+        for i in range(len(run) - 1):
+            gram = run[i : i + 2]
+            if gram not in grams:
+                grams.append(gram)
+    return grams
+
+
+def _first_hit(unit: _Unit, folded: str) -> tuple[int, int] | None:
+    """Span of the earliest (then longest) term of ``unit`` found in ``folded``."""
+    best: tuple[int, int] | None = None
+    for term in unit.terms:
+        pos = folded.find(term)
+        if pos >= 0 and (best is None or pos < best[0] or (pos == best[0] and pos + len(term) > best[1])):
+            best = (pos, pos + len(term))
+    return best
+
+
+def _specificity(df: int, n: int) -> float:
+    """IDF of a unit found in ``df`` of ``n`` measures, scaled so df=1 → 1.0 and df=n → ~0 (n ≥ 3)."""
+    if n <= 0:
+        return 0.0
+    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    top = math.log(1 + (n - 0.5) / 1.5)
+    return min(1.0, idf / top) if top > 0 else 1.0
+
+
+def _overlap(
+    units: list[_Unit], texts: list[str], heads: list[str]
+) -> tuple[list[float], list[float], list[list[tuple[float, int, int]]]]:
+    """Per measure: weighted share of the units found, weighted share found in the headline, hits."""
+    n = len(texts)
+    found = [[_first_hit(u, t) for t in texts] for u in units]
+    weights = [_specificity(sum(h is not None for h in row), n) for row in found]
+    available = sum(w for w, row in zip(weights, found, strict=True) if any(row))
+    denominator = max(1.0, available)
+    shares, head_shares, hits = [], [], []
+    for j in range(n):
+        got = head = 0.0
+        spans: list[tuple[float, int, int]] = []
+        for i, unit in enumerate(units):
+            span = found[i][j]
+            if span is None or weights[i] <= 0:
+                continue
+            got += weights[i]
+            spans.append((weights[i], *span))
+            if _first_hit(unit, heads[j]) is not None:
+                head += weights[i]
+        shares.append(got / denominator)
+        head_shares.append(min(1.0, head / denominator))
+        hits.append(spans)
+    return shares, head_shares, hits
+
+
+def _evidence(measure: Measure, hits: list[tuple[float, int, int]]) -> list[str]:
+    """Verbatim matched substrings of the measure text, most specific first, no one inside another."""
+    spans = sorted(hits, key=lambda h: (-h[0], h[1]))
+    words: list[str] = []
+    for _, start, end in spans:
+        word = measure.text[start:end]
+        if any(word in w for w in words):
+            continue
+        words = [w for w in words if w not in word]
+        words.append(word)
+    return words
+
+
+def score_target(
+    target: Target,
+    measures: list[Measure],
+    taxonomy: Taxonomy | None = None,
+    concepts: Concepts | None = None,
+    categories: list[list[str]] | None = None,
+) -> list[tuple[float, list[str]]]:
+    """Content score (0..1) and evidence of ``target`` against each measure, in measure order."""
+    taxonomy = taxonomy or default_taxonomy()
+    concepts = concepts or default_concepts()
+    if categories is None:
+        categories = [m.categories or taxonomy.classify(m.text, m.headline) for m in measures]
+    indicator = target.indicator or target.mention
+    texts = [fold(m.text) for m in measures]
+    heads = [fold(m.headline) for m in measures]
+    word_share, head_share, hits = _overlap(_indicator_units(indicator, concepts), texts, heads)
+    bigram_share, _, _ = _overlap([_Unit((g,)) for g in _bigrams(indicator)], texts, heads)
+    wanted = taxonomy.classify(indicator)
+    primary = wanted[0] if wanted and wanted[0] != taxonomy.fallback else ""
+    out = []
+    for j, measure in enumerate(measures):
+        score = WORD_WEIGHT * word_share[j] + BIGRAM_WEIGHT * bigram_share[j] + HEADLINE_BONUS * head_share[j]
+        if score > 0 and primary and primary in categories[j]:
+            score += CATEGORY_BONUS
+        out.append((round(min(1.0, score), 3), _evidence(measure, hits[j])))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- linking
+
+
+def _inside(target: Target, measures: list[Measure], clause_parent: dict[str, str]) -> Measure | None:
+    """The innermost measure holding the target's mention (by span, else by clause ancestry)."""
+    start, end = target.mention_span
+    holders = []
+    if end > start:
+        holders = [m for m in measures if m.span[0] <= start and end <= m.span[1] and m.span[1] > m.span[0]]
+    if not holders and target.clause_id:
+        ancestors = set()
+        cid: str | None = target.clause_id
+        while cid:
+            ancestors.add(cid)
+            cid = clause_parent.get(cid)
+        holders = [m for m in measures if m.clause_id and m.clause_id in ancestors]
+    if not holders:
+        return None
+    return min(holders, key=lambda m: (m.span[1] - m.span[0], m.ordinal))
+
+
+def link(
+    measures: list[Measure],
+    targets: list[Target],
+    outline: list[Clause] | None = None,
+    overrides: LinkOverrides | None = None,
+    *,
+    taxonomy: Taxonomy | None = None,
+    concepts: Concepts | None = None,
+) -> list[Link]:
+    """Link the targets of one document to its measures; fills ``Measure.targets`` and ``Target.measure_ids``.
+
+    Returns the links ordered by target (input order) then score (desc). Override rules about other
+    documents are ignored; rejected links are dropped, confirmed ones get ``source="confirmed"``, 1.0.
+    """
+    taxonomy = taxonomy or default_taxonomy()
+    concepts = concepts or default_concepts()
+    clause_parent: dict[str, str] = {}
+    for root in outline or []:
+        for clause in root.walk():
+            for child in clause.children:
+                clause_parent[child.id] = clause.id
+    categories = [m.categories or taxonomy.classify(m.text, m.headline) for m in measures]
+
+    links: list[Link] = []
+    for target in targets:
+        holder = _inside(target, measures, clause_parent)
+        if holder is not None:
+            evidence = [target.mention] if target.mention else []
+            links.append(Link(target.id, holder.id, 1.0, evidence, "inside"))
+            continue
+        scored = score_target(target, measures, taxonomy, concepts, categories)
+        best = max((s for s, _ in scored), default=0.0)
+        ranked = sorted(
+            ((s, j, ev) for j, (s, ev) in enumerate(scored) if s >= THRESHOLD and s >= best - MARGIN),
+            key=lambda item: (-item[0], item[1]),
+        )
+        for s, j, ev in ranked[:MAX_LINKS]:
+            links.append(Link(target.id, measures[j].id, s, ev, "content"))
+
+    if overrides is not None:
+        links = _apply_overrides(links, overrides, measures, targets)
+
+    order = {t.id: i for i, t in enumerate(targets)}
+    links.sort(key=lambda lk: (order.get(lk.target_id, len(order)), -lk.score))
+    by_measure: dict[str, list[TargetRef]] = {m.id: [] for m in measures}
+    by_target: dict[str, list[Link]] = {t.id: [] for t in targets}
+    for lk in links:
+        by_measure.setdefault(lk.measure_id, []).append(TargetRef(lk.target_id, lk.score, list(lk.evidence)))
+        by_target.setdefault(lk.target_id, []).append(lk)
+    for m in measures:
+        m.targets = sorted(by_measure[m.id], key=lambda r: -r.score)
+    for t in targets:
+        t.measure_ids = [lk.measure_id for lk in sorted(by_target[t.id], key=lambda lk: -lk.score)]
+    return links
+
+
+def _apply_overrides(
+    links: list[Link], overrides: LinkOverrides, measures: list[Measure], targets: list[Target]
+) -> list[Link]:
+    rejected = {(t.id, m.id) for rule in overrides.reject for t, m in _rule_pairs(rule, measures, targets)}
+    confirmed = [
+        (t.id, m.id)
+        for rule in overrides.confirm
+        for t, m in _rule_pairs(rule, measures, targets)
+        if (t.id, m.id) not in rejected
+    ]
+    kept = [lk for lk in links if (lk.target_id, lk.measure_id) not in rejected]
+    existing = {(lk.target_id, lk.measure_id): lk for lk in kept}
+    for pair in confirmed:
+        old = existing.get(pair)
+        if old is not None:
+            old.score, old.source = 1.0, "confirmed"
+        else:
+            new = Link(pair[0], pair[1], 1.0, [], "confirmed")
+            kept.append(new)
+            existing[pair] = new
+    return kept

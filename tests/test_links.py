@@ -1,0 +1,321 @@
+"""Target ↔ measure links (kb.links), on measures and targets sliced by hand from the seed plan."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kb.links import (
+    MAX_LINKS,
+    LinkOverrides,
+    OverridesError,
+    check_overrides,
+    link,
+    load_concepts,
+    load_overrides,
+    score_target,
+)
+from kb.model import Link, Measure, Target
+
+DOC = "000_3ccc218f3f77786b"
+NUMERALS = "一二三四五六七八九十"
+
+# (indicator, verbatim mention, 二、 paragraph ordinal: 1 = 省政府高质量发展…, 2 = 科技创新综合排名…)
+GOALS = [
+    ("高新技术产业增加值", "力争实现高新技术产业增加值330亿元", 1),
+    ("高新技术企业", "净增高新技术企业42家", 1),
+    ("科技成果转化项目", "完成科技成果转化项目140项", 2),
+    ("发明专利申请量", "全市发明专利申请量达到2100件", 2),
+    ("高新技术产品登记备案", "新增高新技术产品登记备案160项", 2),
+    ("技术合同交易额", "实现技术合同交易额35亿元", 2),
+    ("省级以上创新创业平台", "新增省级以上创新创业平台15家以上", 2),
+    ("科技型企业", "培育科技型企业350家以上", 2),
+]
+
+
+def build(seed_path: Path) -> tuple[str, list[Measure], list[Target]]:
+    """Measures (三、(一)…(十), one paragraph each) and the goals-section targets of the seed."""
+    text = seed_path.read_text(encoding="utf-8")
+    measures = []
+    for k, numeral in enumerate(NUMERALS, 1):
+        match = re.search(rf"^\({numeral}\)[^\n]*", text, re.M)
+        assert match, numeral
+        headline = text[match.start() + 3 : text.index("。", match.start())]
+        measures.append(
+            Measure(
+                id=f"{DOC}.m3.{k}",
+                doc_id=DOC,
+                clause_id=f"{DOC}.s3.{k}",
+                number=f"({numeral})",
+                ordinal=k,
+                path=["三、主要措施", f"({numeral})"],
+                headline=headline,
+                text=match.group(0),
+                span=match.span(),
+            )
+        )
+    targets = []
+    seen: dict[int, int] = {}
+    for indicator, mention, para in GOALS:
+        start = text.index(mention)
+        seen[para] = seen.get(para, 0) + 1
+        targets.append(
+            Target(
+                id=f"{DOC}.t2.{para}-{seen[para]}",
+                doc_id=DOC,
+                clause_id=f"{DOC}.s2.{para}",
+                indicator=indicator,
+                value=0.0,
+                unit="",
+                mention=mention,
+                mention_span=(start, start + len(mention)),
+            )
+        )
+    return text, measures, targets
+
+
+def inside_target(text: str, mention: str, indicator: str, tid: str) -> Target:
+    start = text.index(mention)
+    return Target(
+        id=tid,
+        doc_id=DOC,
+        clause_id="",
+        indicator=indicator,
+        value=0.0,
+        unit="",
+        mention=mention,
+        mention_span=(start, start + len(mention)),
+    )
+
+
+@pytest.fixture
+def seed(seed_path: Path) -> tuple[str, list[Measure], list[Target]]:
+    return build(seed_path)
+
+
+def numbers_for(target: Target, measures: list[Measure]) -> list[str]:
+    by_id = {m.id: m.number for m in measures}
+    return [by_id[mid] for mid in target.measure_ids]
+
+
+def target_named(targets: list[Target], indicator: str) -> Target:
+    return next(t for t in targets if t.indicator == indicator)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "first", "allowed"),
+    [
+        ("发明专利申请量", "(六)", {"(六)"}),
+        ("技术合同交易额", "(三)", {"(三)"}),
+        ("科技成果转化项目", "(三)", {"(三)", "(八)"}),
+        ("高新技术企业", "(二)", {"(二)", "(五)", "(九)"}),
+        ("高新技术产业增加值", "(二)", {"(二)"}),
+        ("高新技术产品登记备案", "(二)", {"(二)"}),
+        # 省级以上创新创业平台: 省级/国家重点实验室 and 创新基地 (八) first; 产业技术平台 (三),
+        # 县域创新平台 (九) and 星创天地 (七) are platforms too.
+        ("省级以上创新创业平台", "(八)", {"(三)", "(七)", "(八)", "(九)"}),
+    ],
+)
+def test_goal_targets_link_to_the_measures_that_pursue_them(
+    seed: tuple[str, list[Measure], list[Target]], indicator: str, first: str, allowed: set[str]
+) -> None:
+    _, measures, targets = seed
+    link(measures, targets)
+    got = numbers_for(target_named(targets, indicator), measures)
+    assert got, indicator
+    assert got[0] == first
+    assert set(got) <= allowed
+
+
+def test_platform_target_reaches_several_platform_measures(seed) -> None:
+    _, measures, targets = seed
+    link(measures, targets)
+    assert set(numbers_for(target_named(targets, "省级以上创新创业平台"), measures)) >= {"(八)", "(九)"}
+
+
+def test_science_enterprises_link_to_finance_and_county_measures(seed) -> None:
+    # (五) 引导投资机构投资科技型企业 / (九) 加大县域科技型企业培育力度
+    _, measures, targets = seed
+    link(measures, targets)
+    assert set(numbers_for(target_named(targets, "科技型企业"), measures)) == {"(五)", "(九)"}
+
+
+def test_no_target_links_to_policy_environment_or_bureau_building(seed) -> None:
+    _, measures, targets = seed
+    links = link(measures, targets)
+    assert links
+    linked = {lk.measure_id for lk in links}
+    assert f"{DOC}.m3.1" not in linked  # (一) 政策环境
+    assert f"{DOC}.m3.10" not in linked  # (十) 机关建设
+    assert f"{DOC}.m3.4" not in linked  # (四) 科技人才: no talent target in 二、
+
+
+def test_every_goal_target_has_between_one_and_three_content_links(seed) -> None:
+    _, measures, targets = seed
+    links = link(measures, targets)
+    for target in targets:
+        mine = [lk for lk in links if lk.target_id == target.id]
+        assert 1 <= len(mine) <= MAX_LINKS, target.indicator
+        assert all(lk.source == "content" and 0 < lk.score <= 1 for lk in mine)
+
+
+def test_evidence_is_verbatim_text_of_the_measure(seed) -> None:
+    _, measures, targets = seed
+    by_id = {m.id: m for m in measures}
+    for lk in link(measures, targets):
+        assert lk.evidence
+        for word in lk.evidence:
+            assert word in by_id[lk.measure_id].text
+    patent = target_named(targets, "发明专利申请量")
+    assert "知识产权" in by_id[patent.measure_ids[0]].targets[0].evidence
+
+
+def test_measure_and_target_fields_are_filled_best_first(seed) -> None:
+    _, measures, targets = seed
+    links = link(measures, targets)
+    for target in targets:
+        scores = {lk.measure_id: lk.score for lk in links if lk.target_id == target.id}
+        assert target.measure_ids == sorted(scores, key=lambda mid: -scores[mid])
+    for measure in measures:
+        assert [r.score for r in measure.targets] == sorted((r.score for r in measure.targets), reverse=True)
+        assert {r.id for r in measure.targets} == {
+            lk.target_id for lk in links if lk.measure_id == measure.id
+        }
+
+
+def test_linking_twice_gives_the_same_result(seed) -> None:
+    _, measures, targets = seed
+    first = link(measures, targets)
+    assert link(measures, targets) == first
+    assert sum(len(m.targets) for m in measures) == len(first)
+
+
+def test_a_target_inside_a_measure_belongs_to_it(seed) -> None:
+    text, measures, targets = seed
+    training = inside_target(text, "组织各类培训8次", "培训", f"{DOC}.t3.6-1")
+    capital = inside_target(text, "争取增资5000万元", "增资", f"{DOC}.t3.5-1")
+    links = link(measures, [*targets, training, capital])
+    inside = [lk for lk in links if lk.source == "inside"]
+    assert inside == [
+        Link(training.id, f"{DOC}.m3.6", 1.0, ["组织各类培训8次"], "inside"),
+        Link(capital.id, f"{DOC}.m3.5", 1.0, ["争取增资5000万元"], "inside"),
+    ]
+    assert training.measure_ids == [f"{DOC}.m3.6"]
+
+
+def test_scores_favour_specific_words_over_words_in_every_measure(seed) -> None:
+    # 科技/创新 occur in nearly every measure; they alone must not make a link.
+    _, measures, _ = seed
+    vague = Target(id=f"{DOC}.t2.2-9", doc_id=DOC, clause_id="", indicator="科技创新", value=1, unit="")
+    assert all(score < 0.25 for score, _ in score_target(vague, measures))
+    assert link(measures, [vague]) == []
+
+
+def test_no_measures_or_no_targets(seed) -> None:
+    _, measures, targets = seed
+    assert link([], targets) == []
+    assert all(t.measure_ids == [] for t in targets)
+    assert link(measures, []) == []
+
+
+# ---------------------------------------------------------------------------------------------- overrides
+
+
+def write(tmp_path: Path, content: str) -> Path:
+    path = tmp_path / "links.toml"
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_overrides_confirm_and_reject(seed, tmp_path: Path) -> None:
+    _, measures, targets = seed
+    patent = target_named(targets, "发明专利申请量")
+    enterprises = target_named(targets, "科技型企业")
+    path = write(
+        tmp_path,
+        f"""
+# 知识产权培训也服务于专利申请
+[[confirm]]
+target = "{patent.id}"
+measure = "{DOC}.m3.6"
+
+[[confirm]]
+doc = "{DOC}"
+indicator = "发明专利申请量"
+measure = "(三)"
+
+[[reject]]
+target = "{enterprises.id}"
+measure = "(九)"
+""",
+    )
+    overrides = load_overrides(path)
+    assert len(overrides.confirm) == 2 and len(overrides.reject) == 1
+    links = link(measures, targets, overrides=overrides)
+    mine = {lk.measure_id: lk for lk in links if lk.target_id == patent.id}
+    assert mine[f"{DOC}.m3.6"].source == "confirmed" and mine[f"{DOC}.m3.6"].score == 1.0
+    assert mine[f"{DOC}.m3.6"].evidence  # the content evidence is kept
+    assert mine[f"{DOC}.m3.3"].source == "confirmed"
+    assert numbers_for(enterprises, measures) == ["(五)"]
+    assert check_overrides(overrides, measures, targets) == []
+
+
+def test_unknown_ids_are_warnings_not_errors(seed, tmp_path: Path) -> None:
+    _, measures, targets = seed
+    path = write(
+        tmp_path,
+        f"""
+[[confirm]]
+target = "{DOC}.t9.9-9"
+measure = "{DOC}.m3.6"
+[[reject]]
+doc = "{DOC}"
+indicator = "发明专利申请量"
+measure = "(二十)"
+""",
+    )
+    overrides = load_overrides(path)
+    links = link(measures, targets, overrides=overrides)
+    assert links == link(measures, targets)
+    warnings = check_overrides(overrides, measures, targets)
+    assert len(warnings) == 2
+    assert "unknown target" in warnings[0] and f"{DOC}.t9.9-9" in warnings[0]
+    assert "unknown measure" in warnings[1] and "(二十)" in warnings[1]
+    assert all(str(path) in w for w in warnings)
+
+
+def test_missing_links_file_means_no_overrides(tmp_path: Path) -> None:
+    assert load_overrides(tmp_path / "links.toml") == LinkOverrides(source=str(tmp_path / "links.toml"))
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("[[confirm]\n", "invalid TOML"),
+        ('[[confirm]]\ntarget = "a.t1-1"\n', "'measure' is missing"),
+        ('[[confirm]]\nmeasure = "(六)"\n', "give 'target'"),
+        ('[[confirm]]\nmeasure = "(六)"\ndoc = "x"\n', "give 'target'"),
+        ('[[reject]]\ntarget = "a.t1-1"\nmesure = "(六)"\nmeasure = "(六)"\n', "unknown key(s) mesure"),
+        ('[[reject]]\ntarget = 3\nmeasure = "(六)"\n', "'target' must be a non-empty string"),
+        ('confirm = "x"\n', "[[confirm]] tables"),
+        ('[[accept]]\ntarget = "a"\nmeasure = "b"\n', "unknown section(s) accept"),
+    ],
+)
+def test_malformed_links_file_names_the_file(tmp_path: Path, content: str, problem: str) -> None:
+    path = write(tmp_path, content)
+    with pytest.raises(OverridesError) as info:
+        load_overrides(path)
+    assert str(path) in str(info.value)
+    assert problem in str(info.value)
+
+
+def test_shipped_concept_table_loads_and_bad_ones_name_the_file(tmp_path: Path) -> None:
+    concepts = load_concepts()
+    assert any("专利" in g.terms and "知识产权" in g.terms for g in concepts.groups)
+    assert "全市" in concepts.stopwords and "省级" not in concepts.stopwords
+    bad = tmp_path / "concepts.toml"
+    bad.write_text('[[concept]]\nname = "x"\nterms = ["专"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"concepts\.toml.*at least 2 characters"):
+        load_concepts(bad)

@@ -1,0 +1,168 @@
+"""Measure extractor: the actionable items of a plan, from its outline.
+
+Rule (``extract_measures(doc, outline)``):
+
+1. A legal text has no measures: when the outline holds two or more 第X条
+   articles, or the title names a legal genre (``is_legal_title``: ends with
+   法/条例/规定/解释/规则/细则/办法/章程/准则/修正案/标准/解答/批复/命令, optionally
+   followed by (试行)/(草案)/（九）…,
+   or is a 决定 to amend/repeal/…), the result is empty (provisions, not measures).
+2. Non-action parts are skipped with everything below them: annexes (附件,
+   名词解释…), dash bullets (——, used for goals and achievements), and any clause
+   whose title (a section's heading; a list item's heading up to the first
+   。；：，) names a non-action part (``is_non_action_title``): a review (回顾,
+   过去一年, 过去五年, 一年来, 取得…成效/成绩/进展…), a background (…形势, …背景),
+   the guiding ideas and principles (指导思想, 基本原则), or goals (总体要求,
+   主要目标, 工作目标, 发展目标, 预期目标, 具体指标: any 目标), the goal words only
+   when the title names no action beside them (措施, 举措, 任务, 重点工作,
+   工作安排…; so "总体要求和目标任务" and "主要目标和重点工作" are action parts). For a root list item (no numbered section above it)
+   the same test is applied to the nearest unnumbered heading line (a short line
+   without closing punctuation) before it: reports whose parts have unnumbered
+   titles ("“十四五”时期工作回顾" followed by (一)…).
+3. In what is left, a clause is a *group* when its items are the actions:
+   a section (一、 第X章 第X节 Markdown heading) with at least one
+   non-dash child, or a list item ((一) 1. (1) ①) with at least two non-dash
+   children whose heading does not announce an enumeration (ends with ：or
+   says 下列/以下/如下, e.g. "符合下列条件的…："). Groups are descended into;
+   every other clause met on the way is one measure (its sub-items are part of
+   its text). So the measures are the deepest list of actions: the seed's
+   (一)…(十) under 三、主要措施, and a 一、 section with no items is one measure.
+
+Fields: ``id`` = ``{doc_id}.m{path}`` with the clause's ordinal path, ``number``
+= the label as written, ``ordinal`` = 1-based in reading order, ``path`` =
+"label+heading" of each ancestor then the measure's own label, ``headline`` =
+the clause heading (lead sentence without label), ``text``/``span`` = the clause
+span in ``doc.text``. ``categories`` and ``targets`` are left empty.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from kb.model import Clause, Document, Measure
+
+SECTION_STYLES = frozenset({"part", "chapter", "section", "cn", "heading"})
+_SKIP_STYLES = frozenset({"annex", "dash"})
+
+# Parts that are never actions, whatever else the title says.
+_RE_ALWAYS = re.compile(
+    r"回顾|过去[一二三四五两十\d]*年|过去的一年|一年来|五年来|取得的成[绩就]|主要成[绩就]|工作总结|"
+    r"取得.{0,8}(?:成效|成绩|成就|进展)|名词解释|注释|附件|附录|指导思想|基本原则|(?:形势|背景)(?:分析)?$"
+)
+# Goal parts: skipped unless the title also names actions.
+_RE_GOALS = re.compile(r"总体要求|目标|具体指标")
+_RE_ACTION = re.compile(r"措施|举措|任务|重点工作|主要工作|工作安排|工作部署|保障")
+_RE_LEGAL_TITLE = re.compile(
+    r"(?:法|条例|规定|解释|规则|细则|办法|章程|准则|修正案|标准|解答|批复|命令)(?:[（(][^）)]{1,8}[）)])?$|(?:修改|修正|废止|清理).*决定$"
+)
+_RE_ENUMERATION = re.compile(r"下列|以下|如下|[：:]$")
+_TITLE_END = re.compile(r"[。；;：:，,！？]")
+_CLOSING = "。！？；;，,：:、!?"
+_MAX_PLAIN_HEADING = 40
+
+
+def is_legal_title(title: str) -> bool:
+    """True when a document title names a law, regulation, rule or interpretation."""
+    return bool(_RE_LEGAL_TITLE.search(title.strip().strip("《》")))
+
+
+def clause_title(heading: str) -> str:
+    """The title part of a heading: up to the first 。；：， (stripped)."""
+    m = _TITLE_END.search(heading)
+    return (heading[: m.start()] if m else heading).strip()
+
+
+def is_non_action_title(title: str) -> bool:
+    """True when a section title names a review, background, principles or goals part."""
+    if _RE_ALWAYS.search(title):
+        return True
+    return bool(_RE_GOALS.search(title)) and not _RE_ACTION.search(title)
+
+
+def _title_of(clause: Clause) -> str:
+    """What the exclusion test reads: a section's whole heading, a list item's title."""
+    return clause.heading if clause.style in SECTION_STYLES else clause_title(clause.heading)
+
+
+def _announces_enumeration(heading: str) -> bool:
+    return bool(_RE_ENUMERATION.search(heading.rstrip()))
+
+
+def _action_children(clause: Clause) -> list[Clause]:
+    return [c for c in clause.children if c.style not in _SKIP_STYLES]
+
+
+def _is_group(clause: Clause) -> bool:
+    kids = _action_children(clause)
+    if clause.style in SECTION_STYLES:
+        return bool(kids)
+    return len(kids) >= 2 and not _announces_enumeration(clause.heading)
+
+
+def _plain_headings(text: str, label_starts: set[int]) -> tuple[list[int], list[str]]:
+    """Start offsets and texts of unnumbered heading-like lines (short, no closing punctuation)."""
+    starts: list[int] = []
+    titles: list[str] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        if end == -1:
+            end = n
+        line = text[pos:end]
+        stripped = line.strip().lstrip("#＃").strip()
+        if stripped and len(stripped) <= _MAX_PLAIN_HEADING and stripped[-1] not in _CLOSING:
+            first = pos + len(line) - len(line.lstrip())
+            if first not in label_starts:
+                starts.append(pos)
+                titles.append(stripped)
+        pos = end + 1
+    return starts, titles
+
+
+def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
+    """The measures of ``doc`` given its outline (see the module docstring for the rule)."""
+    clauses = [c for root in outline for c in root.walk()]
+    if is_legal_title(doc.title) or sum(1 for c in clauses if c.style == "article") >= 2:
+        return []
+    label_starts = {c.span[0] for c in clauses}
+    starts, titles = _plain_headings(doc.text, label_starts)
+    found: list[tuple[Clause, list[str], list[int]]] = []
+
+    def visit(clause: Clause, ancestors: list[str], ordinals: list[int]) -> None:
+        if clause.style in _SKIP_STYLES or is_non_action_title(_title_of(clause)):
+            return
+        here = [*ordinals, clause.ordinal]
+        if _is_group(clause):
+            entry = clause.label + clause.heading
+            for child in clause.children:
+                visit(child, [*ancestors, entry], here)
+        else:
+            found.append((clause, [*ancestors, clause.label], here))
+
+    for root in outline:
+        if root.style not in SECTION_STYLES:
+            # A root list item has no numbered section above it: the unnumbered heading line
+            # before it (if any) is its section title.
+            k = bisect.bisect_right(starts, root.span[0] - 1) - 1
+            if k >= 0 and is_non_action_title(titles[k]):
+                continue
+        visit(root, [], [])
+
+    measures = []
+    for ordinal, (clause, path, ordinals) in enumerate(found, 1):
+        start, end = clause.span
+        measures.append(
+            Measure(
+                id=f"{doc.id}.m" + ".".join(map(str, ordinals)),
+                doc_id=doc.id,
+                clause_id=clause.id,
+                number=clause.label,
+                ordinal=ordinal,
+                path=path,
+                headline=clause.heading,
+                text=doc.text[start:end],
+                span=(start, end),
+            )
+        )
+    return measures

@@ -1,0 +1,259 @@
+"""Measure extractor (kb.measures): which clauses of a plan are its measures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import corpus_file
+from test_outline import header_body, html_body, markdown_body
+
+from kb.measures import extract_measures, is_legal_title, is_non_action_title
+from kb.model import Document, Measure
+from kb.outline import parse_outline
+
+SEED_ID = "000_3ccc218f3f77786b"
+
+
+def measures_of(text: str, doc_id: str = "t", title: str = "") -> list[Measure]:
+    doc = Document(id=doc_id, title=title, text=text)
+    found = extract_measures(doc, parse_outline(text, doc_id))
+    for m in found:
+        assert m.text == text[m.span[0] : m.span[1]]
+        assert m.text.startswith(m.number)
+        assert m.doc_id == doc_id and m.categories == [] and m.targets == []
+        assert m.id == m.clause_id.replace(f"{doc_id}.s", f"{doc_id}.m", 1)
+    assert [m.ordinal for m in found] == list(range(1, len(found) + 1))
+    return found
+
+
+# --- the seed -----------------------------------------------------------------------------------
+
+SEED_HEADLINES = [
+    "着力优化政策环境,营造激励科技创新发展良好氛围。",
+    "大力推进国家级高新区创建,推动高新技术产业发展。",
+    "扎实做好科技与经济融通发展,为科技创新提供源头动力。",
+    "积极培育培养科技领军人才,为科技创新提供智力支撑。",
+    "不断健全科技金融服务体系,带动社会资本投入科技创新。",
+    "着力加强知识产权保护与运用,增强科技创新驱动力。",
+    "稳步开展科技扶贫工作,助力全市脱贫主战场。",
+    "持续推进生物医药产业发展,促进社发领域科技创新。",
+    "加快促进县域创新发展,推进全市科技工作全面进步。",
+    "深入开展“两转一强化”活动,提升科技管理部门服务水平。",
+]
+SEED_NUMBERS = ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)", "(八)", "(九)", "(十)"]
+
+
+@pytest.fixture(scope="module")
+def seed_measures(seed_path: Path) -> tuple[str, list[Measure]]:
+    text = header_body(seed_path)
+    return text, measures_of(text, SEED_ID, "十堰市2019年科技创新工作要点")
+
+
+def test_seed_has_exactly_the_ten_measures(seed_measures):
+    _, found = seed_measures
+    assert len(found) == 10
+    assert [m.number for m in found] == SEED_NUMBERS
+    assert [m.headline for m in found] == SEED_HEADLINES
+    assert [m.ordinal for m in found] == list(range(1, 11))
+    assert [m.path for m in found] == [["三、主要措施", n] for n in SEED_NUMBERS]
+    assert [m.id for m in found] == [f"{SEED_ID}.m3.{i}" for i in range(1, 11)]
+    assert [m.clause_id for m in found] == [f"{SEED_ID}.s3.{i}" for i in range(1, 11)]
+
+
+def test_seed_measure_text_is_verbatim(seed_measures):
+    text, found = seed_measures
+    six = found[5]
+    assert six.text.startswith(
+        "(六)着力加强知识产权保护与运用,增强科技创新驱动力。推进省级知识产权培训(十堰)基地"
+    )
+    assert six.text.endswith("严厉打击侵犯知识产权和制售假冒伪劣商品违法行为。")
+    assert six.text == text[six.span[0] : six.span[1]]
+    # Goals (——) and the guiding-ideas section are not measures.
+    assert not any("省政府高质量发展考核评价" in m.text for m in found)
+    assert not any(m.text.startswith("一、") or m.text.startswith("二、") for m in found)
+
+
+# --- a State Council plan -----------------------------------------------------------------------
+
+GROUPS = [
+    "一、完善国家职业教育制度体系",
+    "二、构建职业教育国家标准",
+    "三、促进产教融合校企“双元”育人",
+    "四、建设多元办学格局",
+    "五、完善技术技能人才保障政策",
+    "六、加强职业教育办学质量督导评价",
+    "七、做好改革组织实施工作",
+]
+CN = [
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+    "十六",
+    "十七",
+    "十八",
+    "十九",
+    "二十",
+]
+
+
+def test_state_council_plan_has_twenty_measures_in_seven_groups():
+    text = html_body(corpus_file("gov_cn_2019_html/002_021a81bc4bdd63b7.html"))
+    found = measures_of(text, "gf4", "国务院关于印发国家职业教育改革实施方案的通知")
+    assert [m.number for m in found] == [f"（{n}）" for n in CN]
+    group_sizes = [4, 4, 4, 2, 2, 2, 2]
+    expected_groups = [g for g, size in zip(GROUPS, group_sizes, strict=True) for _ in range(size)]
+    assert [m.path[0] for m in found] == expected_groups
+    assert found[0].path == ["一、完善国家职业教育制度体系", "（一）"]
+    assert found[0].headline == "健全国家职业教育制度框架。"
+    assert found[5].headline == "启动1+X证书制度试点工作。"
+    assert found[0].id == "gf4.m1.1" and found[19].id == "gf4.m7.2"
+    # The 总体要求与目标 / 具体指标 paragraphs come before 一、 and yield nothing.
+    assert not any("具体指标" in m.text[:20] for m in found)
+
+
+# --- a law, a provincial report -----------------------------------------------------------------
+
+
+def test_law_has_no_measures_but_a_full_outline():
+    path = corpus_file("laws_lawrefbook/0000_87b3ae685789802d.md")
+    text = markdown_body(path)
+    outline = parse_outline(text, "law")
+    assert [c.label for c in outline][:2] == ["第一章", "第二章"]
+    assert sum(1 for root in outline for c in root.walk() if c.style == "article") > 20
+    assert extract_measures(Document(id="law", title="上海口岸服务条例", text=text), outline) == []
+    # Articles alone are enough, whatever the title says.
+    assert extract_measures(Document(id="law", title="", text=text), outline) == []
+
+
+def test_provincial_report_measures_skip_the_review():
+    path = corpus_file("gwr_provincial_2026/000_4a4aa0c42559e447.txt")
+    text = header_body(path)
+    outline = parse_outline(text, "sh")
+    review = next(c for c in outline if "回顾" in c.heading)
+    assert len(review.children) >= 3  # the review has (一)… items of its own
+    found = measures_of(text, "sh", "2026年上海市政府工作报告")
+    assert len(found) >= 10
+    assert not any(review.span[0] <= m.span[0] < review.span[1] for m in found)
+    assert any(m.path[0] == "三、2026年主要任务" for m in found)
+
+
+def test_report_with_unnumbered_part_titles():
+    text = (
+        "各位代表：\n"
+        "2025年工作回顾\n"
+        "（一）经济运行稳中有进。全年增长5%。\n"
+        "（二）改革持续深化。\n"
+        "2026年重点工作\n"
+        "重点抓好以下工作：\n"
+        "（一）扩大有效需求。\n"
+        "（二）建设现代化产业体系。\n"
+    )
+    found = measures_of(text)
+    assert [m.headline for m in found] == ["扩大有效需求。", "建设现代化产业体系。"]
+    assert [m.path for m in found] == [["（一）"], ["（二）"]]
+
+
+# --- synthetic rules ----------------------------------------------------------------------------
+
+
+def test_sections_without_items_are_one_measure_each():
+    text = (
+        "一、总体要求\n坚持……\n"
+        "二、主要目标\n——到2022年完成100项。\n"
+        "三、加强组织领导\n各地要……\n"
+        "四、强化督促检查\n定期通报。\n"
+    )
+    found = measures_of(text)
+    assert [(m.number, m.headline, m.path) for m in found] == [
+        ("三、", "加强组织领导", ["三、"]),
+        ("四、", "强化督促检查", ["四、"]),
+    ]
+
+
+def test_deepest_list_of_actions_and_enumerations():
+    text = (
+        "一、重点任务\n"
+        "（一）打造加工制造中心。\n"
+        "1.统筹两个市场。\n"
+        "2.推动产业转移。\n"
+        "（二）符合下列条件的项目予以支持：\n"
+        "1.条件一；\n"
+        "2.条件二。\n"
+        "（三）完善政策。\n"
+        "——配套文件一。\n"
+        "——配套文件二。\n"
+    )
+    found = measures_of(text)
+    assert [(m.number, m.path) for m in found] == [
+        ("1.", ["一、重点任务", "（一）打造加工制造中心。", "1."]),
+        ("2.", ["一、重点任务", "（一）打造加工制造中心。", "2."]),
+        ("（二）", ["一、重点任务", "（二）"]),
+        ("（三）", ["一、重点任务", "（三）"]),
+    ]
+    assert [m.id for m in found] == ["t.m1.1.1", "t.m1.1.2", "t.m1.2", "t.m1.3"]
+
+
+def test_excluded_parts_and_annexes():
+    text = (
+        "一、指导思想\n（一）坚持……。\n（二）坚持……。\n"
+        "二、基本原则\n（一）统筹兼顾。\n"
+        "三、工作目标\n（一）到2022年……。\n"
+        "四、主要目标和重点任务\n（一）实施创新工程。\n"
+        "附件\n1.民生实事。\n2.民生实事。\n"
+    )
+    found = measures_of(text)
+    assert [m.path for m in found] == [["四、主要目标和重点任务", "（一）"]]
+
+
+def test_legal_titles_and_articles():
+    assert is_legal_title("中华人民共和国刑法修正案（九）")
+    assert is_legal_title("上海市口岸服务条例")
+    assert is_legal_title("关于审理名誉权案件若干问题的解释")
+    assert is_legal_title("科技创新券管理办法（试行）")
+    assert is_legal_title("关于修改部分地方性法规的决定")
+    assert not is_legal_title("十堰市2019年科技创新工作要点")
+    assert not is_legal_title("国务院关于印发国家职业教育改革实施方案的通知")
+    text = "一、措施\n（一）加强领导。\n（二）完善制度。\n"
+    assert len(measures_of(text, title="某某条例")) == 0
+    assert len(measures_of(text, title="某某实施方案")) == 2
+
+
+def test_non_action_titles():
+    for title in [
+        "2025年工作回顾",
+        "过去五年工作回顾",
+        "指导思想",
+        "基本原则",
+        "主要目标",
+        "总体要求",
+        "当前形势",
+        "名词解释",
+    ]:
+        assert is_non_action_title(title), title
+    for title in [
+        "主要措施",
+        "重点任务",
+        "2026年重点工作",
+        "主要目标和重点工作",
+        "加强组织领导",
+        "总体要求和目标任务",
+    ]:
+        assert not is_non_action_title(title), title
+
+
+def test_empty_outline_and_plain_text():
+    assert measures_of("") == []
+    assert measures_of("没有任何编号的正文。\n第二段。\n") == []

@@ -1,0 +1,279 @@
+"""kb.targets: quantitative target extraction."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import corpus_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb.model import Clause, Document
+from kb.targets import extract_targets, find_targets, load_units
+
+SEED_TARGETS = {
+    ("高新技术产业增加值", 330.0, "亿元"),
+    ("高新技术企业", 42.0, "家"),
+    ("科技成果转化项目", 140.0, "项"),
+    ("发明专利申请量", 2100.0, "件"),
+    ("高新技术产品登记备案", 160.0, "项"),
+    ("技术合同交易额", 35.0, "亿元"),
+    ("省级以上创新创业平台", 15.0, "家"),
+    ("科技型企业", 350.0, "家"),
+    ("增资", 5000.0, "万元"),
+    ("各类培训", 8.0, "次"),
+    ("深度贫困县", 5.0, "个"),
+}
+
+
+def crude_html_text(path: Path) -> str:
+    """Body text of an HTML file by stripping tags (tests only; kb.readers does it properly)."""
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(?:br|p|div|tr)\b[^>]*>", "\n", raw)
+    return html.unescape(re.sub(r"<[^>]+>", "", raw))
+
+
+def check_invariants(text: str, targets) -> None:
+    for t in targets:
+        s, e = t.mention_span
+        assert text[s:e] == t.mention
+        ss, se = t.span
+        assert text[ss:se] == t.text
+        assert ss <= s <= e <= se
+        assert math.isfinite(t.value)
+        assert t.value_max is None or (math.isfinite(t.value_max) and t.value_max >= t.value)
+        assert t.indicator and t.unit
+
+
+# --- the seed plan ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_text(seed_path: Path) -> str:
+    return seed_path.read_text(encoding="utf-8")
+
+
+def test_seed_exact_set(seed_text: str) -> None:
+    targets = find_targets(seed_text, "000_3ccc218f3f77786b")
+    got = [(t.indicator, t.value, t.unit) for t in targets]
+    assert len(got) == len(set(got))
+    assert set(got) == SEED_TARGETS
+    check_invariants(seed_text, targets)
+
+
+def test_seed_details(seed_text: str) -> None:
+    by_indicator = {t.indicator: t for t in find_targets(seed_text, "d")}
+    patent = by_indicator["发明专利申请量"]
+    assert patent.mention == "全市发明专利申请量达到2100件"
+    assert patent.qualifier == "达到"
+    assert patent.text.startswith("完成科技成果转化项目140项") and patent.text.endswith("350家以上。")
+    assert by_indicator["高新技术产业增加值"].qualifier == "力争"
+    assert by_indicator["高新技术企业"].qualifier == "净增"
+    assert by_indicator["省级以上创新创业平台"].qualifier == "新增、以上"
+    assert by_indicator["科技型企业"].qualifier == "以上"
+    assert by_indicator["增资"].qualifier == "争取"
+    assert all(t.deadline is None for t in by_indicator.values())
+
+
+def test_seed_clause_ids(seed_text: str) -> None:
+    """Clause ids and target ids come from the innermost clause holding the mention."""
+    doc_id = "000_3ccc218f3f77786b"
+    goals_at = seed_text.index("二、主要目标")
+    measures_at = seed_text.index("三、主要措施")
+    m5 = seed_text.index("(五)")
+    m6 = seed_text.index("(六)")
+
+    def clause(cid: str, start: int, end: int, level: int, children=()) -> Clause:
+        return Clause(
+            cid, doc_id, "", "", level, "", (start, end), (start, start), (start, end), 1, list(children)
+        )
+
+    outline = [
+        clause(f"{doc_id}.s2", goals_at, measures_at, 1),
+        clause(f"{doc_id}.s3", measures_at, len(seed_text), 1, [clause(f"{doc_id}.s3.5", m5, m6, 2)]),
+    ]
+    doc = Document(id=doc_id, title="", text=seed_text)
+    targets = extract_targets(doc, outline)
+    ids = [t.id for t in targets]
+    assert ids[:8] == [f"{doc_id}.t2-{k}" for k in range(1, 9)]
+    capital = next(t for t in targets if t.indicator == "增资")
+    assert capital.clause_id == f"{doc_id}.s3.5" and capital.id == f"{doc_id}.t3.5-1"
+    training = next(t for t in targets if t.indicator == "各类培训")
+    assert training.clause_id == f"{doc_id}.s3" and training.id == f"{doc_id}.t3-1"
+    assert find_targets("新增高新技术企业42家。", "x")[0].id == "x.t0-1"
+
+
+# --- the State Council plan 国发〔2019〕4号 ----------------------------------------------------------
+
+
+def test_vocational_education_plan() -> None:
+    text = crude_html_text(corpus_file("gov_cn_2019_html/002_021a81bc4bdd63b7.html"))
+    targets = find_targets(text, "002")
+    check_invariants(text, targets)
+    got = {(t.indicator, t.value, t.unit): t for t in targets}
+    for key in [
+        ("高水平高等职业学校", 50.0, "所"),
+        ("骨干专业（群）", 150.0, "个"),
+        ("高水平专业化产教融合实训基地", 300.0, "个"),
+        ("“双师型”教师培养培训基地", 100.0, "个"),
+        ("示范性职业教育集团（联盟）", 300.0, "个"),
+    ]:
+        assert key in got, key
+    assert got[("高水平高等职业学校", 50.0, "所")].deadline == 2022
+    assert got[("示范性职业教育集团（联盟）", 300.0, "个")].deadline == 2020
+    values = {t.value for t in targets}
+    assert 2019 not in values and 4 not in values  # 国发〔2019〕4号, "从2019年开始"
+    assert not any(t.unit == "次" for t in targets)  # "每5年修订1次": a frequency norm
+
+
+# --- single rules -----------------------------------------------------------------------------------
+
+
+def one(text: str):
+    targets = find_targets(text, "d")
+    check_invariants(text, targets)
+    assert len(targets) == 1, targets
+    return targets[0]
+
+
+def test_growth_rate() -> None:
+    t = one("今年主要预期目标是：地区生产总值增长5%左右。")
+    assert (t.indicator, t.value, t.unit, t.qualifier) == ("地区生产总值", 5.0, "%", "增长、左右")
+
+
+def test_scaled_units() -> None:
+    t = one("城镇新增就业1.5万人以上。")
+    assert (t.indicator, t.value, t.unit, t.qualifier) == ("城镇新增就业", 1.5, "万人", "新增、以上")
+    t = one("力争实现技术合同交易额一百五十亿元。")
+    assert (t.value, t.unit) == (150.0, "亿元")
+    t = one("完成全年投资两千万元。")
+    assert (t.value, t.unit) == (2000.0, "万元")
+
+
+def test_ranges() -> None:
+    t = one("新增国家级平台5-10家。")
+    assert (t.value, t.value_max, t.unit) == (5.0, 10.0, "家")
+    t = one("培育3至5个省级产业集群。")
+    assert (t.indicator, t.value, t.value_max, t.unit) == ("省级产业集群", 3.0, 5.0, "个")
+    t = one("地区生产总值增长5.5%—6%。")
+    assert (t.value, t.value_max, t.unit) == (5.5, 6.0, "%")
+
+
+def test_deadline_and_raise_to() -> None:
+    t = one("到2025年，高标准农田比例提高到80%以上。")
+    assert (t.indicator, t.value, t.unit, t.deadline, t.qualifier) == (
+        "高标准农田比例",
+        80.0,
+        "%",
+        2025,
+        "提高到、以上",
+    )
+    t = one("2020年前建成县级服务中心30个。")
+    assert t.deadline == 2020 and t.indicator == "县级服务中心"
+    t = one("普惠托位占比由50%提高到68%。")
+    assert (t.indicator, t.value) == ("普惠托位占比", 68.0)
+
+
+def test_inherited_indicator() -> None:
+    targets = find_targets("力争人工智能核心产业营收6800亿元左右、增长20%以上。", "d")
+    assert [(t.indicator, t.value, t.unit) for t in targets] == [
+        ("人工智能核心产业营收", 6800.0, "亿元"),
+        ("人工智能核心产业营收", 20.0, "%"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2019年是新中国成立70周年,也是十堰建市50周年。",
+        "扎实推进《2018—2020年十堰市高新技术产业发展行动计划》落实。",
+        "深入贯彻党的十九大精神，按照“五位一体”总体布局和“四个全面”战略布局。",
+        "围绕全市“一心两翼三高地”的区域产业布局和“一主四大四新”产业体系建设。",
+        "形成省、市、县三级联动的特派员服务体系，引导“三区”科技人才对结。",
+        "深入开展“两转一强化”活动，牢固树立“四个意识”，确保居于全省第一方阵。",
+        "继续组织一期“京堰对口协作科技行政管理干部培训班”。",
+        "国务院关于印发国家职业教育改革实施方案的通知 国发〔2019〕4号",
+        "第十条 实施1+X证书制度试点，联系电话0719-8888888。",
+        "原则上每5年修订1次职业院校专业目录。",
+        "对违法单位处一万元以上五万元以下罚款。",
+        "违法所得五万元以上的，没收违法所得。",
+        "全面落实《关于稳定经济增长20条政策措施的通知》，推动“金融15条”落地。",
+        "收费标准为每立方米2.4元。",
+        "全年地区生产总值增长5.2%，比上年提高0.3个百分点。",
+    ],
+)
+def test_not_targets(text: str) -> None:
+    assert find_targets(text, "d") == []
+
+
+def test_statute_thresholds_are_not_targets() -> None:
+    law = (
+        "# 某某条例\n\n第一条 为了规范管理，制定本条例。\n\n"
+        "第二条 建筑面积超过5000平方米的公共建筑，应当安装设施。\n\n"
+        "第三条 农民专业合作社成员超过150人的，可以设立成员代表大会。\n\n"
+        "第四条 年木材产量达到5000立方米以上的企业，纳入重点管理。\n"
+    )
+    assert find_targets(law, "law") == []
+    plan_in_law = law + "\n第五条 到2025年，全省森林覆盖率达到60%以上。\n"
+    t = one(plan_in_law)
+    assert (t.indicator, t.value, t.deadline) == ("全省森林覆盖率"[2:], 60.0, 2025)
+
+
+def test_review_section_is_not_a_target() -> None:
+    report = (
+        "一、2025年工作回顾\n新增国家级专精特新企业16家，城镇新增就业5.1万人。\n"
+        "二、2026年工作安排\n新增国家级专精特新企业20家以上，城镇新增就业5万人以上。\n"
+    )
+    targets = find_targets(report, "r")
+    assert [(t.indicator, t.value) for t in targets] == [("国家级专精特新企业", 20.0), ("城镇新增就业", 5.0)]
+
+
+def test_units_file_is_editable(tmp_path: Path) -> None:
+    units = load_units()
+    assert units["个百分点"] == "percent" and units["所"] == "count" and units["年"] == "duration"
+    custom = tmp_path / "units.txt"
+    custom.write_text("# test\n家 count\n张 count\n", encoding="utf-8")
+    assert load_units(custom) == {"家": "count", "张": "count"}
+    targets = find_targets("新增养老床位500张，净增科技企业3家。", "d", units={"家": "count"})
+    assert [(t.indicator, t.value, t.unit) for t in targets] == [("科技企业", 3.0, "家")]
+
+
+# --- properties -------------------------------------------------------------------------------------
+
+_CHARS = "，。；、：（）“”《》\n 0123456789.%—-~至到年万亿元个家以上左右增长达到新增力争第每的了"
+_WORDS = ["到2022年", "2019年", "一百五十", "两千", "1.5万人", "个百分点", "增长5%左右", "罚款", "第十条\n"]
+_PIECES = st.sampled_from([*_CHARS, *_WORDS])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".join))
+def test_never_raises_and_spans_hold(text: str) -> None:
+    check_invariants(text, find_targets(text, "p"))
+
+
+# --- the whole shared corpus ------------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_corpus(corpus_dir: Path) -> None:
+    counts: Counter[str] = Counter()
+    docs: Counter[str] = Counter()
+    files = sorted(p for p in corpus_dir.rglob("*") if p.suffix in (".txt", ".md", ".html"))
+    assert files
+    for path in files:
+        text = crude_html_text(path) if path.suffix == ".html" else path.read_text(encoding="utf-8")
+        targets = find_targets(text, path.stem)
+        check_invariants(text, targets)
+        collection = path.parent.name
+        counts[collection] += len(targets)
+        docs[collection] += bool(targets)
+    for collection in sorted(counts):
+        print(f"{collection}: {counts[collection]} targets in {docs[collection]} documents")
+    assert counts["laws_lawrefbook"] < 50  # statutes: thresholds and penalties are not targets
+    assert counts["gwr_provincial_2026"] > 500

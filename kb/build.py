@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import time
+from datetime import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,7 +311,7 @@ def build(
 
         if not jobs and not report.full and report.removed == 0 and previous is not None:
             # Nothing changed: keep the live generation.
-            stats = prev_catalog.get("meta", {}).get("stats", {})
+            stats = prev_catalog.get("meta", {})
             report.documents = stats.get("documents", 0)
             report.measures = stats.get("measures", 0)
             report.targets = stats.get("targets", 0)
@@ -319,7 +320,7 @@ def build(
             report.seconds = time.monotonic() - started
             return report
 
-        generation_name = GEN_PREFIX + time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+        generation_name = GEN_PREFIX + datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         tmp = index_dir / (TMP_PREFIX + generation_name)
         docs_dir = tmp / "docs"
         docs_dir.mkdir(parents=True)

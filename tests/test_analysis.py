@@ -1,0 +1,331 @@
+"""kb.analysis: normalisation, jieba segmentation, Whoosh tokenizers/analyzers, dictionaries."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+from whoosh.query import Phrase, Term
+
+from kb import analysis
+from kb.analysis import (
+    USERDICT_PATH,
+    BigramAnalyzer,
+    ChineseAnalyzer,
+    JiebaTokenizer,
+    bigrams,
+    fingerprint,
+    is_bigram_analyzer,
+    load_userdict,
+    normalize,
+    segment,
+    segmenter,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def words(text: str) -> list[str]:
+    return [t for t, _, _ in segment(text)]
+
+
+def analyze(analyzer, text: str) -> list[tuple[str, int, int, int]]:
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
+
+
+# --- normalisation --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("trad", "simp"),
+    [("知識產權", "知识产权"), ("產業", "产业"), ("發展", "发展"), ("國務院關於", "国务院关于")],
+)
+def test_traditional_to_simplified(trad: str, simp: str) -> None:
+    assert normalize(trad) == simp
+
+
+def test_normalize_folds_fullwidth_and_spaces() -> None:
+    assert normalize("ＧＤＰ增长６．５％\u3000") == "GDP增长6.5% "
+
+
+@given(st.text())
+def test_normalize_is_length_preserving(text: str) -> None:
+    assert len(normalize(text)) == len(text)
+
+
+# --- segmentation ---------------------------------------------------------------------------
+
+
+def test_numbers_and_units_are_kept() -> None:
+    assert words("净增高新技术企业42家") == ["净增", "高新技术企业", "42", "家"]
+    assert words("争取增资5000万元") == ["争取", "增资", "5000", "万元"]
+
+
+def test_decimal_numbers_stay_whole() -> None:
+    assert words("GDP增长6.5%") == ["gdp", "增长", "6.5"]
+    assert words("2019.07.08") == ["2019.07.08"]
+    assert words("第1.") == ["第", "1"]
+
+
+def test_punctuation_and_whitespace_dropped() -> None:
+    assert words(" \r\n-----，。！【】\u3000\u2002") == []
+    assert words("Ａ１２ 和 ①") == ["a12", "和", "1"]
+
+
+def test_one_plus_x_certificate_tokens() -> None:
+    # "+" is punctuation: the phrase 1 / x / 证书 stays intact with sequential positions.
+    assert words("1+X证书制度") == ["1", "x", "证书", "制度"]
+    assert words("1＋Ｘ证书") == ["1", "x", "证书"]
+
+
+def test_segmentation_is_precise_mode_without_subwords() -> None:
+    # Precise mode: no overlapping search-mode sub-words.
+    assert words("中华人民共和国个人所得税法") == ["中华人民共和国", "个人所得税法"]
+    assert words("个人所得税") == ["个人所得税"]
+
+
+def test_user_dictionary_keeps_short_terms_from_swallowing_neighbours() -> None:
+    assert words("提高职业技能") == ["提高", "职业技能"]
+    assert words("其中职工") == ["其中", "职工"]
+    assert words("推进碳达峰和碳中和") == ["推进", "碳达峰", "和", "碳中和"]
+
+
+# Terms the user dictionary must contain (the brief's minimum list).
+REQUIRED_TERMS = [
+    "高新技术企业",
+    "高新技术产业",
+    "科技特派员",
+    "星创天地",
+    "产教融合",
+    "校企合作",
+    "双师型",
+    "科技成果转化",
+    "技术合同交易额",
+    "知识产权",
+    "发明专利",
+    "专利申请量",
+    "创新创业",
+    "大众创业",
+    "万众创新",
+    "科技金融",
+    "创业投资",
+    "孵化器",
+    "众创空间",
+    "重点实验室",
+    "工程技术研究中心",
+    "新型研发机构",
+    "科技型中小企业",
+    "研发投入",
+    "乡村振兴",
+    "精准扶贫",
+    "脱贫攻坚",
+    "营商环境",
+    "放管服",
+    "碳达峰",
+    "碳中和",
+    "专精特新",
+    "数字经济",
+    "职业教育",
+    "高职",
+    "中职",
+    "实训基地",
+    "国家级高新区",
+    "创新驱动发展战略",
+    "生物医药",
+    "规上企业",
+    "规模以上工业增加值",
+    "地区生产总值",
+]
+
+
+def test_userdict_has_required_terms_and_enough_entries() -> None:
+    entries = {w for w, _, _ in load_userdict(USERDICT_PATH)}
+    assert len(entries) >= 150
+    missing = [t for t in REQUIRED_TERMS if t not in entries]
+    assert not missing
+
+
+def test_every_userdict_term_is_one_token() -> None:
+    not_whole = [(w, words(w)) for w, _, _ in load_userdict(USERDICT_PATH) if words(w) != [w.lower()]]
+    assert not not_whole
+
+
+def test_userdict_has_no_punctuation_entries() -> None:
+    assert all(w.isalnum() for w, _, _ in load_userdict(USERDICT_PATH))
+
+
+def test_load_userdict_skips_comments(tmp_path: Path) -> None:
+    path = tmp_path / "u.txt"
+    path.write_text("# comment 1 n\n\n甲乙丙丁 10 nz\n戊己庚\n辛壬 n\n", encoding="utf-8")
+    assert load_userdict(path) == [("甲乙丙丁", 10, "nz"), ("戊己庚", None, None), ("辛壬", None, "n")]
+
+
+def test_segmenter_is_private_and_singleton() -> None:
+    import jieba
+
+    seg = segmenter()
+    assert seg is segmenter()
+    assert seg is not jieba.dt
+    assert Path(seg.tmp_dir) == analysis.cache_dir()
+
+
+def test_cache_dir_env_and_extra_userdict_in_fresh_process(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    extra = tmp_path / "extra.txt"
+    extra.write_text("# extra\n氪金测试词\n", encoding="utf-8")
+    code = (
+        "from kb.analysis import segment, segmenter\n"
+        "segmenter()\n"
+        "print('|'.join(t for t, _, _ in segment('这是氪金测试词')))\n"
+    )
+    env = {**os.environ, "POLICYKB_CACHE": str(cache), "POLICYKB_USERDICT": str(extra)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("氪金测试词")
+    assert (cache / "jieba.cache").is_file()
+    # jieba's start-up chatter ("Building prefix dict...") is silenced.
+    assert "prefix dict" not in proc.stderr
+
+
+def test_fingerprint_stable_and_tracks_extra_userdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("POLICYKB_USERDICT", raising=False)
+    base = fingerprint()
+    assert base == fingerprint()
+    assert len(base) == 40
+    extra = tmp_path / "extra.txt"
+    extra.write_text("某某词\n", encoding="utf-8")
+    monkeypatch.setenv("POLICYKB_USERDICT", str(extra))
+    with_extra = fingerprint()
+    assert with_extra != base
+    extra.write_text("某某词\n另一词\n", encoding="utf-8")
+    assert fingerprint() != with_extra
+
+
+# --- Whoosh tokenizers ----------------------------------------------------------------------
+
+
+def test_jieba_tokenizer_positions_and_offsets() -> None:
+    text = "（一）净增高新技术企业４２家，增资5000万元。"
+    toks = analyze(ChineseAnalyzer(), text)
+    assert [t[0] for t in toks] == ["一", "净增", "高新技术企业", "42", "家", "增资", "5000", "万元"]
+    assert [t[1] for t in toks] == list(range(len(toks)))
+    assert [text[s:e] for _, _, s, e in toks] == [
+        "一",
+        "净增",
+        "高新技术企业",
+        "４２",
+        "家",
+        "增资",
+        "5000",
+        "万元",
+    ]
+
+
+def test_jieba_tokenizer_start_pos_and_char() -> None:
+    tokenizer = JiebaTokenizer()
+    toks = [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in tokenizer("科技 创新", positions=True, chars=True, start_pos=5, start_char=100)
+    ]
+    assert toks == [("科技", 5, 100, 102), ("创新", 6, 103, 105)]
+
+
+def test_tokenize_false_yields_whole_value() -> None:
+    toks = [t.text for t in JiebaTokenizer()("知識 ＡＢ", tokenize=False)]
+    assert toks == ["知识 ab"]
+
+
+def test_bigram_tokens() -> None:
+    toks = analyze(BigramAnalyzer(), "中华人民共和国个人所得税法，第42条")
+    texts = [t[0] for t in toks]
+    assert texts[:3] == ["中华", "华人", "人民"]
+    assert "个人" in texts and "得税" in texts and "42" in texts
+    assert texts[-3:] == ["第", "42", "条"]
+    assert [t[1] for t in toks] == list(range(len(toks)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_tokens_point_into_original_text(text: str) -> None:
+    norm = normalize(text)
+    for analyzer in (ChineseAnalyzer(), BigramAnalyzer()):
+        toks = analyze(analyzer, text)
+        assert [t[1] for t in toks] == list(range(len(toks)))
+        for tok, _, start, end in toks:
+            assert 0 <= start < end <= len(text)
+            assert tok == norm[start:end].lower()
+            assert tok.strip() == tok and tok
+
+
+def test_analyzers_pickle_without_jieba_state() -> None:
+    schema = Schema(body=TEXT(analyzer=ChineseAnalyzer()), bigrams=TEXT(analyzer=BigramAnalyzer()))
+    data = pickle.dumps(schema)
+    assert b"kb.analysis" in data and b"jieba" not in data
+    restored = pickle.loads(data)
+    assert isinstance(restored["body"].analyzer, ChineseAnalyzer)
+    assert is_bigram_analyzer(restored["bigrams"].analyzer)
+    assert not is_bigram_analyzer(restored["body"].analyzer)
+    assert restored["body"].analyzer == ChineseAnalyzer()
+    assert words("知识产权") == [t.text for t in restored["body"].analyzer("知识产权")]
+
+
+def test_bigram_phrase_bridges_different_segmentation() -> None:
+    title = "中华人民共和国个人所得税法"
+    # jieba cuts the document title and the query differently ...
+    assert "个人所得税" not in words(title)
+    schema = Schema(title=TEXT(analyzer=ChineseAnalyzer()), bigrams=TEXT(analyzer=BigramAnalyzer()))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as w:
+        w.add_document(title=title, bigrams=title)
+        w.add_document(title="个人所得", bigrams="个人所得")
+    with ix.searcher() as s:
+        # ... so the word field misses,
+        assert len(s.search(Term("title", "个人所得税"))) == 0
+        # ... while the query as a bigram phrase finds it.
+        grams = [t for t, _, _ in bigrams("个人所得税")]
+        assert grams == ["个人", "人所", "所得", "得税"]
+        assert len(s.search(Phrase("bigrams", grams))) == 1
+
+
+def test_phrase_query_across_function_word() -> None:
+    schema = Schema(body=TEXT(analyzer=ChineseAnalyzer()))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as w:
+        w.add_document(body="推进碳达峰和碳中和工作")
+        w.add_document(body="碳达峰与碳中和")
+    with ix.searcher() as s:
+        toks = words("碳达峰和碳中和")
+        assert len(s.search(Phrase("body", toks))) == 1
+
+
+def test_multiprocess_writer(tmp_path: Path) -> None:
+    segmenter()  # initialise before forking, as the store does
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        body=TEXT(analyzer=ChineseAnalyzer()),
+        bigrams=TEXT(analyzer=BigramAnalyzer()),
+    )
+    ix = index.create_in(str(tmp_path), schema)
+    writer = ix.writer(procs=2, multisegment=True, limitmb=32)
+    texts = [f"第{i}条 净增高新技术企业{i}家，推动知识产权运用。" for i in range(60)]
+    for i, text in enumerate(texts):
+        writer.add_document(id=str(i), body=text, bigrams=text)
+    writer.commit()
+    ix = index.open_dir(str(tmp_path))
+    with ix.searcher() as s:
+        assert s.doc_count() == 60
+        assert len(s.search(Phrase("body", ["42", "家"]))) == 1
+        assert len(s.search(Term("body", "知识产权"), limit=None)) == 60

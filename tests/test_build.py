@@ -1,0 +1,156 @@
+"""Building the index: full, no-op, incremental, rejected files, locks and crash leftovers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb import build as build_module
+from kb.build import build
+from kb.store import BuildLocked, KnowledgeBase, build_lock, current_generation
+
+SEED_ID = "000_3ccc218f3f77786b"
+
+EXTRA_PLAN = """某市2020年科技工作要点
+
+一、主要目标
+——全市净增高新技术企业30家,技术合同交易额达到20亿元。
+
+二、重点工作
+(一)加强知识产权保护。推进知识产权示范企业培育,发明专利申请量达到800件。
+(二)深化科技金融服务。设立科技信贷风险补偿资金2000万元。
+"""
+
+
+@pytest.fixture
+def docs(tmp_path: Path, seed_path: Path) -> Path:
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    shutil.copy(seed_path, folder / seed_path.name)
+    (folder / "plan2020.txt").write_text(EXTRA_PLAN, encoding="utf-8")
+    return folder
+
+
+def run(docs: Path, index: Path, **kwargs):
+    return build([docs], index, procs=1, quiet=True, **kwargs)
+
+
+def test_full_build_indexes_every_document(docs: Path, tmp_path: Path):
+    report = run(docs, tmp_path / "index")
+    assert report.full and report.published
+    assert report.documents == 2 and report.added == 2
+    assert report.measures == 12
+    assert report.rejected == [] and report.exit_code == 0
+    kb = KnowledgeBase.open(tmp_path / "index")
+    assert {d.id for d in kb.documents()} == {SEED_ID, "plan2020"}
+
+
+def test_a_rebuild_with_nothing_changed_publishes_nothing(docs: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    run(docs, index)
+    first = current_generation(index)
+    report = run(docs, index)
+    assert not report.published
+    assert report.unchanged == 2 and report.added == report.changed == 0
+    assert current_generation(index) == first
+    assert report.documents == 2
+
+
+def test_one_changed_document_is_reanalysed_alone(docs: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    run(docs, index)
+    (docs / "plan2020.txt").write_text(EXTRA_PLAN.replace("800件", "900件"), encoding="utf-8")
+    report = run(docs, index)
+    assert report.published and not report.full
+    assert (report.changed, report.unchanged, report.added) == (1, 1, 0)
+    kb = KnowledgeBase.open(index)
+    values = {t.value for t in kb.targets("plan2020") if t.indicator == "发明专利申请量"}
+    assert values == {900}
+    assert len(kb.measures(SEED_ID)) == 10
+
+
+def test_a_deleted_document_is_removed(docs: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    run(docs, index)
+    (docs / "plan2020.txt").unlink()
+    report = run(docs, index)
+    assert report.removed == 1 and report.documents == 1
+    kb = KnowledgeBase.open(index)
+    assert kb.document("plan2020") is None and kb.measures("plan2020") == []
+
+
+def test_the_search_index_follows_an_update_with_exactly_one_copy(docs: Path, tmp_path: Path):
+    """Regression for Whoosh's broken Searcher.refresh(): an updated document is found once."""
+    from whoosh import index as whoosh_index
+    from whoosh.query import Term
+
+    index = tmp_path / "index"
+    run(docs, index)
+    (docs / "plan2020.txt").write_text(EXTRA_PLAN.replace("800件", "900件"), encoding="utf-8")
+    run(docs, index)
+    ix = whoosh_index.open_dir(str(current_generation(index) / "whoosh"))
+    with ix.searcher() as searcher:
+        assert len(searcher.search(Term("id", "plan2020"), limit=None)) == 1
+        measure_ids = [hit["id"] for hit in searcher.search(Term("doc_id", "plan2020"), limit=None)]
+        assert len(measure_ids) == len(set(measure_ids))
+
+
+def test_bad_files_are_rejected_by_name_and_the_rest_is_indexed(docs: Path, tmp_path: Path):
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
+    (docs / "broken.docx").write_bytes(b"this is not a zip file")
+    (docs / "table.xlsx").write_bytes(b"whatever")
+    (docs / "copy of seed.txt").write_bytes((docs / f"{SEED_ID}.txt").read_bytes())
+    report = run(docs, tmp_path / "index")
+    rejected = {r["source"]: r["reason"] for r in report.rejected}
+    assert set(rejected) == {"empty.txt", "binary.txt", "broken.docx", "table.xlsx", "copy of seed.txt"}
+    assert all(reason.strip() for reason in rejected.values())
+    assert "重复" in rejected["copy of seed.txt"]
+    assert report.documents == 2 and report.exit_code == 1
+
+
+def test_rejections_are_reported_again_on_a_no_op_rebuild(docs: Path, tmp_path: Path):
+    (docs / "empty.txt").write_bytes(b"")
+    run(docs, tmp_path / "index")
+    report = run(docs, tmp_path / "index")
+    assert [r["source"] for r in report.rejected] == ["empty.txt"]
+    assert report.exit_code == 1
+
+
+def test_a_new_fingerprint_triggers_a_full_rebuild(docs: Path, tmp_path: Path, monkeypatch):
+    index = tmp_path / "index"
+    run(docs, index)
+    monkeypatch.setattr(build_module, "PIPELINE_VERSION", "changed-rules")
+    report = run(docs, index)
+    assert report.full and report.published and report.added == 2
+
+
+def test_a_second_build_refuses_while_the_lock_is_held(docs: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    with build_lock(index), pytest.raises(BuildLocked, match="构建"):
+        run(docs, index)
+
+
+def test_leftovers_of_a_crashed_build_are_cleaned_and_the_old_index_stays(docs: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    run(docs, index)
+    live = current_generation(index)
+    leftover = index / ".tmp-gen-crashed"
+    (leftover / "whoosh").mkdir(parents=True)
+    (docs / "plan2020.txt").write_text(EXTRA_PLAN + "\n(三)新增一条措施。\n", encoding="utf-8")
+    run(docs, index)
+    assert not leftover.exists()
+    assert current_generation(index) != live
+
+
+def test_documents_in_several_folders_and_subfolders(docs: Path, tmp_path: Path):
+    other = tmp_path / "more" / "二级目录 with space"
+    other.mkdir(parents=True)
+    (other / "县域 方案.txt").write_text(EXTRA_PLAN.replace("某市", "某县"), encoding="utf-8")
+    report = build([docs, tmp_path / "more"], tmp_path / "index", procs=1, quiet=True)
+    assert report.documents == 3 and report.rejected == []
+    kb = KnowledgeBase.open(tmp_path / "index")
+    sources = {d.source for d in kb.documents()}
+    assert "二级目录 with space/县域 方案.txt" in sources

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable
 
 from markupsafe import Markup, escape
 
-from kb.normalize import fold
+from kb.analysis import normalize
 
 Normalizer = Callable[[str], str]
 
 
 def _default_normalizer(text: str) -> str:
-    return fold(text).lower()
+    return normalize(text).lower()
 
 
 def find_hits(

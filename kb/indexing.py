@@ -92,6 +92,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
     targets = {t.id: t for t in dkb.targets}
     measures_by_clause = {m.clause_id: m for m in dkb.measures}
     order = 0
+    paths: dict[str, list[str]] = {}
 
     def visit(nodes: list[Clause], trail: list[Clause]) -> Iterator[dict[str, Any]]:
         nonlocal order
@@ -99,6 +100,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
             order += 1
             measure = measures_by_clause.get(node.id)
             path = clause_path(trail, node)
+            paths[node.id] = measure.path if measure is not None else path
             if measure is not None:
                 linked = [targets[ref.id] for ref in measure.targets if ref.id in targets]
                 yield {
@@ -137,6 +139,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
     for target in dkb.targets:
         order += 1
         served = [measures[mid] for mid in target.measure_ids if mid in measures]
+        target_path = paths.get(target.clause_id) or _enclosing_path(target.clause_id, paths)
         yield {
             **base,
             "id": target.id,
@@ -147,6 +150,15 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
             "linked": " ".join(m.headline for m in served),
             "title_bigrams": target.indicator,
             "bigrams": target.text,
-            "path": "[]",
+            "path": json.dumps(target_path, ensure_ascii=False),
             "order": order,
         }
+
+
+def _enclosing_path(clause_id: str, paths: dict[str, list[str]]) -> list[str]:
+    """The path of the nearest indexed ancestor (a measure's sub-clauses are not visited)."""
+    while "." in clause_id:
+        clause_id = clause_id.rsplit(".", 1)[0]
+        if clause_id in paths:
+            return paths[clause_id]
+    return []

@@ -19,7 +19,9 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from kb.highlight import highlight, snippet
+from kb.indexing import BIGRAM_FIELDS, TEXT_FIELDS
 from kb.present import url_for_id
+from kb.query import highlight_terms, parse_query
 from kb.store import StoreError, current_generation
 
 FACETS = ("kind", "category", "doc", "agency", "year")
@@ -81,6 +83,7 @@ class SearchResult:
 
 
 MAX_LIMIT = 100
+SEARCH_FIELDS = {**TEXT_FIELDS, **BIGRAM_FIELDS}
 MAX_OFFSET = 10_000
 _FACET_FIELDS = {
     "kind": "kind",
@@ -161,13 +164,11 @@ class SearchEngine:
         limit: int = 10,
         offset: int = 0,
     ) -> SearchResult:
-        from kb.query import parse_query
-
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, min(int(offset), MAX_OFFSET))
         searcher = self._searcher()
-        parsed = parse_query(query or "", schema=self.schema)
-        result = SearchResult(query=parsed.text, offset=offset, limit=limit, terms=list(parsed.highlight))
+        parsed = parse_query(query or "", SEARCH_FIELDS, schema=self.schema)
+        result = SearchResult(query=parsed.text, offset=offset, limit=limit, terms=highlight_terms(parsed))
         if parsed.query is None:
             result.message = parsed.message or "请输入检索词。"
             return result
@@ -206,6 +207,8 @@ class SearchEngine:
         result.total = len(results)
         if result.total == 0:
             result.message = parsed.message or EMPTY_MESSAGE
+        elif parsed.message and not result.partial:
+            result.message = parsed.message
         for name in _FACET_FIELDS:
             groups = results.groups(name)
             counts = sorted(

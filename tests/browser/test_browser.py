@@ -1,0 +1,122 @@
+"""End to end in headless Chromium against the real server: search, measure page, copy, basket, categories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+DOC = "000_3ccc218f3f77786b"
+SIX = f"{DOC}.m3.6"
+TITLE = "《十堰市2019年科技创新工作要点》"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def _watch_console(page, errors: list[str]) -> None:
+    """Collect console errors and CSP violations (an inline script would show up here)."""
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+
+def test_search_open_copy_basket_and_category(browser, live_server: str) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
+    errors: list[str] = []
+    _watch_console(page, errors)
+    try:
+        page.goto(live_server + "/")
+        # "/" focuses the search box.
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement && document.activeElement.id") == "home-q"
+        page.keyboard.type("知识产权")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search?q=*")
+        first = page.locator(".hit a.hit-title").first
+        assert first.get_attribute("href") == f"/measures/{SIX}"
+        assert "知识产权" in first.inner_text()
+
+        first.click()
+        page.wait_for_url(f"**/measures/{SIX}")
+        assert "(六)" in page.locator("h1").inner_text()
+        assert page.locator("mark.mention").count() >= 1
+
+        page.locator("[data-copy]").click()
+        page.locator("[data-status]", has_text="已复制").wait_for()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert TITLE in copied
+        assert "着力加强知识产权保护与运用" in copied
+
+        # Another style is one select away.
+        page.locator("[data-cite-select]").select_option("gbt7714")
+        assert page.locator('.cite-text[data-style="gbt7714"]').is_visible()
+        assert not page.locator('.cite-text[data-style="official"]').is_visible()
+
+        page.locator(f'[data-basket-add="{SIX}"]').click()
+        page.locator("[data-status]", has_text="已加入引用篮").wait_for()
+        assert page.locator("[data-basket-count]").inner_text() == "1"
+
+        page.goto(live_server + "/basket")
+        item = page.locator(f'.basket-item[data-id="{SIX}"]')
+        item.wait_for()
+        assert "着力加强知识产权保护与运用" in item.inner_text()
+        href = page.locator('[data-export="docx"]').get_attribute("href") or ""
+        assert SIX in href and "format=docx" in href
+
+        page.goto(live_server + f"/measures/{SIX}")
+        page.locator("a.chip-category", has_text="知识产权").first.click()
+        page.wait_for_url("**/categories/**")
+        assert "知识产权" in page.locator("h1").inner_text()
+        assert page.locator(f'a[href="/measures/{SIX}"]').count() >= 1
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_basket_reorder_and_remove(browser, live_server: str) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    errors: list[str] = []
+    _watch_console(page, errors)
+    try:
+        page.goto(live_server + "/basket")
+        ids = [f"{DOC}.m3.1", SIX, f"{DOC}.t2.2-2"]
+        page.evaluate("ids => localStorage.setItem('policykb.basket', JSON.stringify(ids))", ids)
+        page.reload()
+        page.locator(".basket-item").nth(2).wait_for()
+        assert page.locator(".basket-item").evaluate_all("els => els.map(e => e.dataset.id)") == ids
+        page.locator(f'.basket-item[data-id="{SIX}"] [data-action="up"]').click()
+        assert page.locator(".basket-item").first.get_attribute("data-id") == SIX
+        page.locator(f'.basket-item[data-id="{DOC}.m3.1"] [data-action="remove"]').click()
+        assert page.locator(".basket-item").count() == 2
+        stored = page.evaluate("JSON.parse(localStorage.getItem('policykb.basket'))")
+        assert stored == [SIX, f"{DOC}.t2.2-2"]
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_screenshots(browser, live_server: str, screenshot_dir: Path | None) -> None:
+    if screenshot_dir is None:
+        pytest.skip("screenshots not requested (--screenshots or POLICYKB_SCREENSHOTS=1)")
+    pages = {
+        "home": "/",
+        "search": "/search?q=知识产权",
+        "measure": f"/measures/{SIX}",
+        "document": f"/documents/{DOC}#{DOC}.s3.6",
+        "basket": "/basket",
+    }
+    for device, viewport in VIEWPORTS.items():
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
+        page = context.new_page()
+        page.goto(live_server + "/")
+        page.evaluate("id => localStorage.setItem('policykb.basket', JSON.stringify([id]))", SIX)
+        for name, path in pages.items():
+            page.goto(live_server + path)
+            page.wait_for_load_state("networkidle")
+            # Desktop: the whole page; phone: the first screen, what a reader sees on arrival.
+            full_page = device == "desktop" and name != "document"
+            page.screenshot(path=str(screenshot_dir / f"{name}-{device}.png"), full_page=full_page)
+        context.close()

@@ -1,0 +1,122 @@
+"""Citable items: resolve a measure/target/clause id to what citations and exports need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kb.citation import STYLES, Citable, citable_from_clause, citable_from_measure, citable_from_target, cite
+from kb.model import Document
+from kb.places import clause_path
+from kb.present import clause_url, measure_url, target_url
+from kb.store import KnowledgeBase
+
+STYLE_LABELS = {
+    "official": "公文引用格式",
+    "gbt7714": "GB/T 7714—2015 参考文献",
+    "gbt7714-2025": "GB/T 7714—2025 参考文献",
+    "markdown": "Markdown",
+}
+KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}
+
+
+@dataclass(frozen=True)
+class Item:
+    citable: Citable
+    document: Document  # with its full text
+    title: str  # what a list shows: headline, indicator or heading
+    url: str  # site-relative address of the item's page
+
+
+def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
+    """The outline path of a clause ([] when the id is empty or unknown)."""
+    found = kb.clause(clause_id) if clause_id else None
+    if found is None:
+        return []
+    clause, trail = found
+    return clause_path(trail, clause)
+
+
+def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:
+    """The citable measure, target or clause with this id, or None (documents are not citable items)."""
+    doc_id = item_id.split(".", 1)[0]
+    dkb = kb.document_kb(doc_id)
+    if dkb is None:
+        return None
+    document = dkb.document
+    measure = kb.measure(item_id)
+    if measure is not None:
+        return Item(citable_from_measure(measure), document, measure.headline, measure_url(measure.id))
+    target = kb.target(item_id)
+    if target is not None:
+        citable = citable_from_target(target, clause_path_of(kb, target.clause_id))
+        return Item(citable, document, target.indicator, target_url(target.id))
+    found = kb.clause(item_id) if ".s" in item_id else None
+    if found is not None:
+        clause, trail = found
+        citable = citable_from_clause(clause, clause_path(trail, clause), document)
+        return Item(citable, document, clause.heading or clause.label, clause_url(clause.id))
+    return None
+
+
+def citations(item: Item, permalink: str, accessed: date | None = None) -> list[dict[str, str]]:
+    """The item cited in every style, official first: style, label, reference and paste-ready text."""
+    out = []
+    for style in STYLES:
+        citation = cite(item.citable, item.document, style, url=permalink, accessed=accessed)
+        out.append(
+            {
+                "style": style,
+                "label": STYLE_LABELS.get(style, style),
+                "reference": citation.reference,
+                "text": citation.text,
+                "permalink": citation.permalink,
+            }
+        )
+    return out
+
+
+def item_json(item: Item, url_root: str) -> dict[str, object]:
+    """One basket entry: enough to list it and to copy its official citation."""
+    citation = cite(item.citable, item.document, "official", url=url_root.rstrip("/") + item.url)
+    return {
+        "id": item.citable.id,
+        "kind": item.citable.kind,
+        "kind_label": KIND_LABELS.get(item.citable.kind, item.citable.kind),
+        "title": item.title,
+        "doc_id": item.document.id,
+        "doc_title": item.document.title,
+        "place": citation.place,
+        "quote": item.citable.quote,
+        "citation": citation.reference,
+        "url": item.url,
+    }
+
+
+def resolve_all(kb: KnowledgeBase, ids: list[str]) -> tuple[list[Item], list[str]]:
+    """The items for these ids in order, and the ids that are not (or no longer) in the index."""
+    found, missing = [], []
+    for item_id in ids:
+        item = resolve(kb, item_id)
+        if item is None:
+            missing.append(item_id)
+        else:
+            found.append(item)
+    return found, missing
+
+
+def requested_ids(raw: str | None) -> list[str]:
+    """The ``ids`` parameter: 1..MAX_IDS valid ids, else a 400 with a clear message."""
+    from flask import abort
+
+    from web.security import MAX_IDS, parse_ids, valid_id
+
+    ids = parse_ids(raw)
+    if not ids:
+        abort(400, description="没有指定条目：请提供 ids 参数（以逗号分隔的编号）。")
+    if len(ids) > MAX_IDS:
+        abort(400, description=f"条目太多：一次最多 {MAX_IDS} 条，收到 {len(ids)} 条。")
+    bad = [i for i in ids if not valid_id(i)]
+    if bad:
+        abort(400, description=f"编号格式不正确：{bad[0][:120]}")
+    return ids

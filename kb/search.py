@@ -256,7 +256,6 @@ class SearchEngine:
             text=text,
             top=limit,
             numterms=12,
-            filter=wq.Term("kind", "measure"),
-            mask=wq.Term("doc_id", stored["doc_id"]),
+            filter=wq.And([wq.Term("kind", "measure"), wq.Not(wq.Term("doc_id", stored["doc_id"]))]),
         )
         return [self._hit(hit, []) for hit in results]

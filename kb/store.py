@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -77,22 +78,37 @@ def publish(index_dir: Path, generation: Path) -> None:
             os.close(dir_fd)
 
 
-def remove_stale(index_dir: Path, keep: int = 2) -> list[str]:
-    """Remove crashed temporary builds and all but the newest ``keep`` generations (never the live one)."""
+def _created(path: Path) -> float:
+    """When a generation was made, from its name (gen-YYYYmmdd-HHMMSS-ffffff), else its mtime."""
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(path.name[len(GEN_PREFIX) :], "%Y%m%d-%H%M%S-%f").timestamp()
+    except ValueError:
+        return path.stat().st_mtime
+
+
+def remove_stale(index_dir: Path, grace: float = 120.0) -> list[str]:
+    """Remove crashed temporary builds, and generations superseded more than ``grace`` seconds ago.
+
+    A superseded generation is kept for a while because a searcher opened just before the swap may still
+    be reading it; the live generation is never removed.
+    """
+    import time
+
     removed = []
     live = current_generation(index_dir)
     for path in index_dir.glob(TMP_PREFIX + "*"):
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path.name)
-    generations = sorted(index_dir.glob(GEN_PREFIX + "*"), key=lambda p: p.name, reverse=True)
-    kept = 0
-    for path in generations:
-        if live is not None and path.resolve() == live.resolve():
+    generations = sorted(index_dir.glob(GEN_PREFIX + "*"), key=_created)
+    now = time.time()
+    for older, newer in itertools.pairwise(generations):
+        if live is not None and older.resolve() == live.resolve():
             continue
-        kept += 1
-        if kept >= keep:
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path.name)
+        if now - _created(newer) > grace:
+            shutil.rmtree(older, ignore_errors=True)
+            removed.append(older.name)
     return removed
 
 

@@ -1,6 +1,6 @@
 """What goes into the search index: the Whoosh schema and one hit per document, clause, measure and target.
 
-Every character of a document is indexed once as body text: a document hit holds the text no clause covers
+Every character of a document is indexed once as body text (plus once as character bigrams): a document hit holds the text no clause covers
 (preamble, unstructured documents), a clause hit its own text up to its first child, a measure hit its whole
 text (its sub-clauses are not indexed again). Targets are small extra hits (indicator + sentence).
 """
@@ -15,7 +15,7 @@ from whoosh import fields
 
 from kb.analysis import BigramAnalyzer, ChineseAnalyzer
 from kb.model import Clause, DocumentKB
-from kb.places import clause_path
+from kb.places import SECTION_STYLES, clause_path
 
 KINDS = ("document", "measure", "target", "clause")
 KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}
@@ -41,6 +41,7 @@ def make_schema() -> fields.Schema:
         title_bigrams=fields.TEXT(analyzer=bigrams, stored=False, phrase=True),
         bigrams=fields.TEXT(analyzer=bigrams, stored=False, phrase=True),
         doc_title=fields.STORED(),
+        heading=fields.STORED(),
         path=fields.STORED(),
         order=fields.STORED(),
     )
@@ -118,15 +119,19 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
                 }
                 continue  # a measure's sub-clauses are part of its text
             own = _own_text(text, node)
+            is_section = node.style in SECTION_STYLES
             yield {
                 **base,
                 "id": node.id,
                 "kind": "clause",
                 "categories": "",
-                "title": node.heading,
+                # Item headings (an article's lead sentence) are part of the body already: indexing them
+                # again as titles cost a third of all postings. Only section headings are titles.
+                "title": node.heading if is_section else "",
+                "heading": node.heading,
                 "body": own,
                 "linked": "",
-                "title_bigrams": node.heading,
+                "title_bigrams": node.heading if is_section else "",
                 "bigrams": own,
                 "path": json.dumps(path, ensure_ascii=False),
                 "order": order,
@@ -147,7 +152,9 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
             "categories": ",".join(sorted({c for m in served for c in m.categories})),
             "title": target.indicator,
             "body": target.text,
-            "linked": " ".join(m.headline for m in served),
+            # The mention ("净增高新技术企业42家") tells this target from the others of the same
+            # sentence: a number query (42家) then prefers it over its neighbours (330亿元).
+            "linked": " ".join([target.mention, *(m.headline for m in served)]),
             "title_bigrams": target.indicator,
             "bigrams": target.text,
             "path": json.dumps(target_path, ensure_ascii=False),

@@ -22,7 +22,9 @@ Each positive word becomes ``Or`` over (the word and its synonyms) × (the field
 the field's analyzer yields one token, else a ``Phrase``. A bigram field (``BigramAnalyzer``) gets
 the bigram phrase, so 个人所得税 finds 中华人民共和国个人所得税法 although jieba cuts the two
 differently. ``ParsedQuery.query`` ANDs the words; ``ParsedQuery.fallback`` ORs them with a
-coordination bonus (for "no result with all words" pages).
+coordination bonus (for "no result with all words" pages). An unquoted chunk cut into several
+words (融资担保 → 融资/担保) is also scored as a phrase (``AndMaybe``: an adjacency bonus, never a
+requirement) and highlighted whole (``ParsedQuery.adjacent``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import And, AndNot, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 
 from kb.analysis import SYNONYMS_PATH, is_bigram_analyzer, is_cjk, normalize, segment
 from kb.normalize import fold
@@ -61,6 +63,12 @@ MAX_EXCLUDED = 8
 SYNONYM_WEIGHT = 0.8
 # Coordination bonus of the fallback OR query (Whoosh ``Or(scale=...)``, like OrGroup.factory(0.9)).
 FALLBACK_SCALE = 0.9
+# Adjacency bonus: an unquoted chunk that jieba cut into several words (融资担保 → 融资/担保,
+# 药品集中采购 → 药品/集中/采购) ANDs the words, and additionally scores the chunk as a phrase
+# (weight ADJACENCY_WEIGHT), so text holding the words together ranks above text where they are
+# scattered. Chunks longer than MAX_ADJACENCY_CHARS get no bonus.
+ADJACENCY_WEIGHT = 1.0
+MAX_ADJACENCY_CHARS = 24
 
 EMPTY_MESSAGE = "请输入检索词"
 ONLY_EXCLUDED_MESSAGE = "请输入要检索的词（不能只有排除词）"
@@ -198,6 +206,7 @@ class ParsedQuery:
     message: str | None = None
     truncated: bool = False
     fields: tuple[str, ...] = field(default=())
+    adjacent: tuple[str, ...] = ()  # unquoted chunks of several words also scored as a phrase
 
     @property
     def terms(self) -> list[str]:
@@ -419,6 +428,7 @@ def parse_query(
 
     positive: list[tuple[str, bool]] = []
     negative: list[str] = []
+    chunks: list[str] = []  # unquoted chunks cut into several words (adjacency bonus)
     for piece, is_phrase, is_excluded in _lex(cleaned):
         if is_excluded:
             if piece.strip():
@@ -427,7 +437,10 @@ def parse_query(
             if piece.strip():
                 positive.append((piece.strip(), True))
         else:
-            positive.extend((w, False) for w in _words_of_chunk(piece, syn))
+            chunk_words = _words_of_chunk(piece, syn)
+            positive.extend((w, False) for w in chunk_words)
+            if len(chunk_words) > 1 and len(piece) <= MAX_ADJACENCY_CHARS and piece not in chunks:
+                chunks.append(piece)
 
     # Drop function characters from unquoted input when something else remains.
     if any(p or _key(w) not in QUERY_STOPWORDS for w, p in positive):
@@ -467,12 +480,34 @@ def parse_query(
 
     main: Query = word_queries[0] if len(word_queries) == 1 else And(word_queries)
     fallback: Query | None = Or(word_queries, scale=FALLBACK_SCALE) if len(word_queries) > 1 else None
+    adjacent: list[str] = []
+    bonus_queries: list[Query] = []
+    for chunk in chunks if len(word_queries) > 1 else ():
+        q = _alternatives_query(infos, [(chunk, ADJACENCY_WEIGHT)])
+        if q is not None:
+            adjacent.append(chunk)
+            bonus_queries.append(q)
+    if bonus_queries:
+        bonus = bonus_queries[0] if len(bonus_queries) == 1 else Or(bonus_queries)
+        main = AndMaybe(main, bonus)
+        if fallback is not None:
+            fallback = AndMaybe(fallback, bonus)
     if excl_queries:
         negative_q = excl_queries[0] if len(excl_queries) == 1 else Or(excl_queries)
         main = AndNot(main, negative_q)
         if fallback is not None:
             fallback = AndNot(fallback, negative_q)
-    return ParsedQuery(cleaned, main, fallback, tuple(words), tuple(excluded), notice, truncated, field_names)
+    return ParsedQuery(
+        cleaned,
+        main,
+        fallback,
+        tuple(words),
+        tuple(excluded),
+        notice,
+        truncated,
+        field_names,
+        tuple(adjacent),
+    )
 
 
 def highlight_terms(parsed: ParsedQuery) -> list[str]:
@@ -488,6 +523,9 @@ def highlight_terms(parsed: ParsedQuery) -> list[str]:
         if s and s not in out:
             out.append(s)
 
+    for chunk in parsed.adjacent:  # marked whole where the words stand together
+        add(chunk)
+        add(normalize(chunk))
     for word in parsed.words:
         add(word.text)
         add(normalize(word.text))

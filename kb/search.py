@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 
+from kb import ranking
 from kb.highlight import highlight, snippet
 from kb.indexing import BIGRAM_FIELDS, TEXT_FIELDS
 from kb.present import url_for_id
@@ -138,7 +139,7 @@ class SearchEngine:
             old = getattr(local, "searcher", None)
             if old is not None:
                 old.close()
-            local.searcher = self._ix.searcher()
+            local.searcher = self._ix.searcher(weighting=ranking.weighting())
             local.generation = self.generation
         return local.searcher
 
@@ -222,7 +223,7 @@ class SearchEngine:
 
     def _hit(self, hit: Any, terms: list[str]) -> Hit:
         kind = hit["kind"]
-        title_text = hit.get("title") or hit.get("doc_title") or ""
+        title_text = hit.get("title") or hit.get("heading") or hit.get("doc_title") or ""
         body = hit.get("body") or ""
         categories = [c for c in (hit.get("categories") or "").split(",") if c]
         try:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from kb.citation import STYLES, Citable, citable_from_clause, citable_from_measure, citable_from_target, cite
-from kb.model import Document
+from kb.citation import STYLES, cite
+from kb.items import Item, resolve_item
 from kb.places import clause_path
-from kb.present import clause_url, measure_url, target_url
 from kb.store import KnowledgeBase
 
 STYLE_LABELS = {
@@ -18,14 +16,6 @@ STYLE_LABELS = {
     "markdown": "Markdown",
 }
 KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}
-
-
-@dataclass(frozen=True)
-class Item:
-    citable: Citable
-    document: Document  # with its full text
-    title: str  # what a list shows: headline, indicator or heading
-    url: str  # site-relative address of the item's page
 
 
 def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
@@ -38,25 +28,8 @@ def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
 
 
 def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:
-    """The citable measure, target or clause with this id, or None (documents are not citable items)."""
-    doc_id = item_id.split(".", 1)[0]
-    dkb = kb.document_kb(doc_id)
-    if dkb is None:
-        return None
-    document = dkb.document
-    measure = kb.measure(item_id)
-    if measure is not None:
-        return Item(citable_from_measure(measure), document, measure.headline, measure_url(measure.id))
-    target = kb.target(item_id)
-    if target is not None:
-        citable = citable_from_target(target, clause_path_of(kb, target.clause_id))
-        return Item(citable, document, target.indicator, target_url(target.id))
-    found = kb.clause(item_id) if ".s" in item_id else None
-    if found is not None:
-        clause, trail = found
-        citable = citable_from_clause(clause, clause_path(trail, clause), document)
-        return Item(citable, document, clause.heading or clause.label, clause_url(clause.id))
-    return None
+    """The citable measure, target or clause with this id, or None (documents are not basket items)."""
+    return resolve_item(kb, item_id, documents=False)
 
 
 def citations(item: Item, permalink: str, accessed: date | None = None) -> list[dict[str, str]]:

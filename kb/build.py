@@ -23,8 +23,8 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from kb import analysis, indexing
-from kb.codec import kb_from_dict, kb_to_dict
-from kb.links import LinkOverrides, load_overrides
+from kb.codec import kb_from_dict, kb_to_dict, measure_from_dict, target_from_dict
+from kb.links import LinkOverrides, check_overrides, load_overrides
 from kb.model import DocumentKB, to_dict
 from kb.pipeline import PIPELINE_VERSION, analyse, content_hash, document_id
 from kb.readers import SUPPORTED_SUFFIXES, ReadError, read
@@ -378,6 +378,7 @@ def build(
                 bar.close()
 
         catalog = _catalog(prev_catalog, set(reuse.values()), new_kbs, taxonomy, report)
+        report.warnings.extend(_check_overrides(overrides, manifest, catalog))
         write_json(tmp / "catalog.json", catalog)
         write_json(tmp / "manifest.json", manifest)
         write_json(
@@ -447,6 +448,21 @@ def _catalog(
         "targets": targets,
         "rejected": report.rejected,
     }
+
+
+def _check_overrides(
+    overrides: dict[Path, LinkOverrides], manifest: dict[str, Any], catalog: dict[str, Any]
+) -> list[str]:
+    """Warnings for links.toml rules that name no known target or measure of their folder's documents."""
+    if not overrides:
+        return []
+    warnings = []
+    for folder, rules in overrides.items():
+        doc_ids = {v["doc_id"] for k, v in manifest.items() if k.startswith(f"{folder}/")}
+        measures = [measure_from_dict(m) for m in catalog["measures"] if m["doc_id"] in doc_ids]
+        targets = [target_from_dict(t) for t in catalog["targets"] if t["doc_id"] in doc_ids]
+        warnings.extend(check_overrides(rules, measures, targets))
+    return warnings
 
 
 def _resolve_references(documents: list[dict[str, Any]]) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 from markupsafe import Markup
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 
 from kb import ranking
 from kb.highlight import highlight, snippet
@@ -97,6 +96,47 @@ PARTIAL_MESSAGE = "没有同时包含全部检索词的结果，以下是部分�
 EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件，或换一个说法试试。"
 
 
+class FacetTable:
+    """The facet values of every indexed hit, read once per searcher (Whoosh's own facets re-read them per query)."""
+
+    def __init__(self, reader: Any) -> None:
+        size = reader.doc_count_all()
+        self.single: dict[str, list[str]] = {}
+        self.multi: dict[str, list[list[str]]] = {}
+        for name, fieldname in _FACET_FIELDS.items():
+            if fieldname == "categories":
+                lists: list[list[str]] = [[] for _ in range(size)]
+                for term in reader.lexicon(fieldname):
+                    value = term.decode("utf-8")
+                    for docnum in reader.postings(fieldname, term).all_ids():
+                        lists[docnum].append(value)
+                self.multi[name] = lists
+            else:
+                values = [""] * size
+                for term in reader.lexicon(fieldname):
+                    value = term.decode("utf-8")
+                    for docnum in reader.postings(fieldname, term).all_ids():
+                        values[docnum] = value
+                self.single[name] = values
+
+    def count(self, docnums: list[int]) -> dict[str, list[tuple[str, int]]]:
+        from collections import Counter
+
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in _FACET_FIELDS:
+            counter: Counter[str] = Counter()
+            if name in self.single:
+                values = self.single[name]
+                counter.update(values[d] for d in docnums)
+            else:
+                lists = self.multi[name]
+                for d in docnums:
+                    counter.update(lists[d])
+            counter.pop("", None)
+            out[name] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        return out
+
+
 class SearchEngine:
     """Searches the live generation of an index; reopens by itself when a build publishes a new one."""
 
@@ -108,6 +148,7 @@ class SearchEngine:
         self._checked = 0.0
         self.generation: Path | None = None
         self._ix: Any = None
+        self._facets: dict[Path | None, FacetTable] = {}
         self._open()
 
     def _open(self) -> None:
@@ -142,6 +183,15 @@ class SearchEngine:
             local.searcher = self._ix.searcher(weighting=ranking.weighting())
             local.generation = self.generation
         return local.searcher
+
+    def _facet_table(self, searcher: Any) -> FacetTable:
+        """Shared by all threads of one generation; built on first use."""
+        with self._lock:
+            table = self._facets.get(self.generation)
+            if table is None:
+                table = FacetTable(searcher.reader())
+                self._facets = {self.generation: table}
+            return table
 
     @property
     def schema(self) -> Any:
@@ -185,37 +235,29 @@ class SearchEngine:
             if value
         ]
         filter_query = wq.And(filters) if filters else None
-        facets = sorting.Facets()
-        for name, fieldname in _FACET_FIELDS.items():
-            facets.add_facet(name, sorting.FieldFacet(fieldname, allow_overlap=(fieldname == "categories")))
+        facet_table = self._facet_table(searcher)
 
-        def run(q: Any) -> Any:
-            return searcher.search(
-                q,
-                filter=filter_query,
-                limit=offset + limit,
-                groupedby=facets,
-                maptype=sorting.Count,
-                terms=False,
-            )
+        def run(q: Any) -> tuple[Any, list[int]]:
+            scoped = wq.And([q, filter_query]) if filter_query is not None else q
+            matched = list(searcher.docs_for_query(scoped))
+            if not matched:
+                return None, matched
+            return searcher.search(q, filter=filter_query, limit=offset + limit, terms=False), matched
 
-        results = run(parsed.query)
-        if results.scored_length() == 0 and parsed.fallback is not None:
-            results = run(parsed.fallback)
-            if results.scored_length():
+        results, matched = run(parsed.query)
+        if not matched and parsed.fallback is not None:
+            results, matched = run(parsed.fallback)
+            if matched:
                 result.partial = True
                 result.message = PARTIAL_MESSAGE
-        result.total = len(results)
+        result.total = len(matched)
         if result.total == 0:
             result.message = parsed.message or EMPTY_MESSAGE
         elif parsed.message and not result.partial:
             result.message = parsed.message
-        for name in _FACET_FIELDS:
-            groups = results.groups(name)
-            counts = sorted(
-                ((str(k), int(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0])
-            )
-            result.facets[name] = counts
+        result.facets = facet_table.count(matched)
+        if results is None:
+            return result
         terms = result.terms
         for hit in results[offset : offset + limit]:
             result.results.append(self._hit(hit, terms))

@@ -12,6 +12,15 @@ SEED = ROOT / "documents" / "000_3ccc218f3f77786b.txt"
 CORPUS = Path(os.environ.get("POLICYKB_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        default=False,
+        help="save screenshots of the main pages under bench/screenshots/ (browser tests)",
+    )
+
+
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     return SEED

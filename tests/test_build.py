@@ -154,3 +154,44 @@ def test_documents_in_several_folders_and_subfolders(docs: Path, tmp_path: Path)
     kb = KnowledgeBase.open(tmp_path / "index")
     sources = {d.source for d in kb.documents()}
     assert "二级目录 with space/县域 方案.txt" in sources
+
+
+def test_a_bureau_confirms_and_rejects_links_in_links_toml(docs: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    run(docs, index)
+    kb = KnowledgeBase.open(index)
+    patents = next(t for t in kb.targets(SEED_ID) if t.indicator == "发明专利申请量")
+    assert f"{SEED_ID}.m3.6" in patents.measure_ids
+    (docs / "links.toml").write_text(
+        f"""
+[[reject]]
+target = "{patents.id}"
+measure = "{SEED_ID}.m3.6"
+
+[[confirm]]
+doc = "{SEED_ID}"
+indicator = "发明专利申请量"
+measure = "(三)"
+
+[[confirm]]
+target = "{SEED_ID}.t9.9-9"
+measure = "(一)"
+""",
+        encoding="utf-8",
+    )
+    report = run(docs, index)
+    assert report.full  # a changed links.toml re-analyses everything
+    kb = KnowledgeBase.open(index)
+    patents = kb.target(patents.id)
+    assert f"{SEED_ID}.m3.6" not in patents.measure_ids
+    assert f"{SEED_ID}.m3.3" in patents.measure_ids
+    three = kb.measure(f"{SEED_ID}.m3.3")
+    assert any(ref.id == patents.id and ref.score == 1.0 for ref in three.targets)
+    assert any("t9.9-9" in w and "unknown target" in w for w in report.warnings)
+
+
+def test_a_malformed_links_toml_is_a_warning_not_a_failed_build(docs: Path, tmp_path: Path):
+    (docs / "links.toml").write_text("[[reject]\nthis is not toml", encoding="utf-8")
+    report = run(docs, tmp_path / "index")
+    assert report.published and report.documents == 2
+    assert any("links.toml" in w for w in report.warnings)

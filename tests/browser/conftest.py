@@ -1,8 +1,7 @@
 """Browser tests: the --screenshots option, a built index and the real server (waitress) on a free port.
 
-``--screenshots`` is read when pytest is pointed at this folder (``pytest tests/browser --screenshots``);
-pytest only registers options from conftest files it loads at start-up. ``POLICYKB_SCREENSHOTS=1`` works
-from anywhere.
+``--screenshots`` (registered in tests/conftest.py) or ``POLICYKB_SCREENSHOTS=1`` saves screenshots of the
+main pages under bench/screenshots/.
 """
 
 from __future__ import annotations
@@ -26,15 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--screenshots",
-        action="store_true",
-        default=False,
-        help="save screenshots of the main pages under bench/screenshots/ (browser tests)",
-    )
 
 
 @pytest.fixture(scope="session")

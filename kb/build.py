@@ -14,9 +14,9 @@ import os
 import shutil
 import sys
 import time
-from datetime import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -336,7 +336,9 @@ def build(
         if report.full or previous is None:
             whoosh_dir.mkdir()
             ix = whoosh_index.create_in(str(whoosh_dir), indexing.make_schema())
-            writer = ix.writer(procs=procs, multisegment=True, limitmb=1024) if len(jobs) > 50 else ix.writer()
+            writer = (
+                ix.writer(procs=procs, multisegment=True, limitmb=1024) if len(jobs) > 50 else ix.writer()
+            )
         else:
             shutil.copytree(previous / "whoosh", whoosh_dir, copy_function=_link_or_copy)
             ix = whoosh_index.open_dir(str(whoosh_dir))

@@ -67,6 +67,14 @@ def is_legal_title(title: str) -> bool:
     return bool(_RE_LEGAL_TITLE.search(title.strip().strip("《》")))
 
 
+_RE_AMENDMENT = re.compile(r"作(?:如下|以下)(?:修改|修订|修正)|修改如下|修订如下")
+
+
+def is_amendment(preamble: str) -> bool:
+    """True when the text before the first item announces amendments to another text (its items are edits)."""
+    return bool(_RE_AMENDMENT.search(preamble))
+
+
 def clause_title(heading: str) -> str:
     """The title part of a heading: up to the first 。；：， (stripped)."""
     m = _TITLE_END.search(heading)
@@ -124,6 +132,8 @@ def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
     """The measures of ``doc`` given its outline (see the module docstring for the rule)."""
     clauses = [c for root in outline for c in root.walk()]
     if is_legal_title(doc.title) or sum(1 for c in clauses if c.style == "article") >= 2:
+        return []
+    if is_amendment(doc.text[: outline[0].span[0]] if outline else doc.text):
         return []
     label_starts = {c.span[0] for c in clauses}
     starts, titles = _plain_headings(doc.text, label_starts)

@@ -185,12 +185,14 @@ class SearchEngine:
         return local.searcher
 
     def _facet_table(self, searcher: Any) -> FacetTable:
-        """Shared by all threads of one generation; built on first use."""
+        """Shared by all threads using the same generation as ``searcher``; built on first use."""
+        generation = self._local.generation
         with self._lock:
-            table = self._facets.get(self.generation)
+            table = self._facets.get(generation)
             if table is None:
                 table = FacetTable(searcher.reader())
-                self._facets = {self.generation: table}
+                # Keep the previous generation's table too: other threads may still search it.
+                self._facets = {**dict(list(self._facets.items())[-1:]), generation: table}
             return table
 
     @property

@@ -19,7 +19,10 @@ def index(tmp_path_factory, seed_path: Path) -> Path:
     docs = root / "documents"
     docs.mkdir()
     shutil.copy(seed_path, docs / seed_path.name)
-    assert main(["build", "--documents", str(docs), "--index", str(root / "index"), "--quiet", "--procs", "1"]) == 0
+    assert (
+        main(["build", "--documents", str(docs), "--index", str(root / "index"), "--quiet", "--procs", "1"])
+        == 0
+    )
     return root / "index"
 
 

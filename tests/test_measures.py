@@ -257,3 +257,14 @@ def test_non_action_titles():
 def test_empty_outline_and_plain_text():
     assert measures_of("") == []
     assert measures_of("没有任何编号的正文。\n第二段。\n") == []
+
+
+def test_an_amendment_decree_has_no_measures():
+    """Its numbered items are edits to another text (将第六条修改为…), not actions of a plan."""
+    text = (
+        "第223号\n省人民政府第66次常务会议决定对《江西省流动人口服务和管理办法》作如下修改：\n"
+        "一、将第六条修改为：“公安机关负责流动人口的居住登记。”\n"
+        "二、将第八条中的“暂住证”修改为“居住证”。\n"
+    )
+    doc = Document(id="amend", title="", text=text)
+    assert extract_measures(doc, parse_outline(text, "amend")) == []

@@ -26,9 +26,7 @@ def synthetic_plan(n: int) -> str:
         f"({i})加强第{i}项科技创新工作。推进知识产权保护,新增科技型企业{10 + i}家,组织培训{i}次。" * 3
         for i in range(1, 11)
     )
-    return (
-        f"某市第{n}号科技工作方案\n\n一、主要目标\n——发明专利申请量达到{1000 + n}件。\n\n二、主要措施\n{measures}\n"
-    )
+    return f"某市第{n}号科技工作方案\n\n一、主要目标\n——发明专利申请量达到{1000 + n}件。\n\n二、主要措施\n{measures}\n"
 
 
 @pytest.fixture
@@ -80,7 +78,17 @@ def test_a_competing_build_process_is_refused_with_a_message(seeded):
     docs, index = seeded
     for n in range(120):
         (docs / f"plan{n:03d}.txt").write_text(synthetic_plan(n), encoding="utf-8")
-    command = [sys.executable, "-m", "kb", "build", "--documents", str(docs), "--index", str(index), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "kb",
+        "build",
+        "--documents",
+        str(docs),
+        "--index",
+        str(index),
+        "--quiet",
+    ]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

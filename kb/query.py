@@ -19,9 +19,9 @@ Bounds: the input is cleaned of control/format characters and truncated to
 ``MAX_EXCLUDED`` exclusions are used.
 
 Each positive word becomes ``Or`` over (the word and its synonyms) × (the fields): a ``Term`` when
-the field's analyzer yields one token, else a ``Phrase``. A bigram field (``BigramAnalyzer``) gets
-the bigram phrase, so 个人所得税 finds 中华人民共和国个人所得税法 although jieba cuts the two
-differently. ``ParsedQuery.query`` ANDs the words; ``ParsedQuery.fallback`` ORs them with a
+the field's analyzer yields one token, else a ``Phrase`` (or an ``And`` of its tokens in a field
+indexed without positions). A bigram field (``BigramAnalyzer``) gets the word's bigrams, so 个人所得税
+finds 中华人民共和国个人所得税法 although jieba cuts the two differently. ``ParsedQuery.query`` ANDs the words; ``ParsedQuery.fallback`` ORs them with a
 coordination bonus (for "no result with all words" pages). An unquoted chunk cut into several
 words (融资担保 → 融资/担保) is also scored as a phrase (``AndMaybe``: an adjacency bonus, never a
 requirement) and highlighted whole (``ParsedQuery.adjacent``).

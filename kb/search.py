@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
+from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
@@ -94,6 +95,18 @@ _FACET_FIELDS = {
 }
 PARTIAL_MESSAGE = "没有同时包含全部检索词的结果，以下是部分匹配的结果。"
 EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件，或换一个说法试试。"
+
+
+class _RecordingTopCollector(collectors.TopCollector):
+    """Keeps the top N like Whoosh's TopCollector and also records every matched document number."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, usequality=False)
+        self.matched: list[int] = []
+
+    def _collect(self, global_docnum: int, score: float) -> float:
+        self.matched.append(global_docnum)
+        return super()._collect(global_docnum, score)
 
 
 class FacetTable:
@@ -240,11 +253,14 @@ class SearchEngine:
         facet_table = self._facet_table(searcher)
 
         def run(q: Any) -> tuple[Any, list[int]]:
-            scoped = wq.And([q, filter_query]) if filter_query is not None else q
-            matched = list(searcher.docs_for_query(scoped))
-            if not matched:
-                return None, matched
-            return searcher.search(q, filter=filter_query, limit=offset + limit, terms=False), matched
+            # One pass: score every match (the kind prior's final() rules out block skipping anyway)
+            # and remember each matched document for the total and the facet counts.
+            top = _RecordingTopCollector(offset + limit)
+            collector = (
+                collectors.FilterCollector(top, allow=filter_query) if filter_query is not None else top
+            )
+            searcher.search_with_collector(q, collector)
+            return collector.results(), top.matched
 
         results, matched = run(parsed.query)
         if not matched and parsed.fallback is not None:
@@ -258,8 +274,6 @@ class SearchEngine:
         elif parsed.message and not result.partial:
             result.message = parsed.message
         result.facets = facet_table.count(matched)
-        if results is None:
-            return result
         terms = result.terms
         for hit in results[offset : offset + limit]:
             result.results.append(self._hit(hit, terms))

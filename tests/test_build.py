@@ -195,3 +195,39 @@ def test_a_malformed_links_toml_is_a_warning_not_a_failed_build(docs: Path, tmp_
     report = run(docs, tmp_path / "index")
     assert report.published and report.documents == 2
     assert any("links.toml" in w for w in report.warnings)
+
+
+def test_permalinks_survive_a_rebuild_when_the_place_is_unchanged(docs: Path, tmp_path: Path):
+    """Ids come from the file and the outline place, so editing a clause's words keeps every id."""
+    index = tmp_path / "index"
+    run(docs, index)
+    before = {m.id: m.number for m in KnowledgeBase.open(index).measures("plan2020")}
+    (docs / "plan2020.txt").write_text(
+        EXTRA_PLAN.replace("推进知识产权示范企业培育", "大力推进知识产权示范企业培育"), encoding="utf-8"
+    )
+    run(docs, index, force=True)
+    kb = KnowledgeBase.open(index)
+    assert {m.id: m.number for m in kb.measures("plan2020")} == before
+    assert "大力推进" in kb.measure("plan2020.m2.1").text
+
+
+def test_every_kind_of_bad_input_is_named_and_costs_nothing_else(docs: Path, tmp_path: Path):
+    (docs / "坏的 front matter.md").write_text("---\ntitle: [unclosed\n---\n正文。\n", encoding="utf-8")
+    (docs / "gbk.txt").write_bytes("某县科技工作方案\n\n一、加强科技创新。\n".encode("gbk"))
+    (docs / "undecodable.txt").write_bytes(bytes(range(0x80, 0x100)) * 40)
+    with open(docs / "huge.txt", "wb") as handle:  # 50 MB
+        handle.write(("科技创新" * 1000 + "\n").encode("utf-8") * 4200)
+    (docs / "no structure.txt").write_text("这是一段没有任何编号结构的文字，只有一句话。", encoding="utf-8")
+    (docs / "same title.txt").write_text(EXTRA_PLAN.replace("800件", "801件"), encoding="utf-8")
+    report = run(docs, tmp_path / "index")
+    rejected = {r["source"]: r["reason"] for r in report.rejected}
+    assert set(rejected) == {"坏的 front matter.md", "undecodable.txt", "huge.txt"}
+    assert "MB" in rejected["huge.txt"] or "large" in rejected["huge.txt"]
+    assert all("\n" not in reason and "Traceback" not in reason for reason in rejected.values())
+    kb = KnowledgeBase.open(tmp_path / "index")
+    titles = [d.title for d in kb.documents()]
+    assert titles.count("某市2020年科技工作要点") == 2  # same title, both kept under their own ids
+    gbk = next(d for d in kb.documents() if d.source == "gbk.txt")
+    assert gbk.title == "某县科技工作方案"
+    plain = next(d for d in kb.documents() if d.source == "no structure.txt")
+    assert kb.measures(plain.id) == [] and kb.document_kb(plain.id).outline == []

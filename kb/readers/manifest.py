@@ -13,19 +13,9 @@ import functools
 import json
 from pathlib import Path, PurePosixPath
 
-from kb.readers.text import clean_meta
+from kb.readers.text import ENGLISH_KEYS, clean_meta
 
 MANIFEST_NAME = "MANIFEST.jsonl"
-_FIELDS = {
-    "title": "title",
-    "agency": "agency",
-    "date": "date",
-    "doc_number": "doc_number",
-    "index_no": "index_no",
-    "category": "category",
-    "url": "url",
-    "source_url": "url",
-}
 
 
 @functools.lru_cache(maxsize=64)
@@ -41,7 +31,7 @@ def _load(folder: str, mtime_ns: int) -> dict[str, dict[str, str]]:
                 if not isinstance(row, dict) or not isinstance(row.get("file"), str):
                     continue
                 meta: dict[str, str] = {}
-                for field, key in _FIELDS.items():
+                for field, key in ENGLISH_KEYS.items():
                     value = row.get(field)
                     if isinstance(value, (str, int)) and str(value).strip() and not meta.get(key):
                         meta[key] = str(value)

@@ -32,19 +32,9 @@ import yaml
 
 from kb.model import RawDocument
 from kb.readers.encoding import ReadError, decode, normalise_newlines, trim_blank_lines
-from kb.readers.text import clean_meta, label_key
+from kb.readers.text import ENGLISH_KEYS, clean_meta, label_key
 
 INFO_END = "<!-- INFO END -->"
-FRONT_KEYS = {
-    "title": "title",
-    "agency": "agency",
-    "date": "date",
-    "doc_number": "doc_number",
-    "index_no": "index_no",
-    "category": "category",
-    "url": "url",
-    "source_url": "url",
-}
 _FENCE_END = ("---", "...")
 _HISTORY_DATE_RE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日")
 _EFFECTIVE_RE = re.compile(r"(施行|实施|生效)[）)]?\s*$")
@@ -99,7 +89,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str] | None, str]:
     meta: dict[str, str] = {}
     for raw_key, value in data.items():
         key = str(raw_key).strip()
-        target = FRONT_KEYS.get(key.lower()) or label_key(key)
+        target = ENGLISH_KEYS.get(key.lower()) or label_key(key)
         if target and not meta.get(target):
             meta[target] = _scalar(value)
     return meta, "\n".join(lines[end + 1 :])

@@ -28,6 +28,8 @@ from kb.normalize import fold
 from kb.readers.encoding import decode, normalise_newlines, trim_blank_lines
 
 META_KEYS = ("title", "agency", "date", "doc_number", "index_no", "category", "url")
+# English metadata keys as front matter and sidecar manifests write them -> our key.
+ENGLISH_KEYS = {key: key for key in META_KEYS} | {"source_url": "url"}
 
 # Label (whitespace removed) -> meta key. Shared by the txt header, the HTML table,
 # docx label lines and Markdown front matter.

@@ -369,6 +369,9 @@ def build(
                         report.added += 1
                 if bar is not None:
                     bar.update(1)
+            if bar is not None:
+                bar.set_description("写入索引 writing the index")
+                bar.refresh()
             writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):

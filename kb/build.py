@@ -337,12 +337,14 @@ def build(
             whoosh_dir.mkdir()
             ix = whoosh_index.create_in(str(whoosh_dir), indexing.make_schema())
             writer = (
-                ix.writer(procs=procs, multisegment=True, limitmb=1024) if len(jobs) > 50 else ix.writer()
+                ix.writer(procs=procs, multisegment=True, limitmb=1024, compound=False)
+                if len(jobs) > 50
+                else ix.writer(compound=False)
             )
         else:
             shutil.copytree(previous / "whoosh", whoosh_dir, copy_function=_link_or_copy)
             ix = whoosh_index.open_dir(str(whoosh_dir))
-            writer = ix.writer(timeout=30)
+            writer = ix.writer(timeout=30, compound=False)
             for doc_id in (old_ids - set(reuse.values())) | (old_ids - new_ids):
                 writer.delete_by_term("doc_id", doc_id)
 
@@ -471,21 +473,16 @@ def _check_overrides(
 
 
 def _resolve_references(documents: list[dict[str, Any]]) -> None:
+    """Resolve every document's references in one pass (the lookup tables are built once per build)."""
     from kb.model import Reference
 
     titles = {d["title"]: d["id"] for d in documents if d.get("title")}
     numbers = {d["doc_number"]: d["id"] for d in documents if d.get("doc_number")}
-    for entry in documents:
-        refs = [
-            Reference(
-                doc_id=entry["id"],
-                text=r["text"],
-                kind=r["kind"],
-                span=(0, 0),
-                clause_id=r.get("clause_id", ""),
-            )
-            for r in entry.get("references", [])
-        ]
-        resolve(refs, titles, numbers)
-        for data, ref in zip(entry.get("references", []), refs, strict=True):
-            data["resolved_id"] = ref.resolved_id if ref.resolved_id != entry["id"] else ""
+    pairs = [
+        (data, Reference(doc_id=entry["id"], text=data["text"], kind=data["kind"], span=(0, 0)))
+        for entry in documents
+        for data in entry.get("references", [])
+    ]
+    resolve([ref for _, ref in pairs], titles, numbers)
+    for data, ref in pairs:
+        data["resolved_id"] = ref.resolved_id

@@ -343,7 +343,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="run the site (builds the index first when needed)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=4)
     p.add_argument("--no-build", action="store_true", help="serve the existing index without updating it")
     p.set_defaults(func=cmd_serve)
     return parser

@@ -18,7 +18,7 @@ from kb.targets import extract_targets
 from kb.taxonomy import Taxonomy
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -1,0 +1,253 @@
+"""Bounded load run against the PolicyKB site: N concurrent clients for T seconds, optionally with a forced
+rebuild (a generation swap) in the middle. Prints figures; any 5xx or connection error counts as an error.
+
+Usage (from the project root):
+
+    .venv/bin/python bench/load.py [--index /tmp/policykb-bench/index] [--clients 4] [--seconds 20]
+    .venv/bin/python bench/load.py --url http://127.0.0.1:8000        # a running site, loopback only
+    .venv/bin/python bench/load.py --sample 300 --rebuild-during      # small index, swapped mid-run
+
+Without ``--url`` the site is started like bench/run.py does (``policykb serve --no-build`` on a free port).
+``--sample N`` first builds an index of the seed plan + N corpus documents (symlinks) under ``--work``, so a
+forced rebuild finishes within the run. ``--rebuild-during`` starts ``policykb build --force`` into the served
+index a quarter into the run; the run is extended (up to the 120 s cap) until that build has published.
+Request mix: 50 % /api/search?q=, 15 % /, 15 % /search?q=, 20 % measure/target/clause/document pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import (
+    PYTHON,
+    ROOT,
+    http_get,
+    latency_summary,
+    load_average,
+    load_queries,
+    proc_status,
+    start_server,
+)
+
+MAX_SECONDS = 120.0
+MAX_REQUESTS = 100_000
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass
+class Tally:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    requests: int = 0
+    during_rebuild: int = 0
+    errors_during_rebuild: int = 0
+
+
+def check_loopback(url: str) -> str:
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme != "http" or parsed.hostname not in LOOPBACK:
+        raise SystemExit(f"refusing {url!r}: only http://127.0.0.1, localhost or [::1] may be loaded")
+    return url.rstrip("/")
+
+
+def page_pool(base: str, queries: list[str]) -> list[str]:
+    """Item pages to request: every document of /api/summary and the hits of a few searches."""
+    pages: list[str] = []
+    status, body = http_get(f"{base}/api/summary", timeout=60)
+    if status == 200:
+        pages += [f"/documents/{urllib.parse.quote(d['id'])}" for d in json.loads(body).get("documents", [])]
+    for q in queries[:20]:
+        status, body = http_get(f"{base}/api/search?q={urllib.parse.quote(q)}", timeout=60)
+        if status == 200:
+            pages += [hit["url"] for hit in json.loads(body).get("results", []) if hit.get("url")]
+    return pages or ["/"]
+
+
+def pick(rng: random.Random, queries: list[str], pages: list[str]) -> str:
+    r = rng.random()
+    q = urllib.parse.quote(rng.choice(queries))
+    if r < 0.50:
+        return f"/api/search?q={q}"
+    if r < 0.65:
+        return "/"
+    if r < 0.80:
+        return f"/search?q={q}"
+    return rng.choice(pages)
+
+
+def client(
+    base: str,
+    queries: list[str],
+    pages: list[str],
+    deadline: list[float],
+    rebuilding: threading.Event,
+    tally: Tally,
+    seed: int,
+) -> None:
+    rng = random.Random(seed)
+    while time.monotonic() < deadline[0]:
+        with tally.lock:
+            if tally.requests >= MAX_REQUESTS:
+                return
+            tally.requests += 1
+        path = pick(rng, queries, pages)
+        during = rebuilding.is_set()
+        t0 = time.perf_counter()
+        try:
+            status, _body = http_get(base + path, timeout=30)
+            key, failed = str(status), status >= 500
+        except OSError as exc:
+            key, failed = f"connection error ({type(exc).__name__})", True
+        elapsed = time.perf_counter() - t0
+        with tally.lock:
+            tally.latencies.append(elapsed)
+            tally.statuses[key] += 1
+            tally.during_rebuild += during
+            if failed:
+                tally.errors.append(f"{key} {path}")
+                tally.errors_during_rebuild += during
+
+
+def prepare_sample(corpus: Path, work: Path, n: int) -> tuple[Path, Path]:
+    """Seed plan + every k-th corpus document (``n`` in all, symlinks, collections kept as folders with their
+    MANIFEST.jsonl); built once and reused; returns (documents folder, index)."""
+    docs, index = work / "documents", work / "index"
+    if not (index / "CURRENT").exists():
+        files = sorted(p for p in corpus.rglob("*") if p.suffix in (".txt", ".md", ".html"))
+        step = max(1, len(files) // n)
+        chosen = files[::step][:n]
+        for path in chosen + sorted({p.parent / "MANIFEST.jsonl" for p in chosen}):
+            link = docs / "corpus" / path.relative_to(corpus)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists() and not link.exists():
+                link.symlink_to(path.resolve())
+        (docs / "seed").mkdir(exist_ok=True)
+        for path in sorted((ROOT / "documents").glob("*.txt")):
+            if not (docs / "seed" / path.name).exists():
+                (docs / "seed" / path.name).symlink_to(path.resolve())
+        subprocess.run(build_command(docs, index, force=False), cwd=ROOT, check=False, capture_output=True)
+    return docs, index
+
+
+def build_command(docs: Path, index: Path, force: bool) -> list[str]:
+    cmd = [str(PYTHON), "-m", "kb", "build", "--documents", str(docs), "--index", str(index), "--quiet"]
+    return [*cmd, "--wait", "60", *(["--force"] if force else [])]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running site on loopback (else one is started)")
+    parser.add_argument("--index", type=Path, default=Path("/tmp/policykb-bench/index"))
+    parser.add_argument("--documents", type=Path, default=Path("/tmp/policykb-bench/documents"))
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--sample", type=int, default=0, help="serve a fresh index of N corpus documents")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/policykb-load"))
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--rebuild-during", action="store_true", help="policykb build --force mid-run")
+    args = parser.parse_args(argv)
+    seconds = min(args.seconds, MAX_SECONDS)
+    clients = max(1, min(args.clients, 64))
+    queries = load_queries()
+
+    docs, index = args.documents, args.index
+    if args.sample:
+        docs, index = prepare_sample(args.corpus, args.work / f"sample-{args.sample}", args.sample)
+    server = None
+    if args.url:
+        base = check_loopback(args.url)
+    else:
+        server = start_server(index, args.work / "logs")
+        base = server.base
+    print(f"load: {clients} clients, {seconds:.0f} s, {base}, index {index}; load average {load_average()}")
+    try:
+        pages = page_pool(base, queries)
+        tally = Tally()
+        rebuilding = threading.Event()
+        started = time.monotonic()
+        deadline = [started + seconds]
+        threads = [
+            threading.Thread(
+                target=client, args=(base, queries, pages, deadline, rebuilding, tally, i), daemon=True
+            )
+            for i in range(clients)
+        ]
+        for t in threads:
+            t.start()
+        rebuild_note = ""
+        if args.rebuild_during:
+            time.sleep(seconds / 4)
+            before = (index / "CURRENT").read_text().strip()
+            rebuilding.set()
+            t0 = time.monotonic()
+            build = subprocess.Popen(
+                build_command(docs, index, force=True),
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            hard_stop = started + MAX_SECONDS
+            while build.poll() is None and time.monotonic() < hard_stop:
+                time.sleep(0.2)
+            if build.poll() is None:
+                build.kill()
+                build.wait()
+                rebuild_note = "rebuild did NOT finish within the 120 s cap (killed)"
+            else:
+                after = (index / "CURRENT").read_text().strip()
+                took = time.monotonic() - t0
+                rebuild_note = (
+                    f"rebuild --force took {took:.1f} s (exit {build.returncode}); generation "
+                    f"{'swapped' if after != before else 'NOT swapped'} {before} → {after}"
+                )
+                deadline[0] = max(
+                    deadline[0], min(time.monotonic() + 3.0, hard_stop)
+                )  # keep loading after it
+            rebuilding.clear()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+        memory = proc_status(server.proc.pid) if server else {}
+    finally:
+        if server is not None:
+            server.stop()
+
+    lat = latency_summary(tally.latencies)
+    n = len(tally.latencies)
+    print(f"requests: {n} in {elapsed:.1f} s = {n / elapsed:.1f} req/s")
+    print(
+        f"latency: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, p99 {lat['p99']:.1f} ms, max {lat['max']:.1f} ms"
+    )
+    print("status codes: " + ", ".join(f"{k}: {v}" for k, v in sorted(tally.statuses.items())))
+    print(f"errors (5xx or connection): {len(tally.errors)}")
+    for err in tally.errors[:10]:
+        print(f"  {err}")
+    if rebuild_note:
+        print(
+            f"{rebuild_note}; {tally.during_rebuild} requests during it, {tally.errors_during_rebuild} errors"
+        )
+    if memory:
+        print(
+            f"server memory: VmRSS {memory.get('VmRSS', 0) >> 20} MiB, VmHWM {memory.get('VmHWM', 0) >> 20} MiB"
+        )
+    print(f"load average at end: {load_average()} ({os.cpu_count()} cores)")
+    return 1 if tally.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

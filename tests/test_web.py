@@ -535,3 +535,15 @@ def test_the_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     assert "某市关于支持科技型中小企业发展的通知" in html(response)
     hits = client.get("/api/search?q=科技型中小企业评价").get_json()
     assert any(hit["doc_id"] == "late_arrival" for hit in hits["results"])
+
+
+def test_the_home_page_pages_its_document_list(client, monkeypatch):
+    """A corpus of thousands of documents must not make the home page a megabyte."""
+    import web.data
+
+    monkeypatch.setattr(web.data, "DOCS_PER_PAGE", 1)
+    first = client.get("/").get_data(as_text=True)
+    assert "第 1 / " in first and 'rel="next"' in first
+    last = client.get("/?page=9999")
+    assert last.status_code == 200 and 'rel="prev"' in last.get_data(as_text=True)
+    assert client.get("/?page=abc").status_code == 200

@@ -132,10 +132,21 @@ def _absolute(path: str) -> str:
 
 # -- pages
 
+DOCS_PER_PAGE = 50
+
 
 def summary_data(opened: Opened) -> dict[str, Any]:
     kb = opened.kb
-    documents = sorted(kb.documents(), key=lambda d: (d.date, d.title), reverse=True)
+    # Plans (documents with measures) first, newest first; the list is paged so a corpus of thousands of
+    # laws does not make the home page a megabyte.
+    documents = sorted(
+        kb.documents(),
+        key=lambda d: (kb.document_counts(d.id).get("measures", 0) > 0, d.date, d.title),
+        reverse=True,
+    )
+    pages = max(1, -(-len(documents) // DOCS_PER_PAGE))
+    page = min(bounded_page(request.args.get("page")), pages)
+    shown = documents[(page - 1) * DOCS_PER_PAGE : page * DOCS_PER_PAGE]
     categories = [
         {
             "name": c.name,
@@ -149,7 +160,10 @@ def summary_data(opened: Opened) -> dict[str, Any]:
     return {
         "stats": kb.stats(),
         "categories": categories,
-        "documents": [document_brief(kb, d) for d in documents],
+        "documents": [document_brief(kb, d) for d in shown],
+        "documents_total": len(documents),
+        "page": page,
+        "pages": pages,
     }
 
 

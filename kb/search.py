@@ -84,6 +84,7 @@ class SearchResult:
 
 
 MAX_LIMIT = 100
+FACET_VALUES = 30  # the most frequent values of each facet (a broad query touches thousands of documents)
 SEARCH_FIELDS = {**TEXT_FIELDS, **BIGRAM_FIELDS}
 MAX_OFFSET = 10_000
 _FACET_FIELDS = {
@@ -146,7 +147,7 @@ class FacetTable:
                 for d in docnums:
                     counter.update(lists[d])
             counter.pop("", None)
-            out[name] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            out[name] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
         return out
 
 

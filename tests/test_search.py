@@ -78,6 +78,7 @@ def test_facets_are_sorted_by_count(engine: SearchEngine) -> None:
         assert counts == sorted(counts, reverse=True)
 
 
+@needs_corpus
 @pytest.mark.parametrize("facet, option", [("kind", "kind"), ("doc", "doc"), ("category", "category")])
 def test_a_filter_narrows_to_its_facet_count(engine: SearchEngine, facet: str, option: str) -> None:
     broad = engine.search("科技创新")
@@ -95,6 +96,7 @@ def test_kind_filter_returns_only_that_kind(engine: SearchEngine) -> None:
         assert dict(result.facets["kind"]) == {kind: result.total}
 
 
+@needs_corpus
 def test_doc_and_year_filters(engine: SearchEngine) -> None:
     result = engine.search("知识产权", doc=SEED, limit=50)
     assert result.results and {hit.doc_id for hit in result.results} == {SEED}
@@ -120,6 +122,7 @@ def test_nothing_found_has_a_message(engine: SearchEngine) -> None:
     assert result.total == 0 and not result.results and result.message
 
 
+@needs_corpus
 def test_minus_word_excludes(engine: SearchEngine, kb: KnowledgeBase) -> None:
     with_all = ids(engine.search("扶贫", limit=100))
     without = engine.search("扶贫 -消费", limit=100)
@@ -135,6 +138,7 @@ def test_minus_word_excludes(engine: SearchEngine, kb: KnowledgeBase) -> None:
         assert all(not i.startswith(CONSUMPTION_POVERTY + ".m2") for i in ids(without))
 
 
+@needs_corpus
 def test_quoted_phrase_is_stricter_than_its_words(engine: SearchEngine) -> None:
     words = engine.search("科技 金融", limit=100)
     phrase = engine.search('"科技金融"', limit=100)
@@ -145,6 +149,7 @@ def test_quoted_phrase_is_stricter_than_its_words(engine: SearchEngine) -> None:
     assert engine.search("金融 科技").total == words.total
 
 
+@needs_corpus
 def test_adjacent_words_rank_above_scattered_ones(engine: SearchEngine) -> None:
     # 融资担保 is cut into 融资/担保; hits holding them together come first, marked whole.
     result = engine.search("融资担保", limit=5)
@@ -201,7 +206,9 @@ def test_only_exclusions_asks_for_a_word(engine: SearchEngine) -> None:
 # --- results: ids, totals, pagination --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["知识产权", "科技创新", "42家", "高企", "职业教育 实训基地"])
+@pytest.mark.parametrize(
+    "query", ["知识产权", "科技创新", "42家", "高企", pytest.param("职业教育 实训基地", marks=needs_corpus)]
+)
 def test_every_result_id_is_known_to_the_knowledge_base(
     engine: SearchEngine, kb: KnowledgeBase, query: str
 ) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import config
-from kb.present import document_json, format_value, measure_json, target_json
+from kb.present import clause_url, document_json, format_value, measure_json, target_json
 from kb.store import BuildLocked, KnowledgeBase, StoreError
 
 
@@ -161,7 +161,7 @@ def _show_data(kb: KnowledgeBase, item_id: str) -> dict[str, Any] | None:
             "path": clause_path(trail, clause),
             "text": dkb.document.text[clause.span[0] : clause.span[1]],
             "span": list(clause.span),
-            "url": f"/documents/{clause.doc_id}#{clause.id}",
+            "url": clause_url(clause.id),
         }
     return None
 

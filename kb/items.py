@@ -35,6 +35,12 @@ class Item:
         return url_for_id(self.kind, self.citable.id)
 
 
+def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
+    """The outline path of a clause ([] when the id is empty or unknown)."""
+    found = kb.clause(clause_id) if clause_id else None
+    return clause_path(found[1], found[0]) if found is not None else []
+
+
 def target_path(kb: KnowledgeBase, target_id: str) -> list[str]:
     """The place of a target: its measure's path when it sits inside one, else its clause's path."""
     target = kb.target(target_id)
@@ -43,8 +49,7 @@ def target_path(kb: KnowledgeBase, target_id: str) -> list[str]:
     measure = kb.measure(target.measure_ids[0]) if target.measure_ids else None
     if measure is not None and measure.span[0] <= target.span[0] < measure.span[1]:
         return list(measure.path)
-    found = kb.clause(target.clause_id) if target.clause_id else None
-    return clause_path(found[1], found[0]) if found is not None else []
+    return clause_path_of(kb, target.clause_id)
 
 
 def resolve_item(kb: KnowledgeBase, item_id: str, *, documents: bool = True) -> Item | None:

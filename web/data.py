@@ -15,12 +15,13 @@ from urllib.parse import quote
 from flask import abort, request, url_for
 
 from kb.indexing import KIND_LABELS, KINDS
+from kb.items import clause_path_of
 from kb.model import Clause, Document, Measure, Target
 from kb.places import clause_path
 from kb.present import document_json, format_value, measure_json, target_json
 from kb.search import Hit, SearchResult
 from kb.store import KnowledgeBase
-from web.items import Item, citations, clause_path_of, resolve
+from web.items import Item, citations, resolve
 from web.security import bounded_filter, bounded_page, bounded_query, valid_id
 from web.state import Opened
 

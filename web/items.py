@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from kb.citation import STYLES, cite
+from kb.indexing import KIND_LABELS
 from kb.items import Item, resolve_item
-from kb.places import clause_path
 from kb.store import KnowledgeBase
 
 STYLE_LABELS = {
@@ -15,16 +15,6 @@ STYLE_LABELS = {
     "gbt7714-2025": "GB/T 7714—2025 参考文献",
     "markdown": "Markdown",
 }
-KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}
-
-
-def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
-    """The outline path of a clause ([] when the id is empty or unknown)."""
-    found = kb.clause(clause_id) if clause_id else None
-    if found is None:
-        return []
-    clause, trail = found
-    return clause_path(trail, clause)
 
 
 def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:

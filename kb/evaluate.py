@@ -1,0 +1,239 @@
+"""A parsed query → the BM25F score of every hit at once (numpy), as Whoosh's matchers would score it.
+
+``kb.query`` builds Whoosh query trees; Whoosh evaluates them one posting at a time in Python. This
+module evaluates the same trees over whole arrays (``kb.postings.IndexArrays``), node by node:
+
+* ``Term(field, text, boost)``: BM25F with Whoosh's idf (``log(N / (df + 1)) + 1``), its average
+  field length and its lossy per-document field lengths, times the boost;
+* ``And``: every child matches, the score is their sum; ``Or``: any child matches, the sum of the
+  matching children; ``AndMaybe(a, b)``: a's hits, scored a + b; ``AndNot(a, b)``: a's hits
+  without b's, scored a; a compound's boost multiplies its score;
+* ``Phrase(field, words)``: the ``And`` of its words where they are consecutive in the field
+  (Whoosh scores a phrase as the sum of its words' scores, not by phrase frequency).
+
+Positions are the expensive part of a phrase. A phrase that decides which hits match (a quoted
+phrase, a word the field cuts in two) is checked for every candidate. A phrase that only adds
+score — the optional side of ``AndMaybe``, i.e. the adjacency bonus of ``kb.query`` — is first
+assumed to hold (an upper bound of the score), and ``top()`` checks it only for the hits that reach
+the requested page, re-ranking until every hit on the page has its exact score: the page is the
+same as with every phrase checked. ``tests/test_evaluate.py`` compares scores with Whoosh's.
+
+Anything else (``Or(scale=...)``'s coordination bonus, other query types) raises ``Unsupported``;
+``kb.search`` then lets Whoosh run that query.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+
+from kb.postings import IndexArrays, phrase_docs
+
+
+class Unsupported(Exception):
+    """The query holds a node this evaluator does not implement."""
+
+
+@dataclass
+class Scores:
+    """The matching hits of a node: sorted unique document numbers and their scores."""
+
+    ids: np.ndarray  # int64, sorted, unique
+    score: np.ndarray  # float64, aligned with ids
+
+
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
+
+
+@dataclass
+class _PhraseState:
+    fieldname: str
+    words: tuple[str, ...]
+    candidates: np.ndarray  # sorted document numbers holding all the words (the phrase may hold)
+    checked: np.ndarray  # bool per document: positions looked at
+    rejected: np.ndarray  # bool per document: looked at, words not consecutive
+
+
+class Evaluator:
+    """Evaluates one query (and its lazy phrases) against one ``IndexArrays``."""
+
+    def __init__(self, arrays: IndexArrays, reader: Any, *, B: float = 0.75, K1: float = 1.2) -> None:
+        self.arrays = arrays
+        self.reader = reader  # the calling thread's own reader (Whoosh readers are not thread-safe)
+        self.B = B
+        self.K1 = K1
+        self._terms: dict[tuple[str, str], Scores] = {}
+        self._phrases: dict[tuple[str, tuple[str, ...]], _PhraseState] = {}
+        self._lazy: set[tuple[str, tuple[str, ...]]] = set()
+        self._memo: dict[int, Scores] = {}  # nodes whose score no lazy phrase can change
+
+    # -- nodes --------------------------------------------------------------------------------
+
+    def evaluate(self, node: Any, *, optional: bool = False) -> Scores:
+        """Scores of ``node``; phrases under ``optional`` are upper bounds until checked (``top``)."""
+        return self._evaluate(node, optional)[0]
+
+    def _evaluate(self, node: Any, optional: bool) -> tuple[Scores, bool]:
+        """(scores, whether they may still change as lazy phrases get checked)."""
+        memo = self._memo.get(id(node))
+        if memo is not None:
+            return memo, False
+        scores, volatile = self._node(node, optional)
+        if node.boost != 1.0:
+            scores = Scores(scores.ids, scores.score * node.boost)
+        if not volatile:
+            self._memo[id(node)] = scores
+        return scores, volatile
+
+    def _node(self, node: Any, optional: bool) -> tuple[Scores, bool]:
+        if isinstance(node, wq.Term):
+            return self._term(node.fieldname, node.text), False
+        if isinstance(node, wq.Phrase):
+            if node.slop != 1:
+                raise Unsupported(f"phrase slop {node.slop}")
+            return self._phrase(node.fieldname, tuple(node.words), optional), optional
+        if isinstance(node, wq.AndMaybe):
+            a, va = self._evaluate(node.a, optional)
+            b, vb = self._evaluate(node.b, True)
+            return _add_where(a, b), va or vb
+        if isinstance(node, wq.AndNot):
+            a, va = self._evaluate(node.a, optional)
+            b, _ = self._evaluate(node.b, False)  # an exclusion must be exact
+            keep = ~np.isin(a.ids, b.ids, assume_unique=True)
+            return Scores(a.ids[keep], a.score[keep]), va
+        if type(node) is wq.And:
+            parts = [self._evaluate(child, optional) for child in node.subqueries]
+            return _intersect([p for p, _ in parts]), any(v for _, v in parts)
+        if type(node) is wq.Or:
+            if node.scale is not None or node.minmatch:
+                raise Unsupported("Or with a coordination bonus or a minimum match")
+            parts = [self._evaluate(child, optional) for child in node.subqueries]
+            return _union([p for p, _ in parts]), any(v for _, v in parts)
+        raise Unsupported(type(node).__name__)
+
+    def _term(self, fieldname: str, text: str) -> Scores:
+        key = (fieldname, text)
+        cached = self._terms.get(key)
+        if cached is not None:
+            return cached
+        arrays = self.arrays
+        ids, weights = arrays.postings(self.reader, fieldname, text)
+        if len(ids):
+            idf = math.log(arrays.size / (self.reader.doc_frequency(fieldname, text) + 1)) + 1
+            tf = weights.astype(np.float64)
+            lengths = arrays.lengths[fieldname][ids]
+            norm = self.K1 * ((1 - self.B) + self.B * lengths / arrays.avg_length[fieldname])
+            out = Scores(ids, idf * (tf * (self.K1 + 1)) / (tf + norm))
+        else:
+            out = Scores(_NO_IDS, _NO_SCORES)
+        self._terms[key] = out
+        return out
+
+    def _phrase(self, fieldname: str, words: tuple[str, ...], optional: bool) -> Scores:
+        words_scores = _intersect([self._term(fieldname, w) for w in words])
+        key = (fieldname, words)
+        state = self._phrases.get(key)
+        if state is None:
+            size = self.arrays.size
+            state = _PhraseState(
+                fieldname, words, words_scores.ids, np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+            )
+            self._phrases[key] = state
+        if optional:
+            self._lazy.add(key)
+        else:
+            self._check(state, state.candidates)
+        keep = ~state.rejected[words_scores.ids]
+        return Scores(words_scores.ids[keep], words_scores.score[keep])
+
+    def _check(self, state: _PhraseState, docs: np.ndarray) -> None:
+        """Look at the positions of the phrase in ``docs`` (sorted document numbers) not looked at yet."""
+        todo = np.intersect1d(docs, state.candidates, assume_unique=True)
+        todo = todo[~state.checked[todo]]
+        if len(todo) == 0:
+            return
+        held = phrase_docs(self.reader, state.fieldname, state.words, todo)
+        state.checked[todo] = True
+        state.rejected[todo] = True
+        state.rejected[held] = False
+
+    # -- the page -----------------------------------------------------------------------------
+
+    def top(self, query: Any, allowed: np.ndarray, prior: np.ndarray, k: int) -> tuple[Scores, np.ndarray]:
+        """(every allowed hit with its final score (× prior), the best ``k`` of them, best first), exact.
+
+        Lazy phrases are checked for the best candidates, then the query is scored again, until
+        every hit of the page has been checked (checking only ever lowers a score).
+        """
+        window = max(2 * k, 20)
+        while True:
+            scores = self.evaluate(query)
+            keep = allowed[scores.ids]
+            ids = scores.ids[keep]
+            final = scores.score[keep] * prior[ids]
+            order = top_k(ids, final, window)
+            best = ids[order]
+            sorted_best = np.sort(best)
+            pending = [
+                state
+                for key, state in self._phrases.items()
+                if key in self._lazy
+                and np.any(~state.checked[np.intersect1d(sorted_best, state.candidates, assume_unique=True)])
+            ]
+            if not pending:
+                return Scores(ids, final), order[:k]
+            for state in pending:
+                self._check(state, sorted_best)
+
+
+def _intersect(parts: list[Scores]) -> Scores:
+    """Hits of every part, scored by the sum."""
+    if not parts:
+        return Scores(_NO_IDS, _NO_SCORES)
+    parts = sorted(parts, key=lambda p: len(p.ids))
+    ids, score = parts[0].ids, parts[0].score
+    for part in parts[1:]:
+        if len(ids) == 0:
+            break
+        ids, left, right = np.intersect1d(ids, part.ids, assume_unique=True, return_indices=True)
+        score = score[left] + part.score[right]
+    return Scores(ids, score)
+
+
+def _union(parts: list[Scores]) -> Scores:
+    """Hits of any part, scored by the sum of the parts that match."""
+    parts = [p for p in parts if len(p.ids)]
+    if not parts:
+        return Scores(_NO_IDS, _NO_SCORES)
+    if len(parts) == 1:
+        return parts[0]
+    all_ids = np.concatenate([p.ids for p in parts])
+    ids, inverse = np.unique(all_ids, return_inverse=True)
+    score = np.bincount(inverse, weights=np.concatenate([p.score for p in parts]), minlength=len(ids))
+    return Scores(ids, score)
+
+
+def _add_where(a: Scores, b: Scores) -> Scores:
+    """a's hits, with b's score added where b matches too."""
+    if len(b.ids) == 0 or len(a.ids) == 0:
+        return a
+    _, left, right = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    score = a.score.copy()
+    score[left] += b.score[right]
+    return Scores(a.ids, score)
+
+
+def top_k(ids: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest ``values`` (ids sorted): by value, then by document number."""
+    positions = np.arange(len(ids))
+    if len(ids) > k:
+        threshold = np.partition(values, len(values) - k)[len(values) - k]
+        above = positions[values > threshold]
+        ties = positions[values == threshold][: k - len(above)]
+        positions = np.concatenate([above, ties])
+    return positions[np.lexsort((ids[positions], -values[positions]))]

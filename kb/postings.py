@@ -1,0 +1,270 @@
+"""Whoosh's index read as numpy arrays: posting lists, field lengths, live documents, facet codes.
+
+Whoosh answers a query by walking its matcher tree one posting at a time in Python. On the whole
+corpus that costs ~10 µs per matched hit for our five fields × synonyms (``bench/README.md``). The
+posting lists themselves are stored in blocks of up to 128 postings, each one pickled tuple
+``(delta-coded ids, weights, values)``: decoding a block is one ``pickle.loads`` and one
+``numpy.cumsum``. ``IndexArrays`` does that for the terms of a query and keeps the per-document
+arrays every query needs (field lengths for BM25F, the live-document mask, the kind prior, the
+facet values), so ``kb.evaluate`` can score every hit at once.
+
+This reads the block layout of the ``whoosh3`` codec (``W3LeafMatcher``), which is why Whoosh is
+pinned exactly in ``pyproject.toml``; any other matcher (an inlined short posting list) is read
+through Whoosh's public matcher API. ``tests/test_evaluate.py`` checks both against Whoosh.
+
+One ``IndexArrays`` serves one index generation and every thread: it is read-only after
+construction except for the decoded-postings cache, which has its own lock. Whoosh's readers are
+not thread-safe (a posting file has one read position), so every method that reads the index
+takes the calling thread's own reader.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from pickle import loads
+from typing import Any
+
+import numpy as np
+from whoosh.codec import whoosh3
+from whoosh.util.numeric import byte_to_length
+
+# Decoded posting lists kept for later queries, counted in postings (12 bytes each: int64 id +
+# float32 weight). The most frequent terms of the corpus (生产, 单位, 发展) are in most queries.
+DEFAULT_CACHE_POSTINGS = 4_000_000
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class Facet:
+    """The value of one single-valued stored field for every document, as codes into ``values``."""
+
+    def __init__(self, values: list[str], codes: np.ndarray) -> None:
+        self.values = values  # values[0] == "" (no value)
+        self.codes = codes
+        self._code_of = {v: i for i, v in enumerate(values)}
+
+    def mask(self, value: str) -> np.ndarray:
+        code = self._code_of.get(value)
+        if code is None:
+            return np.zeros(len(self.codes), dtype=bool)
+        return self.codes == code
+
+    def count(self, mask: np.ndarray) -> dict[str, int]:
+        counts = np.bincount(self.codes[mask], minlength=len(self.values))
+        return {self.values[i]: int(counts[i]) for i in np.flatnonzero(counts) if i != 0}
+
+
+class MultiFacet:
+    """A multi-valued field (comma-separated categories): the documents holding each value."""
+
+    def __init__(self, docs: dict[str, np.ndarray], size: int) -> None:
+        self.docs = docs
+        self.size = size
+
+    def mask(self, value: str) -> np.ndarray:
+        out = np.zeros(self.size, dtype=bool)
+        ids = self.docs.get(value)
+        if ids is not None:
+            out[ids] = True
+        return out
+
+    def count(self, mask: np.ndarray) -> dict[str, int]:
+        counts = {value: int(np.count_nonzero(mask[ids])) for value, ids in self.docs.items()}
+        return {v: c for v, c in counts.items() if c}
+
+
+class IndexArrays:
+    """Per-generation arrays over a Whoosh reader (global document numbers, like a ``MultiReader``)."""
+
+    def __init__(
+        self,
+        reader: Any,
+        *,
+        scored_fields: Iterable[str],
+        facet_fields: Mapping[str, str],
+        multi_valued: Sequence[str] = (),
+        priors: Mapping[str, Mapping[str, float]] | None = None,
+        cache_postings: int = DEFAULT_CACHE_POSTINGS,
+    ) -> None:
+        self.size = reader.doc_count_all()
+        self.live = np.ones(self.size, dtype=bool)
+        for segment, base in segments(reader):
+            deleted = list(segment.deleted_docs_set) if segment.has_deletions() else []
+            if deleted:
+                self.live[np.asarray(deleted, dtype=np.int64) + base] = False
+        self.lengths: dict[str, np.ndarray] = {}
+        self.avg_length: dict[str, float] = {}
+        for name in scored_fields:
+            self.lengths[name] = self._field_lengths(reader, name)
+            # Whoosh's own statistics (BM25FScorer): total field length over all documents, deleted included.
+            self.avg_length[name] = (reader.field_length(name) / (self.size or 1)) or 1.0
+        self.facets: dict[str, Facet | MultiFacet] = {}
+        for name, fieldname in facet_fields.items():
+            if fieldname in multi_valued:
+                self.facets[name] = self._multi_facet(reader, fieldname)
+            else:
+                self.facets[name] = self._facet(reader, fieldname)
+        self.prior = np.ones(self.size, dtype=np.float64)
+        for name, table in (priors or {}).items():
+            facet = self.facets[name]
+            for value, factor in table.items():
+                if factor != 1.0:
+                    self.prior[facet.mask(value)] = factor
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._cache_limit = cache_postings
+        self._lock = threading.Lock()
+
+    # -- per-document arrays ------------------------------------------------------------------
+
+    def _field_lengths(self, reader: Any, fieldname: str) -> np.ndarray:
+        """Whoosh's per-document field lengths (stored as one lossy byte each, decoded alike)."""
+        out = np.zeros(self.size, dtype=np.float64)
+        for segment, base in segments(reader):
+            perdoc = segment._perdoc
+            column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+            if column is None:
+                continue
+            raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+            out[base : base + len(raw)] = _BYTE_TO_LENGTH[raw]
+        return out
+
+    def _postings_by_value(self, reader: Any, fieldname: str) -> Iterable[tuple[str, np.ndarray]]:
+        for term in reader.lexicon(fieldname):
+            ids, _ = self.postings(reader, fieldname, term, cache=False)
+            yield term.decode("utf-8"), ids
+
+    def _facet(self, reader: Any, fieldname: str) -> Facet:
+        values = [""]
+        codes = np.zeros(self.size, dtype=np.int32)
+        for value, ids in self._postings_by_value(reader, fieldname):
+            values.append(value)
+            codes[ids] = len(values) - 1
+        return Facet(values, codes)
+
+    def _multi_facet(self, reader: Any, fieldname: str) -> MultiFacet:
+        return MultiFacet(dict(self._postings_by_value(reader, fieldname)), self.size)
+
+    # -- posting lists ------------------------------------------------------------------------
+
+    def postings(
+        self, reader: Any, fieldname: str, text: str | bytes, *, cache: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(global document numbers, weights) of one term, deleted documents included."""
+        btext = text.encode("utf-8") if isinstance(text, str) else text
+        key = (fieldname, btext.decode("utf-8", "surrogateescape"))
+        if cache:
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    return hit
+        parts_ids: list[np.ndarray] = []
+        parts_weights: list[np.ndarray] = []
+        for segment, base in segments(reader):
+            if (fieldname, btext) not in segment:
+                continue
+            fmt = segment.schema[fieldname].format
+            leaf = segment._terms.matcher(fieldname, btext, fmt)
+            ids, weights = _decode(leaf)
+            parts_ids.append(ids + base)
+            parts_weights.append(weights)
+        if not parts_ids:
+            result = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+        elif len(parts_ids) == 1:
+            result = (parts_ids[0], parts_weights[0])
+        else:
+            result = (np.concatenate(parts_ids), np.concatenate(parts_weights))
+        if cache and 0 < len(result[0]) <= self._cache_limit:
+            with self._lock:
+                if key not in self._cache:
+                    self._cache[key] = result
+                    self._cached += len(result[0])
+                    while self._cached > self._cache_limit:
+                        _, (old, _w) = self._cache.popitem(last=False)
+                        self._cached -= len(old)
+        return result
+
+
+def segments(reader: Any) -> list[tuple[Any, int]]:
+    """(segment reader, its first global document number) of a (multi-)reader."""
+    out = []
+    base = 0
+    for segment in getattr(reader, "readers", None) or [reader]:
+        out.append((segment, base))
+        base += segment.doc_count_all()
+    return out
+
+
+def phrase_docs(reader: Any, fieldname: str, words: Sequence[str], candidates: np.ndarray) -> np.ndarray:
+    """The candidates (sorted global document numbers) whose field holds ``words`` consecutively."""
+    keep = np.zeros(len(candidates), dtype=bool)
+    if len(candidates) == 0:
+        return candidates
+    for segment, base in segments(reader):
+        end = base + segment.doc_count_all()
+        lo, hi = np.searchsorted(candidates, [base, end])
+        if lo == hi:
+            continue
+        btexts = [w.encode("utf-8") for w in words]
+        if any((fieldname, b) not in segment for b in btexts):
+            continue
+        matchers = [segment.postings(fieldname, b) for b in btexts]
+        for i in range(lo, hi):
+            local = int(candidates[i]) - base
+            positions = []
+            for m in matchers:
+                if not m.is_active():
+                    break
+                m.skip_to(local)
+                if not m.is_active() or m.id() != local:
+                    break
+                positions.append(m.value_as("positions"))
+            else:
+                keep[i] = _consecutive(positions)
+            if not all(m.is_active() for m in matchers):
+                break
+    return candidates[keep]
+
+
+def _decode(leaf: Any) -> tuple[np.ndarray, np.ndarray]:
+    """All (ids, weights) of one segment's posting list."""
+    if not hasattr(leaf, "_postfile") or getattr(leaf, "_byteids", False):
+        ids_list: list[int] = []
+        weights_list: list[float] = []
+        while leaf.is_active():
+            ids_list.append(leaf.id())
+            weights_list.append(leaf.weight())
+            leaf.next()
+        return np.asarray(ids_list, dtype=np.int64), np.asarray(weights_list, dtype=np.float32)
+    postfile = leaf._postfile
+    id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
+    while True:
+        raw = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
+        if leaf._compression:
+            raw = zlib.decompress(raw)
+        ids, weights = loads(raw)[:2]
+        count = leaf._blocklength
+        id_blocks.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
+        if weights is None:
+            weight_blocks.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_blocks.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_blocks.append(np.asarray(weights, dtype=np.float32))
+        if leaf._lastblock:
+            break
+        leaf._goto(leaf._nextoffset)
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def _consecutive(positions: list[Sequence[int]]) -> bool:
+    """Whether some position p of the first word has word k at p + k for every k (Whoosh's slop 1)."""
+    first, rest = positions[0], [set(p) for p in positions[1:]]
+    return any(all(p + k in s for k, s in enumerate(rest, start=1)) for p in first)

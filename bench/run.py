@@ -175,6 +175,7 @@ class BuildRun:
     maxrss: int  # bytes, largest single process (wait4 rusage, includes reaped workers)
     tree_peak: int  # bytes, peak of the summed RSS of the whole process tree (sampled)
     summary: str
+    phases: str = ""  # the build's "阶段 phases: …" line (stderr)
 
 
 def run_build(docs: Path, index: Path, logs: Path, label: str, extra: list[str] | None = None) -> BuildRun:
@@ -202,6 +203,7 @@ def run_build(docs: Path, index: Path, logs: Path, label: str, extra: list[str] 
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
+    phases = [x for x in err_path.read_text(encoding="utf-8").splitlines() if x.startswith("阶段 phases: ")]
     summary = out_path.read_text(encoding="utf-8").strip().splitlines()
     line = summary[-1] if summary else ""
     seconds = re.search(r"([\d.]+) s$", line)
@@ -216,6 +218,7 @@ def run_build(docs: Path, index: Path, logs: Path, label: str, extra: list[str] 
         maxrss=usage.ru_maxrss * 1024,
         tree_peak=peak,
         summary=line,
+        phases=phases[-1] if phases else "",
     )
 
 
@@ -554,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     if full is not None:
         rows += [
             ("full build (wall, incl. start-up)", fmt_s(full.wall), f"≤ {GOAL_FULL_BUILD_S / 60:.0f} min"),
+            ("full build phases", full.phases.removeprefix("阶段 phases: "), ""),
             ("documents / characters indexed", f"{facts['docs']:,} / {facts['chars'] / 1e6:.1f} M", ""),
             (
                 "build throughput",

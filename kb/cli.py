@@ -74,6 +74,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"警告 warning: {warning}", file=sys.stderr)
     for item in report.rejected:
         print(f"拒收 rejected: {item['source']}: {item['reason']}", file=sys.stderr)
+    if report.phases:
+        phases = " · ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items())
+        print(f"阶段 phases: {phases}", file=sys.stderr)
     print(report.summary())
     return report.exit_code
 

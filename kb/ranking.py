@@ -3,9 +3,13 @@
 The index holds one hit per document, clause, measure and target (kb.indexing). A target repeats the
 sentence of its measure and a clause heading is often as short as a measure headline, so for an
 equally relevant text BM25F alone may put a target (short body, high length-normalised score) above the
-measure an official is looking for. The prior multiplies the whole BM25F score of a hit
-(``WeightingModel.final``), so it only reorders hits whose relevance is close: a clearly better match
-of another kind still wins.
+measure an official is looking for. The prior multiplies the whole BM25F score of a hit, so it only
+reorders hits whose relevance is close: a clearly better match of another kind still wins.
+
+``KIND_PRIOR`` is applied in two places that must agree: ``kb.postings.IndexArrays.prior`` (one factor
+per indexed hit, used by the numpy evaluator that answers searches) and ``KindPriorBM25F.final`` below
+(for the queries Whoosh still runs itself: the fallback's coordination bonus and ``related()``).
+``tests/test_evaluate.py`` checks that both give the same scores.
 """
 
 from __future__ import annotations

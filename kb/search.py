@@ -305,19 +305,24 @@ class SearchEngine:
         )
 
     def related(self, measure_id: str, limit: int = 5) -> list[Hit]:
-        """Measures of other documents most like this one (by the key terms of its text)."""
+        """Measures of other documents most like this one (by the key terms of its text).
+
+        Whoosh's ``more_like``: the 12 key terms of the measure's text (Bo1 model) ORed with their
+        weights as boosts, here scored by the evaluator over the measures of the other documents.
+        """
         searcher = self._searcher()
         docnum = searcher.document_number(id=measure_id)
         if docnum is None:
             return []
         stored = searcher.stored_fields(docnum)
         text = (stored.get("title") or "") + "\n" + (stored.get("body") or "")
-        results = searcher.more_like(
-            docnum,
-            "body",
-            text=text,
-            top=limit,
-            numterms=12,
-            filter=wq.And([wq.Term("kind", "measure"), wq.Not(wq.Term("doc_id", stored["doc_id"]))]),
+        key_terms = searcher.key_terms_from_text("body", text, numterms=12, normalize=False)
+        if not key_terms:
+            return []
+        query = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
+        arrays = self._index_arrays(searcher)
+        allowed = (
+            arrays.live & arrays.facets["kind"].mask("measure") & ~arrays.facets["doc"].mask(stored["doc_id"])
         )
-        return [self._hit(hit.fields(), float(hit.score or 0.0), []) for hit in results]
+        page, _ = self._run(searcher, arrays, query, allowed, {}, limit)
+        return [self._hit(searcher.stored_fields(d), score, []) for d, score in page]

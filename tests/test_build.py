@@ -9,6 +9,7 @@ import pytest
 
 from kb import build as build_module
 from kb.build import build
+from kb.codec import kb_to_dict
 from kb.store import BuildLocked, KnowledgeBase, build_lock, current_generation
 
 SEED_ID = "000_3ccc218f3f77786b"
@@ -231,3 +232,59 @@ def test_every_kind_of_bad_input_is_named_and_costs_nothing_else(docs: Path, tmp
     assert gbk.title == "某县科技工作方案"
     plain = next(d for d in kb.documents() if d.source == "no structure.txt")
     assert kb.measures(plain.id) == [] and kb.document_kb(plain.id).outline == []
+
+
+def _segment_files(folder: Path) -> dict[str, bytes]:
+    """The segment's files by their kind (the part of the name after the random segment id)."""
+    out = {}
+    for path in folder.iterdir():
+        if path.name.startswith("MAIN_") and "." in path.name and "WRITELOCK" not in path.name:
+            out[path.name.split(".", 1)[1]] = path.read_bytes()
+    return out
+
+
+def test_the_whoosh_writing_patch_writes_byte_identical_segments(docs: Path, tmp_path: Path):
+    from whoosh import index as whoosh_index
+    from whoosh import writing
+
+    from kb import indexing, whoosh_patches
+    from kb.codec import kb_from_dict
+    from kb.pipeline import analyse
+    from kb.readers import read
+    from kb.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    hits = []
+    for n, path in enumerate(sorted(docs.iterdir())):
+        dkb = analyse(read(path), f"doc{n}", path.name, taxonomy, digest=str(n))
+        hits.extend(indexing.hits(kb_from_dict(kb_to_dict(dkb))))
+    written = {}
+    before = writing.SegmentWriter._flush_segment
+    try:
+        for label, patch in (("whoosh", whoosh_patches.uninstall), ("patched", whoosh_patches.install)):
+            patch()
+            folder = tmp_path / label
+            folder.mkdir()
+            ix = whoosh_index.create_in(str(folder), indexing.make_schema())
+            writer = ix.writer(compound=False)
+            for hit in hits:
+                writer.add_document(**hit)
+            writer.commit()
+            written[label] = _segment_files(folder)
+    finally:
+        writing.SegmentWriter._flush_segment = before
+    assert {"pst", "trm", "_body_len.col"} <= set(written["whoosh"])
+    assert written["patched"] == written["whoosh"]
+
+
+def test_the_index_writer_memory_follows_the_machine_and_the_environment(monkeypatch):
+    from kb.build import writer_limit_mb
+
+    monkeypatch.delenv("POLICYKB_WRITER_MB", raising=False)
+    automatic = writer_limit_mb(2)
+    assert 256 <= automatic <= 3072
+    assert writer_limit_mb(1) >= automatic
+    monkeypatch.setenv("POLICYKB_WRITER_MB", "512")
+    assert writer_limit_mb(2) == 512
+    monkeypatch.setenv("POLICYKB_WRITER_MB", "lots")  # not a number: ignored
+    assert writer_limit_mb(2) == automatic

@@ -362,10 +362,15 @@ def time_http(base: str, queries: list[str], passes: int) -> tuple[list[float], 
     return latencies, errors
 
 
-def time_in_process(index: Path, queries: list[str], passes: int) -> list[float]:
+def time_in_process(
+    index: Path, queries: list[str], passes: int, cache_postings: int | None = None
+) -> list[float]:
+    """In-process latencies; ``cache_postings=0`` decodes every posting list afresh on every search."""
     from kb.search import SearchEngine
 
-    engine = SearchEngine(index)
+    engine = (
+        SearchEngine(index) if cache_postings is None else SearchEngine(index, cache_postings=cache_postings)
+    )
     for q in queries:  # warm-up: facet table, caches
         engine.search(q)
     latencies = []
@@ -632,6 +637,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     log(f"   {inproc}")
+    cold = latency_summary(
+        timed("in-process, posting cache off", lambda: time_in_process(index, queries, TIMED_PASSES, 0))
+    )
+    rows.append(
+        (
+            "SearchEngine.search in-process, decoded-postings cache off: p50 / p95 / p99",
+            f"{fmt_ms(cold['p50'])} / {fmt_ms(cold['p95'])} / {fmt_ms(cold['p99'])}",
+            "",
+        )
+    )
+    log(f"   {cold}")
 
     # -- reference: SQLite FTS5 --------------------------------------------------------------------------------
     db_path = work / "fts5.db"

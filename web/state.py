@@ -1,8 +1,8 @@
 """The app's view of the index: one KnowledgeBase and one SearchEngine, reopened when a build publishes.
 
 Every request asks :meth:`IndexState.get` for the pair. At most once per ``interval`` seconds (per process)
-it compares the open generation with ``index/CURRENT`` and, when they differ, opens the new generation.
-Requests that already hold the old pair finish on it; the swap is a single attribute assignment under a lock.
+it compares the open generation with ``index/CURRENT`` and, when they differ, opens (and warms) the new
+generation while the other requests go on with the old pair; the swap is a single attribute assignment.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class IndexState:
         try:
             kb = KnowledgeBase.open(self.index_dir)
             engine = SearchEngine(self.index_dir)
+            # Requests keep the previous pair until this returns, so they never wait for the warm-up.
+            engine.warm()
         except (StoreError, OSError, ValueError, KeyError):
             return None
         return Opened(kb, engine)

@@ -32,6 +32,7 @@ from run import (
     latency_summary,
     load_average,
     load_queries,
+    proc_status,
     run_build,
     time_in_process,
 )
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   {run.summary}", flush=True)
         facts = generation_facts(index)
         lat = latency_summary(time_in_process(index, queries, TIMED_PASSES))
+        cold = latency_summary(time_in_process(index, queries, 1, cache_postings=0))
+        search_rss = proc_status(os.getpid()).get("VmHWM", 0)  # sizes run in ascending order
         from whoosh import index as whoosh_index
 
         ix = whoosh_index.open_dir(str(facts["generation"] / "whoosh"))
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| {facts['docs']:,} | {hits:,} | {facts['chars'] / 1e6:.0f} M | {run.wall:.0f} s "
             f"| {facts['docs'] / run.wall:.1f} | {facts['whoosh'] / MB:.0f} MiB | {facts['json'] / MB:.0f} MiB "
             f"| {run.tree_peak / MB:.0f} MiB | {segments} | {lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} ms "
-            f"| {load_average()} |"
+            f"| {cold['p50']:.1f} / {cold['p95']:.1f} ms | {search_rss / MB:.0f} MiB | {load_average()} |"
         )
         print(row, flush=True)
         rows.append(row)
@@ -112,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"\nscale run {time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores, {cpu_model()}\n\n"
         "| documents | Whoosh hits | chars | full build | docs/s | Whoosh | JSON | build peak RSS (tree) "
-        "| segments | in-process p50 / p95 / p99 | load avg |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n"
+        "| segments | in-process p50 / p95 / p99 | cache off p50 / p95 | search process peak RSS | load avg |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|\n"
     )
     text = header + "\n".join(rows) + "\n"
     out = ROOT / "bench" / "out" / "scale.md"

@@ -1,7 +1,9 @@
 """The one search interface the CLI and the site use (Whoosh behind it; another engine could replace it).
 
+``SearchBackend`` is the interface; ``SearchEngine`` (Whoosh index + the numpy evaluator) implements it.
 ``SearchEngine(index_dir).search(query, kind=..., category=..., doc=..., agency=..., year=..., limit=..., offset=...)``
-returns a ``SearchResult`` whose ``to_json()`` is the public JSON shape.
+returns a ``SearchResult`` whose ``to_json()`` is the public JSON shape. ``docs/scaling.md`` describes an
+Elasticsearch/OpenSearch implementation of the same interface.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from markupsafe import Markup
@@ -100,6 +102,30 @@ _FACET_FIELDS = {
 }
 PARTIAL_MESSAGE = "没有同时包含全部检索词的结果，以下是部分匹配的结果。"
 EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件，或换一个说法试试。"
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """What the CLI and the site need from a search engine over one index directory."""
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        category: str | None = None,
+        doc: str | None = None,
+        agency: str | None = None,
+        year: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> SearchResult: ...
+
+    def related(self, measure_id: str, limit: int = 5) -> list[Hit]: ...
+
+    def warm(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class _RecordingTopCollector(collectors.TopCollector):

@@ -228,3 +228,9 @@ def test_an_excluded_word_excludes_every_hit(engine: SearchEngine, searcher) -> 
     for hit in result.results:
         stored = searcher.stored_fields(searcher.document_number(id=hit.id))
         assert "收费" not in (stored.get("title") or "") + (stored.get("body") or ""), hit.id
+
+
+def test_the_whoosh_engine_implements_the_search_interface(engine: SearchEngine) -> None:
+    from kb.search import SearchBackend
+
+    assert isinstance(engine, SearchBackend)

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.search import SearchEngine
+from kb.search import SearchBackend, SearchEngine
 from kb.store import KnowledgeBase, StoreError, current_generation, is_current
 
 
@@ -23,7 +23,7 @@ class IndexUnavailable(Exception):
 @dataclass(frozen=True)
 class Opened:
     kb: KnowledgeBase
-    engine: SearchEngine
+    engine: SearchBackend
 
 
 class IndexState:

@@ -192,12 +192,14 @@ class IndexArrays:
 
 
 def segments(reader: Any) -> list[tuple[Any, int]]:
-    """(segment reader, its first global document number) of a (multi-)reader."""
+    """(segment reader, its first global document number) of a (multi-)reader; empty ones left out."""
     out = []
     base = 0
     for segment in getattr(reader, "readers", None) or [reader]:
-        out.append((segment, base))
-        base += segment.doc_count_all()
+        size = segment.doc_count_all()
+        if size:  # an index without documents has an EmptyReader, which has no per-document files
+            out.append((segment, base))
+        base += size
     return out
 
 

@@ -234,3 +234,17 @@ def test_the_whoosh_engine_implements_the_search_interface(engine: SearchEngine)
     from kb.search import SearchBackend
 
     assert isinstance(engine, SearchBackend)
+
+
+def test_an_index_without_documents_answers_with_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "documents"
+    empty.mkdir()
+    assert build([empty], tmp_path / "index", procs=1, quiet=True).published
+    eng = SearchEngine(tmp_path / "index")
+    try:
+        result = eng.search("科技创新")
+        assert result.total == 0 and result.results == []
+        assert result.message
+        assert eng.related("nothing.m1") == []
+    finally:
+        eng.close()

@@ -23,8 +23,12 @@ from whoosh import scoring
 # the query (乡村振兴, 无废城市) is the best answer to a topic word, a little above the measures that
 # repeat the word in their headlines. Targets repeat their measure's sentence in a much shorter
 # text (5000万元 must find the measure first); clauses are the (often structural) rest, e.g. the
-# one-line indicator headings of an appendix. Tuned on tests/judged_queries.toml.
-KIND_PRIOR: dict[str, float] = {"measure": 1.0, "document": 1.1, "target": 0.75, "clause": 0.8}
+# one-line indicator headings of an appendix, and every article of a law. Tuned on
+# tests/judged_queries.toml: on the test index 0.8 and 0.6 rank alike; on the whole shared corpus
+# (3,415 laws) 0.6 puts the measure first for 科技金融, 星创天地, 职教 and 扶贫 -消费, which short
+# law articles repeating the word outranked at 0.8, and loses none (bench/quality.py: success@1
+# 0.68 → 0.73, nDCG@10 0.79 → 0.84). A law article still wins when its BM25F is 1.7× the measure's.
+KIND_PRIOR: dict[str, float] = {"measure": 1.0, "document": 1.1, "target": 0.75, "clause": 0.6}
 
 _ATTR = "_policykb_kind_prior"
 

@@ -149,21 +149,28 @@ class SearchEngine:
     """Searches the live generation of an index; reopens by itself when a build publishes a new one."""
 
     def __init__(
-        self, index_dir: Path, check_interval: float = 1.0, cache_postings: int = DEFAULT_CACHE_POSTINGS
+        self,
+        index_dir: Path,
+        check_interval: float = 1.0,
+        cache_postings: int = DEFAULT_CACHE_POSTINGS,
+        *,
+        generation: Path | None = None,
     ) -> None:
+        """Search ``index_dir``'s live generation, re-checked every ``check_interval`` seconds; or, with
+        ``generation``, that generation only (the site pins the one its KnowledgeBase reads and swaps both)."""
         self.index_dir = Path(index_dir)
         self.cache_postings = cache_postings
-        self.check_interval = check_interval
+        self.check_interval = check_interval if generation is None else float("inf")
         self._lock = threading.Lock()
         self._local = threading.local()
         self._checked = 0.0
         self.generation: Path | None = None
         self._ix: Any = None
         self._arrays: dict[Path | None, IndexArrays] = {}
-        self._open()
+        self._open(generation)
 
-    def _open(self) -> None:
-        generation = current_generation(self.index_dir)
+    def _open(self, generation: Path | None = None) -> None:
+        generation = generation or current_generation(self.index_dir)
         if generation is None:
             raise StoreError(f"索引不存在：{self.index_dir}。请先运行 `policykb build`。")
         ix = whoosh_index.open_dir(str(generation / "whoosh"))

@@ -535,6 +535,9 @@ def test_the_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     assert "某市关于支持科技型中小企业发展的通知" in html(response)
     hits = client.get("/api/search?q=科技型中小企业评价").get_json()
     assert any(hit["doc_id"] == "late_arrival" for hit in hits["results"])
+    # The knowledge base and the search engine always read the same generation (one watcher: the app's).
+    opened = app.extensions["policykb"].get()
+    assert opened.engine.generation == opened.kb.generation
 
 
 def test_the_home_page_pages_its_document_list(client, monkeypatch):

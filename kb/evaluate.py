@@ -18,8 +18,9 @@ assumed to hold (an upper bound of the score), and ``top()`` checks it only for 
 the requested page, re-ranking until every hit on the page has its exact score: the page is the
 same as with every phrase checked. ``tests/test_evaluate.py`` compares scores with Whoosh's.
 
-Anything else (``Or(scale=...)``'s coordination bonus, other query types) raises ``Unsupported``;
-``kb.search`` then lets Whoosh run that query.
+``Or(scale=...)`` (the fallback query for "no hit has every word") gets Whoosh's coordination bonus
+counted per word (``_coordinate``). Anything else (other query types, ``minmatch``) raises
+``Unsupported``; ``kb.search`` then lets Whoosh run that query.
 """
 
 from __future__ import annotations
@@ -110,10 +111,13 @@ class Evaluator:
             parts = [self._evaluate(child, optional) for child in node.subqueries]
             return _intersect([p for p, _ in parts]), any(v for _, v in parts)
         if type(node) is wq.Or:
-            if node.scale is not None or node.minmatch:
-                raise Unsupported("Or with a coordination bonus or a minimum match")
+            if node.minmatch:
+                raise Unsupported("Or with a minimum match")
             parts = [self._evaluate(child, optional) for child in node.subqueries]
-            return _union([p for p, _ in parts]), any(v for _, v in parts)
+            union = _union([p for p, _ in parts])
+            if node.scale is not None:
+                union = _coordinate(union, [p for p, _ in parts], node.scale)
+            return union, any(v for _, v in parts)
         raise Unsupported(type(node).__name__)
 
     def _term(self, fieldname: str, text: str) -> Scores:
@@ -216,6 +220,21 @@ def _union(parts: list[Scores]) -> Scores:
     ids, inverse = np.unique(all_ids, return_inverse=True)
     score = np.bincount(inverse, weights=np.concatenate([p.score for p in parts]), minlength=len(ids))
     return Scores(ids, score)
+
+
+def _coordinate(union: Scores, parts: list[Scores], scale: float) -> Scores:
+    """Whoosh's coordination bonus (``CoordMatcher``'s "SQR" of V-Twin), counted per child, not per term.
+
+    A hit matching m of the n children scores ``(score + (m - 1) / (n - scale)²) · (n - 1) / n``. Whoosh
+    counts the term matchers of its tree instead (fields × synonyms × bigrams, differently per segment);
+    counting the children (the words of the fallback query) gives the bonus the meaning it is used for.
+    """
+    n = len(parts)
+    if n == 0 or n == scale or len(union.ids) == 0:
+        return Scores(union.ids, np.zeros(len(union.ids)))
+    all_ids = np.concatenate([p.ids for p in parts if len(p.ids)])
+    ids, matching = np.unique(all_ids, return_counts=True)  # the same sorted ids as the union's
+    return Scores(ids, (union.score + (matching - 1) / (n - scale) ** 2) * ((n - 1) / n))
 
 
 def _add_where(a: Scores, b: Scores) -> Scores:

@@ -61,7 +61,8 @@ MAX_WORDS = 24
 MAX_EXCLUDED = 8
 # Synonym alternatives score a little lower than the word the user typed.
 SYNONYM_WEIGHT = 0.8
-# Coordination bonus of the fallback OR query (Whoosh ``Or(scale=...)``, like OrGroup.factory(0.9)).
+# Coordination bonus of the fallback OR query (``Or(scale=...)``, like Whoosh's OrGroup.factory(0.9));
+# kb.evaluate counts it per word.
 FALLBACK_SCALE = 0.9
 # Adjacency bonus: an unquoted chunk that jieba cut into several words (融资担保 → 融资/担保,
 # 药品集中采购 → 药品/集中/采购) ANDs the words, and additionally scores the chunk as a phrase

@@ -164,10 +164,33 @@ def test_phrase_positions_decide_consecutive_words(searcher) -> None:  # type: i
     assert phrase_docs(reader, "body", ["科技", "金融"], both).tolist() == together.tolist()
 
 
-def test_the_coordination_bonus_is_left_to_whoosh(searcher, arrays: IndexArrays) -> None:  # type: ignore[no-untyped-def]
-    query = wq.Or([wq.Term("body", "科技"), wq.Term("body", "金融")], scale=0.9)
+def test_the_fallback_query_gets_a_coordination_bonus_per_word(searcher, arrays: IndexArrays) -> None:  # type: ignore[no-untyped-def]
+    parsed = parse_query("科技金融 娑罗子 量子通信", SEARCH_FIELDS, schema=searcher.schema)
+    assert parsed.fallback is not None
+    fallback = parsed.fallback.a if isinstance(parsed.fallback, wq.AndMaybe) else parsed.fallback
+    assert isinstance(fallback, wq.Or) and fallback.scale is not None
+    reader = searcher.reader()
+    hits, page = Evaluator(arrays, reader).top(fallback, arrays.live, arrays.prior, 10)
+    assert set(hits.ids.tolist()) == set(searcher.docs_for_query(fallback))
+    words = [Evaluator(arrays, reader).evaluate(word) for word in fallback.subqueries]
+    n, scale = len(words), fallback.scale
+    for i in page:
+        doc = int(hits.ids[i])
+        found = [float(w.score[w.ids == doc][0]) for w in words if doc in set(w.ids.tolist())]
+        expected = (sum(found) + (len(found) - 1) / (n - scale) ** 2) * (n - 1) / n * arrays.prior[doc]
+        assert hits.score[i] == pytest.approx(expected, rel=1e-9)
+
+
+def test_other_query_types_are_left_to_whoosh(engine: SearchEngine, searcher, arrays: IndexArrays) -> None:  # type: ignore[no-untyped-def]
+    query = wq.Prefix("body", "科技")
     with pytest.raises(Unsupported):
         Evaluator(arrays, searcher.reader()).top(query, arrays.live, arrays.prior, 10)
+    # The engine then runs Whoosh's collector: same page, every match counted, filters applied.
+    allowed = arrays.live & arrays.facets["kind"].mask("measure")
+    page, matched = engine._run(searcher, arrays, query, allowed, {"kind": "measure"}, 10)
+    both = wq.And([query, wq.Term("kind", "measure")])
+    assert set(np.flatnonzero(matched).tolist()) == set(searcher.docs_for_query(both))
+    assert page and all(searcher.stored_fields(d)["kind"] == "measure" for d, _ in page)
 
 
 def test_totals_count_every_match(engine: SearchEngine, searcher) -> None:  # type: ignore[no-untyped-def]

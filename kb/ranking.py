@@ -8,7 +8,8 @@ reorders hits whose relevance is close: a clearly better match of another kind s
 
 ``KIND_PRIOR`` is applied in two places that must agree: ``kb.postings.IndexArrays.prior`` (one factor
 per indexed hit, used by the numpy evaluator that answers searches) and ``KindPriorBM25F.final`` below
-(for the queries Whoosh still runs itself: the fallback's coordination bonus and ``related()``).
+(for a query node the evaluator does not implement, which Whoosh then runs itself; and as the
+reference the evaluator is tested against).
 ``tests/test_evaluate.py`` checks that both give the same scores.
 """
 

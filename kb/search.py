@@ -310,7 +310,7 @@ class SearchEngine:
             return [(int(hits.ids[i]), float(hits.score[i])) for i in best], mask
         except Unsupported:
             pass
-        # Whoosh itself (the fallback query's coordination bonus): score every match, remember each one.
+        # A query node the evaluator does not implement: Whoosh scores every match; remember each one.
         top = _RecordingTopCollector(k)
         filter_query = wq.And([wq.Term(_FACET_FIELDS[n], v) for n, v in filters.items()]) if filters else None
         collector = collectors.FilterCollector(top, allow=filter_query) if filter_query is not None else top

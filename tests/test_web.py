@@ -514,6 +514,40 @@ def test_no_index_gives_a_friendly_503(tmp_path: Path) -> None:
     assert api.status_code == 503 and api.get_json()["error"] == 503
 
 
+def test_requests_arriving_while_the_index_opens_wait_for_it(tmp_path: Path, monkeypatch) -> None:
+    """At start-up the first request opens (and warms) the index; the others must not answer 503."""
+    import threading
+
+    from kb.search import SearchEngine
+    from web import create_app
+
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    for path in SEED_DIR.glob("*.txt"):
+        shutil.copy(path, documents / path.name)
+    index = tmp_path / "index"
+    build([documents], index, procs=1, quiet=True)
+    warm = SearchEngine.warm
+
+    def slow_warm(self: SearchEngine) -> None:
+        time.sleep(0.5)  # like the whole corpus (~1 s)
+        warm(self)
+
+    monkeypatch.setattr(SearchEngine, "warm", slow_warm)
+    app = create_app({"INDEX_DIR": str(index)})
+    codes: list[int] = []
+
+    def request() -> None:
+        codes.append(app.test_client().get("/api/search?q=知识产权").status_code)
+
+    threads = [threading.Thread(target=request) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [200] * 4
+
+
 def test_the_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     from web import create_app
 

@@ -49,9 +49,10 @@ class IndexState:
     def get(self) -> Opened:
         """The open index, reopened first if a newer generation is live; raises IndexUnavailable."""
         now = time.monotonic()
-        if now - self._checked >= self.interval:
+        # Nothing open yet (start-up, or no index): wait for whoever is opening instead of failing.
+        if self._opened is None or now - self._checked >= self.interval:
             with self._lock:
-                if now - self._checked >= self.interval:
+                if self._opened is None or now - self._checked >= self.interval:
                     self._checked = now
                     opened = self._opened
                     if opened is None or not is_current(opened.kb, self.index_dir):

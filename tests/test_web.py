@@ -514,6 +514,17 @@ def test_no_index_gives_a_friendly_503(tmp_path: Path) -> None:
     assert api.status_code == 503 and api.get_json()["error"] == 503
 
 
+def _seed_index(tmp_path: Path) -> tuple[Path, Path]:
+    """A documents folder holding a copy of the seed plan, and its freshly built index."""
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    for path in SEED_DIR.glob("*.txt"):
+        shutil.copy(path, documents / path.name)
+    index = tmp_path / "index"
+    build([documents], index, procs=1, quiet=True)
+    return documents, index
+
+
 def test_requests_arriving_while_the_index_opens_wait_for_it(tmp_path: Path, monkeypatch) -> None:
     """At start-up the first request opens (and warms) the index; the others must not answer 503."""
     import threading
@@ -521,12 +532,7 @@ def test_requests_arriving_while_the_index_opens_wait_for_it(tmp_path: Path, mon
     from kb.search import SearchEngine
     from web import create_app
 
-    documents = tmp_path / "documents"
-    documents.mkdir()
-    for path in SEED_DIR.glob("*.txt"):
-        shutil.copy(path, documents / path.name)
-    index = tmp_path / "index"
-    build([documents], index, procs=1, quiet=True)
+    _, index = _seed_index(tmp_path)
     warm = SearchEngine.warm
 
     def slow_warm(self: SearchEngine) -> None:
@@ -551,12 +557,7 @@ def test_requests_arriving_while_the_index_opens_wait_for_it(tmp_path: Path, mon
 def test_the_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     from web import create_app
 
-    documents = tmp_path / "documents"
-    documents.mkdir()
-    for path in SEED_DIR.glob("*.txt"):
-        shutil.copy(path, documents / path.name)
-    index = tmp_path / "index"
-    build([documents], index, procs=1, quiet=True)
+    documents, index = _seed_index(tmp_path)
     app = create_app({"INDEX_DIR": str(index), "RELOAD_INTERVAL": 0.2})
     client = app.test_client()
     assert client.get("/documents/late_arrival").status_code == 404

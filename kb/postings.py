@@ -180,6 +180,8 @@ class IndexArrays:
             result = (parts_ids[0], parts_weights[0])
         else:
             result = (np.concatenate(parts_ids), np.concatenate(parts_weights))
+        for array in result:
+            array.flags.writeable = False  # shared by every query (and thread) through the cache
         if cache and 0 < len(result[0]) <= self._cache_limit:
             with self._lock:
                 if key not in self._cache:

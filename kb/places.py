@@ -6,6 +6,8 @@ Section-like levels (一、 headings, 第X章, Markdown headings…) are named b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kb.model import Clause
 
 SECTION_STYLES = frozenset({"part", "chapter", "section", "cn", "heading", "annex"})
@@ -34,3 +36,19 @@ def find_clause(outline: list[Clause], clause_id: str) -> tuple[Clause, list[Cla
                 break
         else:
             return None
+
+
+def innermost_clause(clauses: Sequence[Clause], span: tuple[int, int]) -> Clause | None:
+    """The innermost clause whose span holds ``span``; ``clauses`` are the roots or a flat pre-order list.
+
+    Visited from the end: in either form every clause comes after its ancestors, so the first one that
+    holds the span has no child holding it, except its own children, which are tried next.
+    """
+    best: Clause | None = None
+    stack = list(clauses)
+    while stack:
+        clause = stack.pop()
+        if clause.span[0] <= span[0] and span[1] <= clause.span[1]:
+            best = clause
+            stack = list(clause.children)
+    return best

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from kb.model import Clause, Document, Reference
 from kb.normalize import fold
+from kb.places import innermost_clause
 
 # 《title》 without nested 《》 (inner marks are usually 〈〉); a title never spans a line.
 _TITLE = re.compile(r"《([^《》\n]{1,200})》")
@@ -77,17 +78,6 @@ def _issuer_start(folded: str, start: int, end: int) -> int:
     return start + offset
 
 
-def _innermost(outline: list[Clause], span: tuple[int, int]) -> str:
-    best = ""
-    stack = list(outline)
-    while stack:
-        clause = stack.pop()
-        if clause.span[0] <= span[0] and span[1] <= clause.span[1]:
-            best = clause.id  # children are narrower, so the last containing one visited is innermost
-            stack = list(clause.children)
-    return best
-
-
 def _iter_refs(text: str) -> Iterator[tuple[str, int, int]]:
     folded = fold(text)
     for m in _TITLE.finditer(folded):
@@ -111,13 +101,14 @@ def find_references(doc: Document, outline: list[Clause]) -> list[Reference]:
                 continue
         elif normalize_doc_number(written) == own_number:
             continue
+        holder = innermost_clause(outline, (start, end))
         refs.append(
             Reference(
                 doc_id=doc.id,
                 text=written,
                 kind=kind,
                 span=(start, end),
-                clause_id=_innermost(outline, (start, end)),
+                clause_id=holder.id if holder is not None else "",
             )
         )
     return refs

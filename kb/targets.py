@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +45,7 @@ from pathlib import Path
 from kb.model import Clause, Document, Target
 from kb.normalize import fold
 from kb.numerals import cn_to_number
+from kb.places import innermost_clause
 
 UNITS_PATH = Path(__file__).resolve().parent / "data" / "units.txt"
 UNIT_KINDS = ("count", "measure", "percent", "duration")
@@ -344,28 +345,6 @@ def _inside_title(folded: str, sent_start: int, start: int, end: int) -> bool:
     return False
 
 
-def _flatten(clauses: Iterable[Clause]) -> list[Clause]:
-    seen: set[str] = set()
-    out: list[Clause] = []
-    for root in clauses:
-        for clause in root.walk():
-            if clause.id not in seen:
-                seen.add(clause.id)
-                out.append(clause)
-    return out
-
-
-def _innermost(clauses: Sequence[Clause], span: tuple[int, int]) -> Clause | None:
-    best: Clause | None = None
-    for clause in clauses:
-        s, e = clause.span
-        if s <= span[0] and span[1] <= e:
-            size = (e - s, -clause.level)
-            if best is None or size < (best.span[1] - best.span[0], -best.level):
-                best = clause
-    return best
-
-
 def _clause_path(clause: Clause | None) -> str:
     if clause is None:
         return "0"
@@ -417,7 +396,6 @@ def find_targets(
     """
     matcher = _build(units) if units is not None else _default_matcher()
     folded = fold(text)
-    flat = _flatten(clauses)
     index: _TextIndex | None = None
     prev_end = 0
     prev: tuple[int, str] | None = None  # (sentence start, indicator) of the last target
@@ -558,7 +536,7 @@ def find_targets(
 
     counters: dict[str, int] = {}
     for target in found:
-        clause = _innermost(flat, target.mention_span) if flat else None
+        clause = innermost_clause(clauses, target.mention_span)
         path = _clause_path(clause)
         counters[path] = counters.get(path, 0) + 1
         target.clause_id = clause.id if clause is not None else ""
@@ -568,4 +546,4 @@ def find_targets(
 
 def extract_targets(doc: Document, outline: list[Clause]) -> list[Target]:
     """Targets of a document; ``outline`` gives the clause ids."""
-    return find_targets(doc.text, doc.id, _flatten(outline))
+    return find_targets(doc.text, doc.id, outline)

@@ -513,3 +513,19 @@ def test_property_label_like_texts(text: str):
 @given(st.text(max_size=200))
 def test_property_arbitrary_text(text: str):
     check_invariants(text, parse_outline(text, "p"), "p")
+
+
+def test_the_innermost_clause_is_found_from_the_roots_or_a_flat_list(seed) -> None:
+    from kb.places import innermost_clause
+
+    text, roots = seed
+    flat = [clause for root in roots for clause in root.walk()]
+    measure_six = text.index("着力加强知识产权保护与运用")  # inside 三、主要措施 (六)
+    span = (measure_six, measure_six + 4)
+    found = innermost_clause(roots, span)
+    assert found is not None and found.label.strip() in ("(六)", "（六）")
+    assert innermost_clause(flat, span) is found
+    # Every clause holding the span is an ancestor of the one found (or the clause itself).
+    holders = [c for c in flat if c.span[0] <= span[0] and span[1] <= c.span[1]]
+    assert all(found.id == c.id or found.id.startswith(c.id + ".") for c in holders)
+    assert innermost_clause(roots, (len(text) + 5, len(text) + 6)) is None

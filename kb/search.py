@@ -270,9 +270,9 @@ class SearchEngine:
         for name, value in filters.items():
             allowed = allowed & arrays.facets[name].mask(value)
 
-        page, matched = self._run(searcher, arrays, parsed.query, allowed, filters, offset + limit)
+        page, matched = self._run(searcher, arrays, parsed.query, allowed, offset + limit)
         if not np.any(matched) and parsed.fallback is not None:
-            page, matched = self._run(searcher, arrays, parsed.fallback, allowed, filters, offset + limit)
+            page, matched = self._run(searcher, arrays, parsed.fallback, allowed, offset + limit)
             if np.any(matched):
                 result.partial = True
                 result.message = PARTIAL_MESSAGE
@@ -296,10 +296,9 @@ class SearchEngine:
         arrays: IndexArrays,
         query: Any,
         allowed: np.ndarray,
-        filters: Mapping[str, str],
         k: int,
     ) -> tuple[list[tuple[int, float]], np.ndarray]:
-        """(the best ``k`` hits as (document number, score), the mask of every matching hit)."""
+        """(the best ``k`` allowed hits as (document number, score), the mask of every allowed match)."""
         weighting = searcher.weighting
         try:
             hits, best = Evaluator(arrays, searcher.reader(), B=weighting.B, K1=weighting.K1).top(
@@ -311,11 +310,12 @@ class SearchEngine:
         except Unsupported:
             pass
         # A query node the evaluator does not implement: Whoosh scores every match; remember each one.
-        top = _RecordingTopCollector(k)
-        filter_query = wq.And([wq.Term(_FACET_FIELDS[n], v) for n, v in filters.items()]) if filters else None
-        collector = collectors.FilterCollector(top, allow=filter_query) if filter_query is not None else top
-        searcher.search_with_collector(query, collector)
         mask = np.zeros(arrays.size, dtype=bool)
+        if not allowed.any():  # (Whoosh reads an empty allow set as "no filter")
+            return [], mask
+        top = _RecordingTopCollector(k)
+        collector = collectors.FilterCollector(top, allow=set(np.flatnonzero(allowed).tolist()))
+        searcher.search_with_collector(query, collector)
         mask[np.asarray(top.matched, dtype=np.int64)] = True
         return [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()], mask
 
@@ -361,5 +361,5 @@ class SearchEngine:
         allowed = (
             arrays.live & arrays.facets["kind"].mask("measure") & ~arrays.facets["doc"].mask(stored["doc_id"])
         )
-        page, _ = self._run(searcher, arrays, query, allowed, {}, limit)
+        page, _ = self._run(searcher, arrays, query, allowed, limit)
         return [self._hit(searcher.stored_fields(d), score, []) for d, score in page]

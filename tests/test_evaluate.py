@@ -187,7 +187,7 @@ def test_other_query_types_are_left_to_whoosh(engine: SearchEngine, searcher, ar
         Evaluator(arrays, searcher.reader()).top(query, arrays.live, arrays.prior, 10)
     # The engine then runs Whoosh's collector: same page, every match counted, filters applied.
     allowed = arrays.live & arrays.facets["kind"].mask("measure")
-    page, matched = engine._run(searcher, arrays, query, allowed, {"kind": "measure"}, 10)
+    page, matched = engine._run(searcher, arrays, query, allowed, 10)
     both = wq.And([query, wq.Term("kind", "measure")])
     assert set(np.flatnonzero(matched).tolist()) == set(searcher.docs_for_query(both))
     assert page and all(searcher.stored_fields(d)["kind"] == "measure" for d, _ in page)

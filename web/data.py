@@ -205,13 +205,13 @@ def search_data(opened: Opened) -> dict[str, Any]:
         result = run(page)
     params = {**params, "page": page}
     kb = opened.kb
-    doc_titles = {d.id: d.title for d in kb.documents()}
 
     def value_label(name: str, value: str) -> str:
         if name == "kind":
             return KIND_LABELS.get(value, value)
         if name == "doc":
-            return doc_titles.get(value, value)
+            doc = kb.document(value)
+            return doc.title if doc is not None else value
         return value
 
     facets = []

@@ -18,7 +18,16 @@ from kb.indexing import KIND_LABELS, KINDS
 from kb.items import clause_path_of
 from kb.model import Clause, Document, Measure, Target
 from kb.places import clause_path
-from kb.present import document_json, format_value, measure_json, target_json
+from kb.present import (
+    clause_url,
+    document_json,
+    document_url,
+    format_value,
+    measure_json,
+    measure_url,
+    target_json,
+    target_url,
+)
 from kb.search import Hit, SearchResult
 from kb.store import KnowledgeBase
 from web.items import Item, citations, resolve
@@ -48,7 +57,7 @@ def target_brief(target: Target) -> dict[str, Any]:
         "value_text": format_value(target),
         "qualifier": target.qualifier,
         "deadline": target.deadline,
-        "url": f"/targets/{target.id}",
+        "url": target_url(target.id),
     }
 
 
@@ -67,7 +76,7 @@ def measure_brief(kb: KnowledgeBase, measure: Measure) -> dict[str, Any]:
         "categories": list(measure.categories),
         "doc_id": measure.doc_id,
         "doc_title": doc.title if doc else "",
-        "url": f"/measures/{measure.id}",
+        "url": measure_url(measure.id),
         "targets": targets,
     }
 
@@ -105,9 +114,9 @@ def mention_marks(targets: list[Target]) -> list[tuple[int, int, str]]:
 
 def breadcrumb(doc: Document, path: list[str], clause_ids: list[str]) -> list[dict[str, str]]:
     """Document › section › item, each linking to its anchor in the document page."""
-    crumbs = [{"label": doc.title, "url": f"/documents/{doc.id}"}]
+    crumbs = [{"label": doc.title, "url": document_url(doc.id)}]
     for label, clause_id in zip(path, clause_ids, strict=False):
-        crumbs.append({"label": label, "url": f"/documents/{doc.id}#{clause_id}"})
+        crumbs.append({"label": label, "url": clause_url(clause_id)})
     return crumbs
 
 
@@ -302,7 +311,7 @@ def measure_data(opened: Opened, measure_id: str) -> dict[str, Any]:
         if other is not None:
             related.append({**measure_brief(kb, other), "score": round(hit.score, 3)})
     item = resolve(kb, measure.id)
-    permalink = _absolute(f"/measures/{measure.id}")
+    permalink = _absolute(measure_url(measure.id))
     brief = measure_brief(kb, measure)
     for target, entry in zip(linked, brief["targets"], strict=False):
         entry["mention"] = target.mention
@@ -343,7 +352,7 @@ def target_data(opened: Opened, target_id: str) -> dict[str, Any]:
             }
         )
     path = clause_path_of(kb, target.clause_id)
-    permalink = _absolute(f"/targets/{target.id}")
+    permalink = _absolute(target_url(target.id))
     return {
         "target": {**target_json(target), "value_text": format_value(target), "doc_title": doc.title},
         "document": document_json(doc),
@@ -355,15 +364,15 @@ def target_data(opened: Opened, target_id: str) -> dict[str, Any]:
     }
 
 
-def _toc(nodes: list[Clause], doc_id: str, measures: dict[str, str]) -> list[dict[str, Any]]:
+def _toc(nodes: list[Clause], measures: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {
             "id": node.id,
             "label": node.label,
             "heading": node.heading,
-            "url": f"/documents/{doc_id}#{node.id}",
+            "url": clause_url(node.id),
             "measure": measures.get(node.id),
-            "children": _toc(node.children, doc_id, measures),
+            "children": _toc(node.children, measures),
         }
         for node in nodes
     ]
@@ -421,13 +430,13 @@ def document_data(opened: Opened, doc_id: str) -> dict[str, Any]:
             {
                 **target_brief(target),
                 "mention": target.mention,
-                "measures": [{"id": m.id, "number": m.number, "url": f"/measures/{m.id}"} for m in served],
+                "measures": [{"id": m.id, "number": m.number, "url": measure_url(m.id)} for m in served],
             }
         )
     return {
         "document": {**document_json(doc), "source_link": safe_link(doc.url)},
         "counts": kb.document_counts(doc_id),
-        "toc": _toc(dkb.outline, doc_id, measure_of_clause),
+        "toc": _toc(dkb.outline, measure_of_clause),
         "body": body,
         "measures": measure_briefs,
         "targets": target_briefs,
@@ -459,7 +468,7 @@ def clause_data(opened: Opened, clause_id: str) -> dict[str, Any]:
         abort(404, description=f"没有编号为 {clause_id} 的条款。")
     clause, trail = found
     doc = dkb.document
-    url = f"/documents/{doc.id}#{clause.id}"
+    url = clause_url(clause.id)
     return {
         "clause": {
             "id": clause.id,

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, request
 
 from kb import config as kb_config
+from kb.present import document_url, measure_url, target_url
 from web.state import EXTENSION, IndexState
 
 DEFAULTS: dict[str, Any] = {
@@ -34,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["INDEX_DIR"] = str(index_dir)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = IndexState(index_dir, float(app.config["RELOAD_INTERVAL"]))
+    # Templates link items with the same helpers as the page data, the search hits and the CLI.
+    app.jinja_env.globals.update(document_url=document_url, measure_url=measure_url, target_url=target_url)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -1,6 +1,6 @@
 """Load and validate the dev gold set (``tests/gold/**/*.toml``; format in ``tests/gold/README.md``).
 
-    python bench/gold.py [FILE ...]     # validate files (default: all), print problems, exit 1 if any
+python bench/gold.py [FILE ...]     # validate files (default: all), print problems, exit 1 if any
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Usage (from the project root):
     .venv/bin/python bench/load.py --sample 300 --rebuild-during      # small index, swapped mid-run
 
 Without ``--url`` the site is started like bench/run.py does (``policykb serve --no-build`` on a free port).
-``--sample N`` first builds an index of the seed plan + N corpus documents (symlinks) under ``--work``, so a
+``--sample N`` first builds an index of the seed plan + N corpus documents (copies) under ``--work``, so a
 forced rebuild finishes within the run. ``--rebuild-during`` starts ``policykb build --force`` into the served
 index a quarter into the run; the run is extended (up to the 120 s cap) until that build has published.
 Request mix: 50 % /api/search?q=, 15 % /, 15 % /search?q=, 20 % measure/target/clause/document pages.
@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -124,7 +125,7 @@ def client(
 
 
 def prepare_sample(corpus: Path, work: Path, n: int) -> tuple[Path, Path]:
-    """Seed plan + every k-th corpus document (``n`` in all, symlinks, collections kept as folders with their
+    """Seed plan + every k-th corpus document (``n`` in all, copied, collections kept as folders with their
     MANIFEST.jsonl); built once and reused; returns (documents folder, index)."""
     docs, index = work / "documents", work / "index"
     if not (index / "CURRENT").exists():
@@ -135,11 +136,11 @@ def prepare_sample(corpus: Path, work: Path, n: int) -> tuple[Path, Path]:
             link = docs / "corpus" / path.relative_to(corpus)
             link.parent.mkdir(parents=True, exist_ok=True)
             if path.exists() and not link.exists():
-                link.symlink_to(path.resolve())
+                shutil.copy2(path, link)
         (docs / "seed").mkdir(exist_ok=True)
         for path in sorted((ROOT / "documents").glob("*.txt")):
             if not (docs / "seed" / path.name).exists():
-                (docs / "seed" / path.name).symlink_to(path.resolve())
+                shutil.copy2(path, docs / "seed" / path.name)
         subprocess.run(build_command(docs, index, force=False), cwd=ROOT, check=False, capture_output=True)
     return docs, index
 

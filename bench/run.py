@@ -13,9 +13,9 @@ One run measures, on ``documents/`` (the seed plan) + the shared corpus:
 * the site as a user starts it (``policykb serve --no-build``): time to first answer, /api/search latency over
   HTTP for every query of bench/queries.txt (one warm-up pass, then 3 timed passes), errors, server RSS;
 * the same queries in-process through ``SearchEngine`` (HTTP overhead = the difference);
-* a reference engine: SQLite FTS5 over the same hits' stored title/body, pre-segmented by ``kb.analysis.segment``.
+* a reference engine: SQLite FTS5 over the same hits' stored title/body, pre-segmented by ``kb.text.segment.segment``.
 
-The documents folder of the work dir mirrors the corpus with symlinks (nothing in the corpus is touched); the seed
+The documents folder of the work dir holds a copy of the corpus (nothing in the corpus is touched); the seed
 plan is a real copy, and is the one document modified for the incremental rebuild. The figures table is printed
 and written to bench/out/latest.md.
 """
@@ -223,7 +223,7 @@ def run_build(docs: Path, index: Path, logs: Path, label: str, extra: list[str] 
 
 
 def prepare_documents(corpus: Path, docs: Path) -> Path:
-    """A folder of symlinks into the corpus plus a real copy of the seed plan; returns the file to modify."""
+    """A copy of the corpus plus the seed plan (links leaving the folder are refused); returns the file to modify."""
     if docs.exists():
         shutil.rmtree(docs)
     for root, dirs, files in os.walk(corpus):
@@ -231,7 +231,7 @@ def prepare_documents(corpus: Path, docs: Path) -> Path:
         target_dir = docs / "corpus" / Path(root).relative_to(corpus)
         target_dir.mkdir(parents=True, exist_ok=True)
         for name in files:
-            os.symlink(Path(root, name).resolve(), target_dir / name)
+            shutil.copy2(Path(root, name), target_dir / name)
     seed = docs / "seed"
     seed.mkdir(parents=True)
     copies = []
@@ -247,7 +247,7 @@ def prepare_documents(corpus: Path, docs: Path) -> Path:
 
 def generation_facts(index: Path) -> dict[str, Any]:
     """Sizes and text volume of the live generation."""
-    from kb.store import current_generation
+    from kb.store.generations import current_generation
 
     gen = current_generation(index)
     if gen is None:
@@ -366,7 +366,7 @@ def time_in_process(
     index: Path, queries: list[str], passes: int, cache_postings: int | None = None
 ) -> list[float]:
     """In-process latencies; ``cache_postings=0`` decodes every posting list afresh on every search."""
-    from kb.search import SearchEngine
+    from kb.search.engine import SearchEngine
 
     engine = (
         SearchEngine(index) if cache_postings is None else SearchEngine(index, cache_postings=cache_postings)
@@ -384,7 +384,7 @@ def time_in_process(
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Reference engine: SQLite FTS5 over the same hits, segmented by kb.analysis.segment
+# Reference engine: SQLite FTS5 over the same hits, segmented by kb.text.segment.segment
 # --------------------------------------------------------------------------------------------------------------
 
 
@@ -392,7 +392,7 @@ def _stored_hits(index: Path) -> Iterator[tuple[str, str, str]]:
     """(id, title, body) of every Whoosh document of the live generation (its stored fields)."""
     from whoosh import index as whoosh_index
 
-    from kb.store import current_generation
+    from kb.store.generations import current_generation
 
     gen = current_generation(index)
     assert gen is not None
@@ -403,7 +403,7 @@ def _stored_hits(index: Path) -> Iterator[tuple[str, str, str]]:
 
 
 def _segment_row(row: tuple[str, str, str]) -> tuple[str, str, str]:
-    from kb.analysis import segment
+    from kb.text.segment import segment
 
     hit_id, title, body = row
     return hit_id, " ".join(t for t, _, _ in segment(title)), " ".join(t for t, _, _ in segment(body))
@@ -413,7 +413,7 @@ def build_fts5(index: Path, db_path: Path, procs: int = 2) -> dict[str, float]:
     """Segment every hit (``procs`` forked workers, like the build) and insert into an FTS5 table."""
     import multiprocessing
 
-    from kb.analysis import segmenter
+    from kb.text.segment import segmenter
 
     with contextlib.suppress(FileNotFoundError):
         db_path.unlink()
@@ -447,12 +447,12 @@ _QUERY_PIECE = re.compile(r'(-?)(?:"([^"]*)"|“([^”]*)”|(\S+))')
 
 
 def fts5_query(text: str) -> str | None:
-    """The user query as an FTS5 expression, cut into words exactly as kb.query does (jieba words, numbers kept
+    """The user query as an FTS5 expression, cut into words exactly as kb.search.query does (jieba words, numbers kept
     with their unit, synonym keys and unknown single-ideograph runs kept together), without synonym expansion:
     a phrase for a word of several tokens, AND between words, NOT for ``-word``."""
-    from kb.analysis import segment
-    from kb.normalize import fold
-    from kb.query import QUERY_STOPWORDS, _words_of_chunk, default_synonyms
+    from kb.search.query import QUERY_STOPWORDS, _words_of_chunk, default_synonyms
+    from kb.text.normalize import fold
+    from kb.text.segment import segment
 
     synonyms = default_synonyms()
     positive: list[str] = []

@@ -4,7 +4,7 @@ Usage (from the project root):
 
     .venv/bin/python bench/scale.py --sizes 1000,10000 [--corpus ../shared/corpus] [--work /tmp/policykb-scale]
 
-For N documents the work dir gets ``docs-N/``: the seed plan and the corpus documents as symlinks (every k-th
+For N documents the work dir gets ``docs-N/``: the seed plan and the corpus documents as copies (every k-th
 file when N is smaller than the corpus), and, when N is larger, further rounds of real copies whose text gets a
 small change (one line appended naming the round) so that their content hashes, ids and text differ. Nothing
 is written into the corpus or the repository. Each size is built from scratch (``python -m kb build``, as in
@@ -46,7 +46,7 @@ def corpus_files(corpus: Path) -> list[Path]:
 
 
 def prepare(corpus: Path, docs: Path, n: int) -> None:
-    """``n`` documents under ``docs``: originals as symlinks, then modified copies in rounds r1, r2, …"""
+    """``n`` documents under ``docs``: originals copied, then modified copies in rounds r1, r2, …"""
     if docs.exists():
         shutil.rmtree(docs)
     files = corpus_files(corpus)
@@ -61,10 +61,10 @@ def prepare(corpus: Path, docs: Path, n: int) -> None:
         rel = path.relative_to(corpus) if path.is_relative_to(corpus) else Path("seed") / path.name
         link = docs / "r0" / rel
         link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(path.resolve())
+        shutil.copy2(path, link)
         manifest = path.parent / "MANIFEST.jsonl"
         if manifest.exists() and not (link.parent / manifest.name).exists():
-            (link.parent / manifest.name).symlink_to(manifest.resolve())
+            shutil.copy2(manifest, link.parent / manifest.name)
     made = len(chosen)
     for r in range(1, rounds + 1):
         for path in files:

@@ -15,7 +15,8 @@ from typing import Any
 
 from kb import config
 from kb.present import clause_url, document_json, format_value, measure_json, target_json
-from kb.store import BuildLocked, KnowledgeBase, StoreError
+from kb.store.generations import BuildLocked, StoreError
+from kb.store.knowledge import KnowledgeBase
 
 
 def _width(text: str) -> int:
@@ -59,7 +60,7 @@ def _open_kb(args: argparse.Namespace) -> KnowledgeBase:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kb.build import build
+    from kb.store.build import build
 
     folders = config.documents_folders(args.documents)
     report = build(
@@ -153,7 +154,7 @@ def _show_data(kb: KnowledgeBase, item_id: str) -> dict[str, Any] | None:
         dkb = kb.document_kb(item_id.split(".", 1)[0])
         assert found is not None and dkb is not None
         clause, trail = found
-        from kb.places import clause_path
+        from kb.extract.places import clause_path
 
         return {
             "kind": "clause",
@@ -186,7 +187,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from kb.search import SearchEngine
+    from kb.search.engine import SearchEngine
 
     engine = SearchEngine(config.index_dir(args.index))
     try:
@@ -216,7 +217,7 @@ def _plain(html: str) -> str:
 
 
 def cmd_cite(args: argparse.Namespace) -> int:
-    from kb.items import citation_for, resolve_item
+    from kb.cite.items import citation_for, resolve_item
 
     kb = _open_kb(args)
     item = resolve_item(kb, args.id)
@@ -229,8 +230,8 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kb.export import export_docx, export_markdown
-    from kb.items import resolve_item
+    from kb.cite.export import export_docx, export_markdown
+    from kb.cite.items import resolve_item
 
     kb = _open_kb(args)
     items = []
@@ -258,8 +259,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from kb.build import build
-    from kb.store import current_generation
+    from kb.store.build import build
+    from kb.store.generations import current_generation
 
     index = config.index_dir(args.index)
     folders = config.documents_folders(args.documents)

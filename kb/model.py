@@ -64,7 +64,7 @@ class Clause:
     id: str
     doc_id: str
     label: str
-    style: str  # see kb.outline.STYLES
+    style: str  # see kb.extract.outline.STYLES
     level: int  # 1 = top level
     heading: str
     span: Span

@@ -1,4 +1,4 @@
-"""kb.analysis: normalisation, jieba segmentation, Whoosh tokenizers/analyzers, dictionaries."""
+"""kb.search.analysis: normalisation, jieba segmentation, Whoosh tokenizers/analyzers, dictionaries."""
 
 from __future__ import annotations
 
@@ -16,20 +16,20 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Phrase, Term
 
-from kb import analysis
-from kb.analysis import (
-    USERDICT_PATH,
+from kb.config import default_file
+from kb.search.analysis import (
     BigramAnalyzer,
     ChineseAnalyzer,
     JiebaTokenizer,
     bigrams,
     fingerprint,
     is_bigram_analyzer,
-    load_userdict,
-    normalize,
-    segment,
-    segmenter,
 )
+from kb.text import segment as segment_module
+from kb.text.normalize import normalize
+from kb.text.segment import load_userdict, segment, segmenter
+
+USERDICT_PATH = default_file("userdict.txt")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -175,19 +175,20 @@ def test_segmenter_is_private_and_singleton() -> None:
     seg = segmenter()
     assert seg is segmenter()
     assert seg is not jieba.dt
-    assert Path(seg.tmp_dir) == analysis.cache_dir()
+    assert Path(seg.tmp_dir) == segment_module.cache_dir()
 
 
-def test_cache_dir_env_and_extra_userdict_in_fresh_process(tmp_path: Path) -> None:
+def test_cache_dir_env_and_bureau_userdict_in_fresh_process(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    extra = tmp_path / "extra.txt"
-    extra.write_text("# extra\n氪金测试词\n", encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "userdict.txt").write_text("# a bureau's dictionary\n氪金测试词\n", encoding="utf-8")
     code = (
-        "from kb.analysis import segment, segmenter\n"
+        "from kb.text.segment import segment, segmenter\n"
         "segmenter()\n"
         "print('|'.join(t for t, _, _ in segment('这是氪金测试词')))\n"
     )
-    env = {**os.environ, "POLICYKB_CACHE": str(cache), "POLICYKB_USERDICT": str(extra)}
+    env = {**os.environ, "POLICYKB_CACHE": str(cache), "POLICYKB_CONFIG": str(config)}
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -198,23 +199,10 @@ def test_cache_dir_env_and_extra_userdict_in_fresh_process(tmp_path: Path) -> No
     assert "prefix dict" not in proc.stderr
 
 
-def test_fingerprint_stable_and_tracks_extra_userdict(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("POLICYKB_USERDICT", raising=False)
+def test_fingerprint_is_stable_and_names_the_code() -> None:
     base = fingerprint()
     assert base == fingerprint()
     assert len(base) == 40
-    extra = tmp_path / "extra.txt"
-    extra.write_text("某某词\n", encoding="utf-8")
-    monkeypatch.setenv("POLICYKB_USERDICT", str(extra))
-    with_extra = fingerprint()
-    assert with_extra != base
-    extra.write_text("某某词\n另一词\n", encoding="utf-8")
-    assert fingerprint() != with_extra
-
-
-# --- Whoosh tokenizers ----------------------------------------------------------------------
 
 
 def test_jieba_tokenizer_positions_and_offsets() -> None:
@@ -273,7 +261,7 @@ def test_tokens_point_into_original_text(text: str) -> None:
 def test_analyzers_pickle_without_jieba_state() -> None:
     schema = Schema(body=TEXT(analyzer=ChineseAnalyzer()), bigrams=TEXT(analyzer=BigramAnalyzer()))
     data = pickle.dumps(schema)
-    assert b"kb.analysis" in data and b"jieba" not in data
+    assert b"kb.search.analysis" in data and b"jieba" not in data
     restored = pickle.loads(data)
     assert isinstance(restored["body"].analyzer, ChineseAnalyzer)
     assert is_bigram_analyzer(restored["bigrams"].analyzer)

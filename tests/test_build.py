@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from kb import build as build_module
-from kb.build import build
-from kb.codec import kb_to_dict
-from kb.store import BuildLocked, KnowledgeBase, build_lock, current_generation
+from kb.store import build as build_module
+from kb.store.build import build
+from kb.store.codec import kb_to_dict
+from kb.store.generations import BuildLocked, build_lock, current_generation
+from kb.store.knowledge import KnowledgeBase
 
 SEED_ID = "000_3ccc218f3f77786b"
 
@@ -247,16 +248,16 @@ def test_the_whoosh_writing_patch_writes_byte_identical_segments(docs: Path, tmp
     from whoosh import index as whoosh_index
     from whoosh import writing
 
-    from kb import indexing, whoosh_patches
-    from kb.codec import kb_from_dict
-    from kb.pipeline import analyse
+    from kb.extract.pipeline import analyse, load_extraction
     from kb.readers import read
-    from kb.taxonomy import load_taxonomy
+    from kb.search import schema as indexing
+    from kb.search.whoosh import patches as whoosh_patches
+    from kb.store.codec import kb_from_dict
 
-    taxonomy = load_taxonomy()
+    extraction = load_extraction()
     hits = []
     for n, path in enumerate(sorted(docs.iterdir())):
-        dkb = analyse(read(path), f"doc{n}", path.name, taxonomy, digest=str(n))
+        dkb = analyse(read(path), f"doc{n}", path.name, extraction, digest=str(n))
         hits.extend(indexing.hits(kb_from_dict(kb_to_dict(dkb))))
     written = {}
     before = writing.SegmentWriter._flush_segment
@@ -278,7 +279,7 @@ def test_the_whoosh_writing_patch_writes_byte_identical_segments(docs: Path, tmp
 
 
 def test_the_index_writer_memory_follows_the_machine_and_the_environment(monkeypatch):
-    from kb.build import writer_limit_mb
+    from kb.store.build import writer_limit_mb
 
     monkeypatch.delenv("POLICYKB_WRITER_MB", raising=False)
     automatic = writer_limit_mb(2)

@@ -1,4 +1,4 @@
-"""Citation styles (kb.citation): exact strings for the seed plan and for a State Council document."""
+"""Citation styles (kb.cite.citation): exact strings for the seed plan and for a State Council document."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.citation import (
+from kb.cite.citation import (
     STYLES,
     Citable,
     Citation,

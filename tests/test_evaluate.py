@@ -1,4 +1,4 @@
-"""The numpy evaluator (kb.postings, kb.evaluate) against Whoosh's own matchers on the same index.
+"""The numpy evaluator (kb.search.whoosh.postings, kb.search.evaluate) against Whoosh's own matchers on the same index.
 
 The index is the search test index after an incremental rebuild: several segments, one of them with
 deleted documents, so document numbering across segments and the live-document mask are exercised.
@@ -18,12 +18,12 @@ from search_fixtures import load_judged, make_documents
 from whoosh import collectors
 from whoosh import query as wq
 
-from kb import ranking
-from kb.build import build
-from kb.evaluate import Evaluator, Unsupported, top_k
-from kb.postings import IndexArrays, phrase_docs, segments
-from kb.query import parse_query
-from kb.search import SEARCH_FIELDS, SearchEngine
+from kb.search import ranking
+from kb.search.engine import SEARCH_FIELDS, SearchEngine
+from kb.search.evaluate import Evaluator, Unsupported, top_k
+from kb.search.query import parse_query
+from kb.search.whoosh.postings import IndexArrays, phrase_docs, segments
+from kb.store.build import build
 
 BENCH_QUERIES = Path(__file__).resolve().parents[1] / "bench" / "queries.txt"
 SYNTAX_QUERIES = [
@@ -254,7 +254,7 @@ def test_an_excluded_word_excludes_every_hit(engine: SearchEngine, searcher) -> 
 
 
 def test_the_whoosh_engine_implements_the_search_interface(engine: SearchEngine) -> None:
-    from kb.search import SearchBackend
+    from kb.search.engine import SearchBackend
 
     assert isinstance(engine, SearchBackend)
 

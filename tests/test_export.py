@@ -1,4 +1,4 @@
-"""Report export (kb.export): exact Markdown, a .docx with the same content, quotes that stay quotes."""
+"""Report export (kb.cite.export): exact Markdown, a .docx with the same content, quotes that stay quotes."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.citation import Citable, citable_from_measure
-from kb.export import export_docx, export_markdown
+from kb.cite.citation import Citable, citable_from_measure
+from kb.cite.export import export_docx, export_markdown
 from kb.model import Document, Measure
 
 # Builders of the two documents (kept here so this module stands alone; same data as test_citation).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.highlight import find_hits, highlight, snippet
+from kb.search.highlight import find_hits, highlight, snippet
 
 
 def test_a_word_is_marked_whole_not_in_pieces():

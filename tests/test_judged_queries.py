@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from search_fixtures import Judgement, build_search_index, corpus_available, load_judged
 
-from kb.search import SearchEngine
+from kb.search.engine import SearchEngine
 
 SEED_ID = "000_3ccc218f3f77786b"
 JUDGED = load_judged()

@@ -1,4 +1,4 @@
-"""Target ↔ measure links (kb.links), on measures and targets sliced by hand from the seed plan."""
+"""Target ↔ measure links (kb.extract.links), on measures and targets sliced by hand from the seed plan."""
 
 from __future__ import annotations
 
@@ -7,17 +7,35 @@ from pathlib import Path
 
 import pytest
 
-from kb.links import (
+from kb.extract import links as links_module
+from kb.extract.links import (
     MAX_LINKS,
     LinkOverrides,
     OverridesError,
     check_overrides,
-    link,
     load_concepts,
     load_overrides,
-    score_target,
 )
-from kb.model import Link, Measure, Target
+from kb.extract.taxonomy import load_taxonomy
+from kb.model import Clause, Link, Measure, Target
+
+TAXONOMY = load_taxonomy()
+CONCEPTS = load_concepts()
+
+
+def link(
+    measures: list[Measure],
+    targets: list[Target],
+    outline: list[Clause] | None = None,
+    overrides: LinkOverrides | None = None,
+) -> list[Link]:
+    """kb.extract.links.link with the packaged taxonomy and concepts."""
+    return links_module.link(measures, targets, outline, overrides, taxonomy=TAXONOMY, concepts=CONCEPTS)
+
+
+def score_target(target: Target, measures: list[Measure]) -> list[tuple[float, list[str]]]:
+    return links_module.score_target(target, measures, TAXONOMY, CONCEPTS)
+
 
 DOC = "000_3ccc218f3f77786b"
 NUMERALS = "一二三四五六七八九十"

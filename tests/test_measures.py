@@ -1,4 +1,4 @@
-"""Measure extractor (kb.measures): which clauses of a plan are its measures."""
+"""Measure extractor (kb.extract.measures): which clauses of a plan are its measures."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from conftest import corpus_file
 from test_outline import header_body, html_body, markdown_body
 
-from kb.measures import extract_measures, is_legal_title, is_non_action_title
+from kb.extract.measures import extract_measures, is_legal_title, is_non_action_title
+from kb.extract.outline import parse_outline
 from kb.model import Document, Measure
-from kb.outline import parse_outline
 
 SEED_ID = "000_3ccc218f3f77786b"
 

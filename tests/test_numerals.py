@@ -1,4 +1,4 @@
-"""kb.numerals.cn_to_number: Chinese, Arabic and mixed numerals."""
+"""kb.text.numerals.cn_to_number: Chinese, Arabic and mixed numerals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.numerals import cn_to_number
+from kb.text.numerals import cn_to_number
 
 DIGITS = "零一二三四五六七八九"
 PLACES = ["", "十", "百", "千"]

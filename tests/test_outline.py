@@ -1,4 +1,4 @@
-"""Outline parser: numbering styles, hierarchy, verbatim spans (kb.outline)."""
+"""Outline parser: numbering styles, hierarchy, verbatim spans (kb.extract.outline)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from conftest import corpus_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb.extract.outline import STYLES, cn_label_number, parse_outline
 from kb.model import Clause, Document
-from kb.outline import STYLES, cn_label_number, parse_outline
 
 SEED_ID = "000_3ccc218f3f77786b"
 
@@ -427,7 +427,7 @@ def test_law_outline_chapters_and_articles():
 
 @pytest.mark.corpus
 def test_corpus_parses_with_valid_spans(corpus_dir: Path):
-    from kb.measures import extract_measures
+    from kb.extract.measures import extract_measures
 
     clauses: Counter[str] = Counter()
     measures: Counter[str] = Counter()
@@ -516,7 +516,7 @@ def test_property_arbitrary_text(text: str):
 
 
 def test_the_innermost_clause_is_found_from_the_roots_or_a_flat_list(seed) -> None:
-    from kb.places import innermost_clause
+    from kb.extract.places import innermost_clause
 
     text, roots = seed
     flat = [clause for root in roots for clause in root.walk()]

@@ -1,4 +1,4 @@
-"""kb.query: user string → Whoosh query, against a small RAM index of real sentences."""
+"""kb.search.query: user string → Whoosh query, against a small RAM index of real sentences."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Query
 
-from kb.analysis import BigramAnalyzer, ChineseAnalyzer
-from kb.query import (
+from kb.search.analysis import BigramAnalyzer, ChineseAnalyzer
+from kb.search.query import (
     EMPTY_MESSAGE,
     MAX_QUERY_CHARS,
     ONLY_EXCLUDED_MESSAGE,

@@ -1,4 +1,4 @@
-"""Cited titles 《…》 and 文号 (kb.references)."""
+"""Cited titles 《…》 and 文号 (kb.extract.references)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from conftest import corpus_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb.extract.references import find_references, normalize_doc_number, normalize_title, resolve
 from kb.model import Clause, Document, Reference
-from kb.references import find_references, normalize_doc_number, normalize_title, resolve
 
 DOC = "000_3ccc218f3f77786b"
 

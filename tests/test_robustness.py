@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.build import build
-from kb.search import SearchEngine
-from kb.store import KnowledgeBase, current_generation
+from kb.search.engine import SearchEngine
+from kb.store.build import build
+from kb.store.generations import current_generation
+from kb.store.knowledge import KnowledgeBase
 
 SEED_ID = "000_3ccc218f3f77786b"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from search_fixtures import build_search_index, corpus_available
 
-from kb.build import build
-from kb.search import PARTIAL_MESSAGE, SearchEngine, SearchResult
-from kb.store import KnowledgeBase
+from kb.search.engine import PARTIAL_MESSAGE, SearchEngine, SearchResult
+from kb.store.build import build
+from kb.store.knowledge import KnowledgeBase
 
 SEED = "000_3ccc218f3f77786b"
 IP_MEASURE = f"{SEED}.m3.6"  # (六) 着力加强知识产权保护与运用

@@ -1,4 +1,4 @@
-"""kb.targets: quantitative target extraction."""
+"""kb.extract.targets: quantitative target extraction."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from conftest import corpus_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb.extract.targets import extract_targets, find_targets, load_units
 from kb.model import Clause, Document
-from kb.targets import extract_targets, find_targets, load_units
 
 SEED_TARGETS = {
     ("高新技术产业增加值", 330.0, "亿元"),

@@ -1,4 +1,4 @@
-"""The shipped taxonomy and keyword classification (kb.taxonomy)."""
+"""The shipped taxonomy and keyword classification (kb.extract.taxonomy)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.taxonomy import DEFAULT_PATH, Taxonomy, TaxonomyError, load_taxonomy
+from kb.extract.taxonomy import DEFAULT_PATH, Taxonomy, TaxonomyError, load_taxonomy
 
 NUMERALS = "一二三四五六七八九十"
 

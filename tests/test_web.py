@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.build import build
-from kb.citation import cite
-from kb.store import KnowledgeBase
+from kb.cite.citation import cite
+from kb.store.build import build
+from kb.store.knowledge import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "documents"
@@ -302,7 +302,7 @@ def test_measure_page_of_six(client, kb: KnowledgeBase) -> None:
     plain = re.sub(r"<[^>]+>", "", body)
     assert measure.text in plain
     assert re.search(r"<mark[^>]*><a[^>]*>组织各类培训8次</a></mark>", body)
-    # The official citation, exactly as kb.citation makes it.
+    # The official citation, exactly as kb.cite.citation makes it.
     dkb = kb.document_kb(DOC)
     assert dkb is not None
     official = cite(measure, dkb.document, "official")
@@ -529,7 +529,7 @@ def test_requests_arriving_while_the_index_opens_wait_for_it(tmp_path: Path, mon
     """At start-up the first request opens (and warms) the index; the others must not answer 503."""
     import threading
 
-    from kb.search import SearchEngine
+    from kb.search.engine import SearchEngine
     from web import create_app
 
     _, index = _seed_index(tmp_path)

@@ -2,7 +2,7 @@
 
 Every function returns plain data (dicts, lists, strings, numbers) that ``flask.jsonify`` can serialise and
 a template can render; text stays raw here and is escaped by Jinja. The one exception is the search page,
-whose hits carry the highlighted, already-escaped ``Markup`` made by ``kb.highlight``.
+whose hits carry the highlighted, already-escaped ``Markup`` made by ``kb.search.highlight``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from urllib.parse import quote
 
 from flask import abort, request, url_for
 
-from kb.indexing import KIND_LABELS, KINDS
-from kb.items import clause_path_of
+from kb.cite.items import clause_path_of
+from kb.extract.places import clause_path
 from kb.model import Clause, Document, Measure, Target
-from kb.places import clause_path
 from kb.present import (
     clause_url,
     document_json,
@@ -28,8 +27,9 @@ from kb.present import (
     target_json,
     target_url,
 )
-from kb.search import Hit, SearchResult
-from kb.store import KnowledgeBase
+from kb.search.engine import Hit, SearchResult
+from kb.search.schema import KIND_LABELS, KINDS
+from kb.store.knowledge import KnowledgeBase
 from web.items import Item, citations, resolve
 from web.security import bounded_filter, bounded_page, bounded_query, valid_id
 from web.state import Opened

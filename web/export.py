@@ -1,4 +1,4 @@
-"""The report export: GET /export?ids=...&format=docx|md, an attachment built by kb.export."""
+"""The report export: GET /export?ids=...&format=docx|md, an attachment built by kb.cite.export."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, request, send_file
 
-from kb.export import export_docx, export_markdown
+from kb.cite.export import export_docx, export_markdown
 from web.items import requested_ids, resolve_all
 from web.state import current_index
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from kb.citation import STYLES, cite
-from kb.indexing import KIND_LABELS
-from kb.items import Item, resolve_item
-from kb.store import KnowledgeBase
+from kb.cite.citation import STYLES, cite
+from kb.cite.items import Item, resolve_item
+from kb.search.schema import KIND_LABELS
+from kb.store.knowledge import KnowledgeBase
 
 STYLE_LABELS = {
     "official": "公文引用格式",

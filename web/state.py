@@ -12,8 +12,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.search import SearchBackend, SearchEngine
-from kb.store import KnowledgeBase, StoreError, current_generation, is_current
+from kb.search.engine import SearchBackend, SearchEngine
+from kb.store.generations import StoreError, current_generation
+from kb.store.knowledge import KnowledgeBase, is_current
 
 
 class IndexUnavailable(Exception):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kb.model import RawDocument
 from kb.readers.docx import read_docx
-from kb.readers.encoding import MAX_BYTES, ReadError, check_size, decode
+from kb.readers.encoding import MAX_BYTES, ReadError, decode, read_bounded
 from kb.readers.html import read_html
 from kb.readers.manifest import manifest_meta, merge
 from kb.readers.markdown import read_markdown
@@ -51,8 +51,7 @@ def read(path: Path, *, use_manifest: bool = True) -> RawDocument:
     try:
         if not path.is_file():
             raise ReadError("not a file" if path.exists() else "file not found")
-        check_size(path.stat().st_size)
-        data = path.read_bytes()
+        data = read_bounded(path)
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
     raw, inferred = reader(data)

@@ -9,7 +9,10 @@ decode as GB18030 but read as mojibake.
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 import unicodedata
+from pathlib import Path
 
 MAX_BYTES = 20 * 1024 * 1024  # files above this size are refused
 BINARY_SAMPLE = 64 * 1024  # bytes inspected for control characters
@@ -44,6 +47,28 @@ def check_size(n: int) -> None:
     """Raise when a file of ``n`` bytes is above ``MAX_BYTES``."""
     if n > MAX_BYTES:
         raise ReadError(f"file too large: {format_size(n)} (limit {format_size(MAX_BYTES)})")
+
+
+def read_bounded(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, refusing before reading when it is larger than ``limit``.
+
+    Opened without blocking and checked on the open descriptor, so a file swapped for a FIFO or a device after
+    the scan is refused instead of hanging or reading forever.
+    """
+    limit = MAX_BYTES if limit is None else limit
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("不是普通文件 not a regular file")
+        if info.st_size > limit:
+            raise ReadError(
+                f"文件过大 file too large: {format_size(info.st_size)} (limit {format_size(limit)})"
+            )
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ReadError(f"文件过大 file too large: over {format_size(limit)}")
+    return data
 
 
 def _check_binary(data: bytes) -> None:

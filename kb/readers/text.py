@@ -24,8 +24,8 @@ import datetime as _dt
 import re
 
 from kb.model import RawDocument
-from kb.normalize import fold
 from kb.readers.encoding import decode, normalise_newlines, trim_blank_lines
+from kb.text.normalize import fold
 
 META_KEYS = ("title", "agency", "date", "doc_number", "index_no", "category", "url")
 # English metadata keys as front matter and sidecar manifests write them -> our key.

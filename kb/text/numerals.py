@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from kb.normalize import fold
+from kb.text.normalize import fold
 
 # Digit characters, including the financial (大写) forms.
 DIGITS: dict[str, int] = {

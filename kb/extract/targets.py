@@ -37,24 +37,24 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kb.config import config_file
+from kb.extract.places import innermost_clause
 from kb.model import Clause, Document, Target
-from kb.normalize import fold
-from kb.numerals import cn_to_number
-from kb.places import innermost_clause
+from kb.text.normalize import fold
+from kb.text.numerals import cn_to_number
 
-UNITS_PATH = Path(__file__).resolve().parent / "data" / "units.txt"
 UNIT_KINDS = ("count", "measure", "percent", "duration")
 
 
 def load_units(path: Path | None = None) -> dict[str, str]:
     """Read ``unit kind`` lines (``#`` starts a comment line) into {unit: kind}."""
     units: dict[str, str] = {}
-    for raw in (path or UNITS_PATH).read_text(encoding="utf-8").splitlines():
+    for raw in (path or config_file("units.txt")).read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -194,9 +194,14 @@ def _build(units: dict[str, str]) -> _Matcher:
     return _Matcher(master, units)
 
 
-@lru_cache(maxsize=1)
-def _default_matcher() -> _Matcher:
-    return _build(load_units())
+@lru_cache(maxsize=4)
+def _matcher(units: tuple[tuple[str, str], ...]) -> _Matcher:
+    return _build(dict(units))
+
+
+def _matcher_for(units: Mapping[str, str] | None) -> _Matcher:
+    """The compiled matcher for a unit table (the configured one when ``None``), built once per table."""
+    return _matcher(tuple(sorted((units if units is not None else load_units()).items())))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -386,15 +391,15 @@ class _TextIndex:
 
 
 def find_targets(
-    text: str, doc_id: str, clauses: Sequence[Clause] = (), units: dict[str, str] | None = None
+    text: str, doc_id: str, clauses: Sequence[Clause] = (), units: Mapping[str, str] | None = None
 ) -> list[Target]:
     """All quantitative targets of ``text`` in reading order.
 
     ``clauses`` (roots or a flat list) only decide ``clause_id`` (the innermost clause whose span
-    holds the mention) and the target id ``{doc_id}.t{clause path}-{k}``. ``units`` ({unit: kind})
-    overrides the list of ``kb/data/units.txt``.
+    holds the mention) and the target id ``{doc_id}.t{clause path}-{k}``. ``units`` ({unit: kind}) is the
+    unit table; ``None`` reads the configured ``units.txt`` (``kb.config``).
     """
-    matcher = _build(units) if units is not None else _default_matcher()
+    matcher = _matcher_for(units)
     folded = fold(text)
     index: _TextIndex | None = None
     prev_end = 0
@@ -544,6 +549,8 @@ def find_targets(
     return found
 
 
-def extract_targets(doc: Document, outline: list[Clause]) -> list[Target]:
-    """Targets of a document; ``outline`` gives the clause ids."""
-    return find_targets(doc.text, doc.id, outline)
+def extract_targets(
+    doc: Document, outline: list[Clause], units: Mapping[str, str] | None = None
+) -> list[Target]:
+    """Targets of a document; ``outline`` gives the clause ids, ``units`` the unit table (configured one if None)."""
+    return find_targets(doc.text, doc.id, outline, units)

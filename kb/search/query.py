@@ -39,8 +39,10 @@ from typing import Any
 
 from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 
-from kb.analysis import SYNONYMS_PATH, is_bigram_analyzer, is_cjk, normalize, segment
-from kb.normalize import fold
+from kb.config import config_file
+from kb.search.analysis import is_bigram_analyzer
+from kb.text.normalize import fold, is_cjk, normalize
+from kb.text.segment import segment
 
 __all__ = [
     "EMPTY_MESSAGE",
@@ -62,7 +64,7 @@ MAX_EXCLUDED = 8
 # Synonym alternatives score a little lower than the word the user typed.
 SYNONYM_WEIGHT = 0.8
 # Coordination bonus of the fallback OR query (``Or(scale=...)``, like Whoosh's OrGroup.factory(0.9));
-# kb.evaluate counts it per word.
+# kb.search.evaluate counts it per word.
 FALLBACK_SCALE = 0.9
 # Adjacency bonus: an unquoted chunk that jieba cut into several words (融资担保 → 融资/担保,
 # 药品集中采购 → 药品/集中/采购) ANDs the words, and additionally scores the chunk as a phrase
@@ -130,7 +132,7 @@ def load_synonyms(path: str | Path | None = None) -> dict[str, list[str]]:
     Returns ``{normalised key: [alternatives in file order]}``; two-way groups give every member
     the others. Malformed lines are skipped.
     """
-    path = Path(path) if path is not None else SYNONYMS_PATH
+    path = Path(path) if path is not None else config_file("synonyms.txt")
     result: dict[str, list[str]] = {}
 
     def add(src: str, dst: str) -> None:

@@ -1,7 +1,7 @@
 """A parsed query → the BM25F score of every hit at once (numpy), as Whoosh's matchers would score it.
 
-``kb.query`` builds Whoosh query trees; Whoosh evaluates them one posting at a time in Python. This
-module evaluates the same trees over whole arrays (``kb.postings.IndexArrays``), node by node:
+``kb.search.query`` builds Whoosh query trees; Whoosh evaluates them one posting at a time in Python. This
+module evaluates the same trees over whole arrays (``kb.search.whoosh.postings.IndexArrays``), node by node:
 
 * ``Term(field, text, boost)``: BM25F with Whoosh's idf (``log(N / (df + 1)) + 1``), its average
   field length and its lossy per-document field lengths, times the boost;
@@ -13,14 +13,14 @@ module evaluates the same trees over whole arrays (``kb.postings.IndexArrays``),
 
 Positions are the expensive part of a phrase. A phrase that decides which hits match (a quoted
 phrase, a word the field cuts in two) is checked for every candidate. A phrase that only adds
-score — the optional side of ``AndMaybe``, i.e. the adjacency bonus of ``kb.query`` — is first
+score — the optional side of ``AndMaybe``, i.e. the adjacency bonus of ``kb.search.query`` — is first
 assumed to hold (an upper bound of the score), and ``top()`` checks it only for the hits that reach
 the requested page, re-ranking until every hit on the page has its exact score: the page is the
 same as with every phrase checked. ``tests/test_evaluate.py`` compares scores with Whoosh's.
 
 ``Or(scale=...)`` (the fallback query for "no hit has every word") gets Whoosh's coordination bonus
 counted per word (``_coordinate``). Anything else (other query types, ``minmatch``) raises
-``Unsupported``; ``kb.search`` then lets Whoosh run that query.
+``Unsupported``; ``kb.search.engine`` then lets Whoosh run that query.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from kb.postings import IndexArrays, phrase_docs
+from kb.search.whoosh.postings import IndexArrays, phrase_docs
 
 
 class Unsupported(Exception):

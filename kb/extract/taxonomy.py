@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kb.normalize import fold
+from kb.config import config_file, default_file
+from kb.text.normalize import fold
 
-DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "taxonomy.toml"
+DEFAULT_PATH = default_file("taxonomy.toml")  # the packaged default
 
 _SETTINGS: dict[str, type | tuple[type, ...]] = {
     "fallback": str,
@@ -191,19 +191,13 @@ def parse_taxonomy(data: bytes, path: Path) -> Taxonomy:
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Load and validate a taxonomy file (default: the shipped ``kb/data/taxonomy.toml``).
+    """Load and validate a taxonomy file (default: the configuration folder's, else the packaged one).
 
     Raises ``TaxonomyError`` (a ``ValueError``) naming the file and the problem when it is malformed.
     """
-    target = Path(path) if path is not None else DEFAULT_PATH
+    target = Path(path) if path is not None else config_file("taxonomy.toml")
     try:
         data = target.read_bytes()
     except OSError as exc:
         raise _fail(target, f"cannot be read ({exc.strerror or exc})") from None
     return parse_taxonomy(data, target)
-
-
-@lru_cache(maxsize=1)
-def default_taxonomy() -> Taxonomy:
-    """The shipped taxonomy, loaded once per process."""
-    return load_taxonomy()

@@ -14,25 +14,19 @@ Rules (see ``link``):
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jieba
-
+from kb.config import config_file
+from kb.extract.taxonomy import Taxonomy
 from kb.model import Clause, Link, Measure, Target, TargetRef
-from kb.normalize import fold
-from kb.taxonomy import Taxonomy, default_taxonomy
-
-jieba.setLogLevel(logging.WARNING)
-
-CONCEPTS_PATH = Path(__file__).resolve().parent / "data" / "concepts.toml"
+from kb.text.normalize import fold
+from kb.text.segment import search_words
 
 # Scoring constants (tuned on the seed plan; see tests/test_links.py).
 THRESHOLD = 0.25  # minimum content score of a kept link
@@ -67,8 +61,11 @@ class Concepts:
 
 
 def load_concepts(path: Path | None = None) -> Concepts:
-    """Load the concept table (default ``kb/data/concepts.toml``); ``ValueError`` naming the file if bad."""
-    target = Path(path) if path is not None else CONCEPTS_PATH
+    """Load the concept table (default: the configuration folder's ``concepts.toml``, else the packaged one).
+
+    Raises ``ValueError`` naming the file and the problem when it is malformed.
+    """
+    target = Path(path) if path is not None else config_file("concepts.toml")
     try:
         doc = tomllib.loads(target.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -98,11 +95,6 @@ def load_concepts(path: Path | None = None) -> Concepts:
     if unknown:
         raise ValueError(f"concept file {target}: unknown top-level key(s) {', '.join(sorted(unknown))}")
     return Concepts(tuple(groups), frozenset(fold(w) for w in stopwords), str(target))
-
-
-@lru_cache(maxsize=1)
-def default_concepts() -> Concepts:
-    return load_concepts()
 
 
 # ---------------------------------------------------------------------------------------------- overrides
@@ -255,14 +247,26 @@ class _Unit:
     terms: tuple[str, ...]
 
 
+def _covered(word: str, parts: set[str]) -> bool:
+    """True when every character of ``word`` lies in some occurrence of one of ``parts``."""
+    covered = [False] * len(word)
+    for part in parts:
+        start = word.find(part)
+        while start >= 0:
+            covered[start : start + len(part)] = [True] * len(part)
+            start = word.find(part, start + 1)
+    return all(covered)
+
+
 def _indicator_units(indicator: str, concepts: Concepts) -> list[_Unit]:
     folded = fold(indicator)
     units: list[_Unit] = []
     seen: set[str] = set()
-    for word in jieba.lcut_for_search(folded):
-        word = word.strip()
+    for word in search_words(folded):
         if len(word) < 2 or word in concepts.stopwords or word in seen or not _HAN.search(word):
             continue
+        if len(word) > 3 and _covered(word, seen):
+            continue  # a compound counted through its parts (创新创业 = 创新 + 创业)
         seen.add(word)
         units.append(_Unit((word,)))
     for group in concepts.groups:
@@ -340,21 +344,34 @@ def _evidence(measure: Measure, hits: list[tuple[float, int, int]]) -> list[str]
     return words
 
 
+@dataclass(frozen=True)
+class MeasureTexts:
+    """What every target of a document is scored against, computed once per document (not per pair)."""
+
+    texts: list[str]  # folded measure texts
+    heads: list[str]  # folded headlines
+    categories: list[list[str]]
+
+    @classmethod
+    def of(cls, measures: list[Measure], taxonomy: Taxonomy) -> MeasureTexts:
+        return cls(
+            [fold(m.text) for m in measures],
+            [fold(m.headline) for m in measures],
+            [m.categories or taxonomy.classify(m.text, m.headline) for m in measures],
+        )
+
+
 def score_target(
     target: Target,
     measures: list[Measure],
-    taxonomy: Taxonomy | None = None,
-    concepts: Concepts | None = None,
-    categories: list[list[str]] | None = None,
+    taxonomy: Taxonomy,
+    concepts: Concepts,
+    prepared: MeasureTexts | None = None,
 ) -> list[tuple[float, list[str]]]:
     """Content score (0..1) and evidence of ``target`` against each measure, in measure order."""
-    taxonomy = taxonomy or default_taxonomy()
-    concepts = concepts or default_concepts()
-    if categories is None:
-        categories = [m.categories or taxonomy.classify(m.text, m.headline) for m in measures]
+    prepared = prepared or MeasureTexts.of(measures, taxonomy)
+    texts, heads, categories = prepared.texts, prepared.heads, prepared.categories
     indicator = target.indicator or target.mention
-    texts = [fold(m.text) for m in measures]
-    heads = [fold(m.headline) for m in measures]
     word_share, head_share, hits = _overlap(_indicator_units(indicator, concepts), texts, heads)
     bigram_share, _, _ = _overlap([_Unit((g,)) for g in _bigrams(indicator)], texts, heads)
     wanted = taxonomy.classify(indicator)
@@ -395,22 +412,20 @@ def link(
     outline: list[Clause] | None = None,
     overrides: LinkOverrides | None = None,
     *,
-    taxonomy: Taxonomy | None = None,
-    concepts: Concepts | None = None,
+    taxonomy: Taxonomy,
+    concepts: Concepts,
 ) -> list[Link]:
     """Link the targets of one document to its measures; fills ``Measure.targets`` and ``Target.measure_ids``.
 
     Returns the links ordered by target (input order) then score (desc). Override rules about other
     documents are ignored; rejected links are dropped, confirmed ones get ``source="confirmed"``, 1.0.
     """
-    taxonomy = taxonomy or default_taxonomy()
-    concepts = concepts or default_concepts()
     clause_parent: dict[str, str] = {}
     for root in outline or []:
         for clause in root.walk():
             for child in clause.children:
                 clause_parent[child.id] = clause.id
-    categories = [m.categories or taxonomy.classify(m.text, m.headline) for m in measures]
+    prepared = MeasureTexts.of(measures, taxonomy)
 
     links: list[Link] = []
     for target in targets:
@@ -419,7 +434,7 @@ def link(
             evidence = [target.mention] if target.mention else []
             links.append(Link(target.id, holder.id, 1.0, evidence, "inside"))
             continue
-        scored = score_target(target, measures, taxonomy, concepts, categories)
+        scored = score_target(target, measures, taxonomy, concepts, prepared)
         best = max((s for s, _ in scored), default=0.0)
         ranked = sorted(
             ((s, j, ev) for j, (s, ev) in enumerate(scored) if s >= THRESHOLD and s >= best - MARGIN),

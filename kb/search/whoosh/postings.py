@@ -6,7 +6,7 @@ posting lists themselves are stored in blocks of up to 128 postings, each one pi
 ``(delta-coded ids, weights, values)``: decoding a block is one ``pickle.loads`` and one
 ``numpy.cumsum``. ``IndexArrays`` does that for the terms of a query and keeps the per-document
 arrays every query needs (field lengths for BM25F, the live-document mask, the kind prior, the
-facet values), so ``kb.evaluate`` can score every hit at once.
+facet values), so ``kb.search.evaluate`` can score every hit at once.
 
 This reads the block layout of the ``whoosh3`` codec (``W3LeafMatcher``), which is why Whoosh is
 pinned exactly in ``pyproject.toml``; any other matcher (an inlined short posting list) is read

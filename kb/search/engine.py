@@ -22,14 +22,14 @@ from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from kb import ranking
-from kb.evaluate import Evaluator, Unsupported
-from kb.highlight import highlight, snippet
-from kb.indexing import BIGRAM_FIELDS, TEXT_FIELDS
-from kb.postings import DEFAULT_CACHE_POSTINGS, IndexArrays
 from kb.present import url_for_id
-from kb.query import highlight_terms, parse_query
-from kb.store import StoreError, current_generation
+from kb.search import ranking
+from kb.search.evaluate import Evaluator, Unsupported
+from kb.search.highlight import highlight, snippet
+from kb.search.query import highlight_terms, parse_query
+from kb.search.schema import BIGRAM_FIELDS, TEXT_FIELDS
+from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, IndexArrays
+from kb.store.generations import StoreError, current_generation
 
 FACETS = ("kind", "category", "doc", "agency", "year")
 

@@ -1,12 +1,12 @@
 """Ranking: BM25F plus a small prior by kind of hit, so a measure outranks its own target or clause.
 
-The index holds one hit per document, clause, measure and target (kb.indexing). A target repeats the
+The index holds one hit per document, clause, measure and target (kb.search.schema). A target repeats the
 sentence of its measure and a clause heading is often as short as a measure headline, so for an
 equally relevant text BM25F alone may put a target (short body, high length-normalised score) above the
 measure an official is looking for. The prior multiplies the whole BM25F score of a hit, so it only
 reorders hits whose relevance is close: a clearly better match of another kind still wins.
 
-``KIND_PRIOR`` is applied in two places that must agree: ``kb.postings.IndexArrays.prior`` (one factor
+``KIND_PRIOR`` is applied in two places that must agree: ``kb.search.whoosh.postings.IndexArrays.prior`` (one factor
 per indexed hit, used by the numpy evaluator that answers searches) and ``KindPriorBM25F.final`` below
 (for a query node the evaluator does not implement, which Whoosh then runs itself; and as the
 reference the evaluator is tested against).

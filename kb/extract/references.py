@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from kb.extract.places import innermost_clause
 from kb.model import Clause, Document, Reference
-from kb.normalize import fold
-from kb.places import innermost_clause
+from kb.text.normalize import fold
 
 # 《title》 without nested 《》 (inner marks are usually 〈〉); a title never spans a line.
 _TITLE = re.compile(r"《([^《》\n]{1,200})》")

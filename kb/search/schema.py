@@ -13,9 +13,9 @@ from typing import Any
 
 from whoosh import fields
 
-from kb.analysis import BigramAnalyzer, ChineseAnalyzer
+from kb.extract.places import SECTION_STYLES, clause_path
 from kb.model import Clause, DocumentKB
-from kb.places import SECTION_STYLES, clause_path
+from kb.search.analysis import BigramAnalyzer, ChineseAnalyzer
 
 KINDS = ("document", "measure", "target", "clause")
 KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}

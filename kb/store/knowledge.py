@@ -1,156 +1,21 @@
-"""The index directory: generations, the CURRENT pointer, the build lock, and the read API.
+"""``KnowledgeBase``: the read API over one generation (documents, measures, targets, clauses by id and in lists).
 
-Layout of ``index/``::
-
-    CURRENT              name of the live generation directory (replaced atomically)
-    build.lock           flock()ed while a build runs (released by the OS even on kill -9)
-    gen-<stamp>/         one complete build
-        meta.json        fingerprint, counts, build time
-        manifest.json    source file -> content hash, document id (for incremental builds)
-        catalog.json     documents (metadata), measures, targets, rejected files
-        docs/<id>.json   the full knowledge of one document (text, outline, measures, targets, links, references)
-        whoosh/          the search index
-    .tmp-gen-*/          a build in progress; never read; removed by the next build if left by a crash
-
-The knowledge base has one source of truth per generation: the JSON files, written by the same build that
-writes the Whoosh index from them, and made visible together by one atomic rename of CURRENT.
+The generation's JSON is the source of truth (``catalog.json`` for lists and lookups, ``docs/<id>.json`` for each
+document's text and outline, loaded lazily); see ``kb.store.generations`` for the layout of ``index/``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import itertools
-import json
-import os
-import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.codec import document_from_dict, kb_from_dict, measure_from_dict, target_from_dict
+from kb.extract.places import find_clause
 from kb.model import Clause, Document, DocumentKB, Measure, Target
-from kb.places import find_clause
-
-CURRENT = "CURRENT"
-LOCK = "build.lock"
-GEN_PREFIX = "gen-"
-TMP_PREFIX = ".tmp-gen-"
-
-
-class StoreError(Exception):
-    """The index is missing or unusable; the message says what to do."""
-
-
-class BuildLocked(StoreError):
-    """Another build holds the lock."""
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    """The live generation directory, or None when nothing was built yet."""
-    pointer = index_dir / CURRENT
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    if not name or "/" in name or name.startswith("."):
-        return None
-    path = index_dir / name
-    return path if (path / "catalog.json").is_file() else None
-
-
-def publish(index_dir: Path, generation: Path) -> None:
-    """Make ``generation`` the live one with one atomic rename."""
-    tmp = index_dir / (CURRENT + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(generation.name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, index_dir / CURRENT)
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(index_dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _created(path: Path) -> float:
-    """When a generation was made, from its name (gen-YYYYmmdd-HHMMSS-ffffff), else its mtime."""
-    from datetime import datetime
-
-    try:
-        return datetime.strptime(path.name[len(GEN_PREFIX) :], "%Y%m%d-%H%M%S-%f").timestamp()
-    except ValueError:
-        return path.stat().st_mtime
-
-
-def remove_stale(index_dir: Path, grace: float = 120.0) -> list[str]:
-    """Remove crashed temporary builds, and generations superseded more than ``grace`` seconds ago.
-
-    A superseded generation is kept for a while because a searcher opened just before the swap may still
-    be reading it; the live generation is never removed.
-    """
-    import time
-
-    removed = []
-    live = current_generation(index_dir)
-    for path in index_dir.glob(TMP_PREFIX + "*"):
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path.name)
-    generations = sorted(index_dir.glob(GEN_PREFIX + "*"), key=_created)
-    now = time.time()
-    for older, newer in itertools.pairwise(generations):
-        if live is not None and older.resolve() == live.resolve():
-            continue
-        if now - _created(newer) > grace:
-            shutil.rmtree(older, ignore_errors=True)
-            removed.append(older.name)
-    return removed
-
-
-@contextlib.contextmanager
-def build_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold the build lock; wait up to ``wait`` seconds for another build, then raise BuildLocked."""
-    import time
-
-    index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held for the duration of the build
-    deadline = time.monotonic() + wait
-    try:
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise BuildLocked(
-                        f"另一个构建正在进行（{index_dir / LOCK} 已被锁定）；请稍后再试。"
-                        " Another build is running on this index; try again when it has finished."
-                    ) from None
-                time.sleep(0.2)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        handle.close()
-
-
-def read_json(path: Path) -> Any:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def write_json(path: Path, data: Any) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, target_from_dict
+from kb.store.generations import StoreError, current_generation, read_json
 
 
 @dataclass

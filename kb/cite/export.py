@@ -6,7 +6,7 @@ Both formats are rendered from one list of blocks, so they hold exactly the same
 2. for each item, in the given order:
    a numbered heading ``"{n}. {place}"`` (``《标题》`` when the item has no place; Markdown ``##``,
    Word "Heading 1"), the verbatim quote (Markdown block quote, Word "Quote" style), its ``official``
-   citation (:func:`kb.citation.cite`), and its permalink when one is known;
+   citation (:func:`kb.cite.citation.cite`), and its permalink when one is known;
 3. a heading ``参考文献`` and the GB/T 7714 entries of the distinct documents (by ``Document.id``),
    numbered ``[1]``, ``[2]``... in order of first citation (omitted when there are no items).
 
@@ -40,7 +40,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import RGBColor
 
-from kb.citation import Citable, block_quote, cite, md_escape, md_link, reference_entry
+from kb.cite.citation import Citable, block_quote, cite, md_escape, md_link, reference_entry
 from kb.model import Document
 
 DEFAULT_TITLE = "政策引用汇编"

@@ -1,5 +1,6 @@
-"""A Whoosh speed-up for writing segments that changes no byte of the index.
+"""Two patches of Whoosh's writers: a byte-identical speed-up, and sub-writers that fail loudly.
 
+**Speed-up.**
 When a segment writer flushes, ``FieldWriter.add_postings`` asks for the length of the field in the
 document of every posting it writes (for the per-block min/max lengths). Whoosh answers from the
 per-document column file it has just written, one seek + struct read per posting: ~11 % of the CPU
@@ -10,18 +11,30 @@ each length column once.
 This relies on the internals of whoosh-reloaded 2.7.5 (the codec's length columns); that is why
 Whoosh is pinned exactly in ``pyproject.toml``. ``tests/test_build.py`` checks that the index
 written with the patch is byte-identical to the one written without it.
+
+**Failing sub-writers.** ``MpWriter``'s sub-writer processes print a raw traceback and exit when they fail (a
+full disk), and ``MpWriter.commit`` then silently commits without their segments. ``install()`` makes a failing
+sub-writer exit with a code that names the error (``SUBWRITER_EXIT``); ``failed_subwriters`` lets the build
+refuse to publish such an index.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import sys
 from typing import Any
 
-from whoosh import writing
+from whoosh import multiproc, writing
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
 _BYTE_TO_LENGTH = [0] + [byte_to_length(b) for b in range(1, 256)]
 _ORIGINAL_FLUSH = writing.SegmentWriter._flush_segment
+_ORIGINAL_RUN = multiproc.SubWriterTask.run
+
+# Exit codes of a failed sub-writer process: errno for OS errors (ENOSPC 28), ENOMEM for MemoryError.
+SUBWRITER_EXIT = {"disk_full": errno.ENOSPC, "memory": errno.ENOMEM, "other": 1}
 
 
 class _PreloadedLengths:
@@ -55,11 +68,34 @@ def _flush_segment(self: Any) -> None:
         lengths.close()
 
 
+def _run_or_exit(self: Any) -> None:
+    # SubWriterTask.run, ending the process with a code that names the failure instead of a traceback.
+    try:
+        _ORIGINAL_RUN(self)
+    except MemoryError:
+        sys.stderr.write("索引子进程内存不足 index sub-writer: out of memory\n")
+        os._exit(SUBWRITER_EXIT["memory"])
+    except OSError as exc:
+        sys.stderr.write(f"索引子进程失败 index sub-writer: {exc}\n")
+        os._exit(exc.errno if exc.errno == errno.ENOSPC else SUBWRITER_EXIT["other"])
+    except Exception as exc:
+        sys.stderr.write(f"索引子进程失败 index sub-writer: {type(exc).__name__}: {exc}\n")
+        os._exit(SUBWRITER_EXIT["other"])
+
+
+def failed_subwriters(writer: Any) -> list[int]:
+    """Exit codes of the sub-writer processes of an ``MpWriter`` that did not finish cleanly."""
+    tasks = getattr(writer, "tasks", None) or []
+    return [task.exitcode for task in tasks if task.exitcode not in (0, None)]
+
+
 def install() -> None:
-    """Patch ``SegmentWriter`` (idempotent; forked index sub-writers inherit it)."""
+    """Patch ``SegmentWriter`` and ``SubWriterTask`` (idempotent; forked index sub-writers inherit it)."""
     writing.SegmentWriter._flush_segment = _flush_segment
+    multiproc.SubWriterTask.run = _run_or_exit
 
 
 def uninstall() -> None:
-    """Restore Whoosh's own method (for the equivalence test)."""
+    """Restore Whoosh's own methods (for the equivalence test)."""
     writing.SegmentWriter._flush_segment = _ORIGINAL_FLUSH
+    multiproc.SubWriterTask.run = _ORIGINAL_RUN

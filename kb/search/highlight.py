@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from markupsafe import Markup, escape
 
-from kb.analysis import normalize
+from kb.text.normalize import normalize
 
 Normalizer = Callable[[str], str]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from kb.citation import (
+from kb.cite.citation import (
     Citable,
     Citation,
     citable_from_clause,
@@ -13,10 +13,10 @@ from kb.citation import (
     citable_from_target,
     cite,
 )
+from kb.extract.places import clause_path, find_clause
 from kb.model import Document
-from kb.places import clause_path, find_clause
 from kb.present import url_for_id
-from kb.store import KnowledgeBase
+from kb.store.knowledge import KnowledgeBase
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 ``parse_outline(text, doc_id)`` scans ``text`` line by line and returns the root
 clauses. A clause starts at a *label* written at the start of a line, after
 optional whitespace (ASCII, U+2002, U+3000...) and optional Markdown ``#``
-marks. Labels are matched on ``kb.normalize.fold`` of the line (length
+marks. Labels are matched on ``kb.text.normalize.fold`` of the line (length
 preserving: full-width digits, parens and dots count as ASCII) while every
 span indexes the original text.
 
@@ -54,7 +54,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb.model import Clause
-from kb.normalize import fold
+from kb.text.normalize import fold
 
 STYLES: dict[str, str] = {
     "part": "第X编 / 第X分编 (part of a code)",

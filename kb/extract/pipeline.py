@@ -7,20 +7,41 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from kb.links import LinkOverrides, link
-from kb.measures import extract_measures
+from kb.config import config_file
+from kb.extract.links import Concepts, LinkOverrides, link, load_concepts
+from kb.extract.measures import extract_measures
+from kb.extract.outline import parse_outline
+from kb.extract.references import find_references
+from kb.extract.targets import extract_targets, load_units
+from kb.extract.taxonomy import Taxonomy, load_taxonomy
 from kb.model import Document, DocumentKB, RawDocument
-from kb.outline import parse_outline
-from kb.references import find_references
-from kb.targets import extract_targets
-from kb.taxonomy import Taxonomy
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
 PIPELINE_VERSION = "4"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The bureau's configuration the extractors read, loaded once (per build) and passed explicitly."""
+
+    taxonomy: Taxonomy
+    concepts: Concepts
+    units: Mapping[str, str]
+
+
+def load_extraction(config: Path | None = None) -> Extraction:
+    """Taxonomy, concepts and units from the configuration folder (``kb.config``), each else its default."""
+    return Extraction(
+        taxonomy=load_taxonomy(config_file("taxonomy.toml", config)),
+        concepts=load_concepts(config_file("concepts.toml", config)),
+        units=load_units(config_file("units.txt", config)),
+    )
 
 
 def document_id(relative_path: str) -> str:
@@ -58,7 +79,7 @@ def analyse(
     raw: RawDocument,
     doc_id: str,
     source: str,
-    taxonomy: Taxonomy,
+    extraction: Extraction,
     *,
     digest: str = "",
     overrides: LinkOverrides | None = None,
@@ -67,10 +88,11 @@ def analyse(
     document = make_document(raw, doc_id, source, digest)
     outline = parse_outline(document.text, doc_id)
     measures = extract_measures(document, outline)
+    taxonomy = extraction.taxonomy
     for measure in measures:
         measure.categories = taxonomy.classify(measure.text, measure.headline)
-    targets = extract_targets(document, outline)
-    links = link(measures, targets, outline, overrides)
+    targets = extract_targets(document, outline, extraction.units)
+    links = link(measures, targets, outline, overrides, taxonomy=taxonomy, concepts=extraction.concepts)
     references = find_references(document, outline)
     return DocumentKB(
         document=document,

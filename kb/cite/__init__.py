@@ -1,0 +1,1 @@
+"""Citing: citation styles (``citation``), the citable-item resolver (``items``), report export (``export``)."""

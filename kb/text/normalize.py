@@ -1,0 +1,120 @@
+"""Length-preserving normalisation for matching (never for quoting), and the one CJK class.
+
+``fold`` maps every character to exactly one character, so an offset found in ``fold(text)`` is the same offset
+in ``text``; ``normalize`` adds traditional → simplified (one character each) for segmentation and search.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import unicodedata
+from pathlib import Path
+
+# Unicode spaces seen in government documents (U+2002 en space, U+3000 ideographic space, NBSP...).
+WHITESPACE = frozenset(
+    " \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+)
+
+_TABLE: dict[int, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    if ch in WHITESPACE:
+        return " "
+    code = ord(ch)
+    if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII forms
+        return chr(code - 0xFEE0)
+    if ch == "〇":
+        return "〇"
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) == 1:
+        return folded
+    return ch
+
+
+def fold(text: str) -> str:
+    """Fold full-width letters/digits/punctuation to ASCII and odd spaces to ' ', keeping length."""
+    out = []
+    for ch in text:
+        mapped = _TABLE.get(ord(ch))
+        if mapped is None:
+            mapped = _fold_char(ch)
+            _TABLE[ord(ch)] = mapped
+        out.append(mapped)
+    return "".join(out)
+
+
+def is_blank(text: str) -> bool:
+    return not text.strip() or all(ch in WHITESPACE or ch.isspace() for ch in text)
+
+
+# ---------------------------------------------------------------------------------------------------
+# CJK ideographs: one definition for every module
+
+# A regex character-class body: the basic block, extension A, compatibility ideographs, extensions B-G, 〇.
+CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a CJK ideograph (basic block, extension A-G, compatibility ideographs, 〇)."""
+    code = ord(ch)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x3134F
+        or 0xF900 <= code <= 0xFAFF
+        or code == 0x3007
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# fold + traditional → simplified, for segmentation and search (still length preserving)
+
+
+def _load_t2s_chars() -> dict[str, str]:
+    """zhconv's traditional→simplified table restricted to one character → one character.
+
+    The JSON table is read directly from the installed zhconv package: importing ``zhconv``
+    itself imports ``pkg_resources`` (slow, and a deprecation warning on recent setuptools).
+    """
+    table: dict[str, str] | None = None
+    spec = importlib.util.find_spec("zhconv")
+    if spec is not None and spec.origin:
+        path = Path(spec.origin).parent / "zhcdict.json"
+        if path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                table = json.load(fh)["zh2Hans"]
+    if table is None:  # pragma: no cover - different zhconv layout
+        import zhconv.zhconv as zc
+
+        table = zc.getdict("zh-hans")
+    return {k: v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
+
+
+class _NormTable(dict):
+    """Lazily filled ``str.translate`` table: fold, then traditional → simplified, per character."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._t2s: dict[str, str] | None = None
+
+    def __missing__(self, code: int) -> str:
+        if self._t2s is None:
+            self._t2s = _load_t2s_chars()
+        ch = fold(chr(code))
+        mapped = self._t2s.get(ch, ch)
+        self[code] = mapped
+        return mapped
+
+
+_NORM = _NormTable()
+
+
+def normalize(text: str) -> str:
+    """``fold`` then traditional → simplified, character by character (length preserving).
+
+    What the segmenter and the search index see. Letters are NOT lowercased here (jieba's dictionary is
+    case sensitive); tokens are lowercased.
+    """
+    return text.translate(_NORM)

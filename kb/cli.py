@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kb import config
+from kb import config, ids
 from kb.present import clause_url, document_json, format_value, measure_json, target_json
 from kb.store.generations import BuildLocked, StoreError
 from kb.store.knowledge import KnowledgeBase
@@ -151,7 +151,7 @@ def _show_data(kb: KnowledgeBase, item_id: str) -> dict[str, Any] | None:
         return {"kind": "target", **target_json(target)}
     if kind == "clause":
         found = kb.clause(item_id)
-        dkb = kb.document_kb(item_id.split(".", 1)[0])
+        dkb = kb.document_kb(ids.document_of(item_id))
         assert found is not None and dkb is not None
         clause, trail = found
         from kb.extract.places import clause_path
@@ -204,16 +204,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(f"共 {result.total} 条结果 hits")
     for rank, hit in enumerate(result.results, 1):
         place = "".join(hit.path)
-        print(f"{rank:>2}. [{hit.kind}] {_plain(hit.title)}  {hit.id}")
+        print(f"{rank:>2}. [{hit.kind}] {hit.title.plain('【', '】')}  {hit.id}")
         print(f"    {hit.doc_title} {place}")
-        print(f"    {_plain(hit.snippet)}")
+        print(f"    {hit.snippet.plain('【', '】')}")
     return 0
-
-
-def _plain(html: str) -> str:
-    from html import unescape
-
-    return unescape(str(html).replace("<mark>", "【").replace("</mark>", "】"))
 
 
 def cmd_cite(args: argparse.Namespace) -> int:

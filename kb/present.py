@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kb import ids
 from kb.model import Document, Measure, Target
 
 
@@ -20,8 +21,7 @@ def target_url(target_id: str) -> str:
 
 
 def clause_url(clause_id: str) -> str:
-    doc_id = clause_id.split(".", 1)[0]
-    return f"/documents/{doc_id}#{clause_id}"
+    return f"/documents/{ids.document_of(clause_id)}#{clause_id}"
 
 
 def url_for_id(kind: str, item_id: str) -> str:

@@ -77,7 +77,7 @@ def guofa_measure(document: Document) -> Measure:
     return measure_at(document, "（一）", ["一、完善国家职业教育制度体系", "（一）"], "1.1")
 
 
-BASE_URL = "https://kb.example/doc/"
+BASE_URL = "https://kb.example"  # the site's address (issue 11: links are the site's own pages)
 GUOFA_OFFICIAL = (
     "《国务院关于印发国家职业教育改革实施方案的通知》（国发〔2019〕4号）一、完善国家职业教育制度体系（一）"
 )
@@ -91,11 +91,11 @@ GUOFA_QUOTE = (
     "（一）健全国家职业教育制度框架。把握好正确的改革方向，按照“管好两端、规范中间、书证融通、办学多元”的原则，"
     "严把教学标准和毕业学生质量标准两个关口。"
 )
-SEED_LINK = "https://kb.example/doc/000_3ccc218f3f77786b#000_3ccc218f3f77786b.m3.6"
-GUOFA_LINK = "https://kb.example/doc/002_021a81bc4bdd63b7#002_021a81bc4bdd63b7.m1.1"
+SEED_LINK = "https://kb.example/measures/000_3ccc218f3f77786b.m3.6"
+GUOFA_LINK = "https://kb.example/measures/002_021a81bc4bdd63b7.m1.1"
 SEED_ENTRY = (
     "十堰市科学技术局. 十堰市2019年科技创新工作要点[EB/OL]. (2019-07-08)[2024-05-01]. "
-    "https://kb.example/doc/000_3ccc218f3f77786b."
+    "https://kb.example/documents/000_3ccc218f3f77786b."
 )
 GUOFA_ENTRY = (
     "国务院. 国务院关于印发国家职业教育改革实施方案的通知: 国发〔2019〕4号[EB/OL]. "
@@ -122,7 +122,7 @@ EXPECTED_MARKDOWN = f"""# 政策引用汇编
 
 ## 参考文献
 
-\\[1\\] 十堰市科学技术局. 十堰市2019年科技创新工作要点\\[EB/OL\\]. (2019-07-08)\\[2024-05-01\\]. https://kb.example/doc/000_3ccc218f3f77786b.
+\\[1\\] 十堰市科学技术局. 十堰市2019年科技创新工作要点\\[EB/OL\\]. (2019-07-08)\\[2024-05-01\\]. https://kb.example/documents/000_3ccc218f3f77786b.
 
 \\[2\\] 国务院. 国务院关于印发国家职业教育改革实施方案的通知: 国发〔2019〕4号\\[EB/OL\\]. (2019-01-24)\\[2024-05-01\\]. {GUOFA_URL}.
 """

@@ -1,11 +1,21 @@
-"""Snippets mark every hit whole and escape everything else."""
+"""Snippets mark every hit whole (kb.search.highlight); the site renders them with everything else escaped."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.search.highlight import find_hits, highlight, snippet
+from kb.search import highlight as highlighting
+from kb.search.highlight import find_hits
+from web.render import marked_html
+
+
+def highlight(text: str, terms: list[str]) -> str:
+    return str(marked_html(highlighting.highlight(text, terms)))
+
+
+def snippet(text: str, terms: list[str], length: int = 160) -> str:
+    return str(marked_html(highlighting.snippet(text, terms, length=length)))
 
 
 def test_a_word_is_marked_whole_not_in_pieces():
@@ -47,3 +57,17 @@ def test_marks_never_change_the_visible_text(text, terms):
 
     html = str(highlight(text, terms))
     assert unescape(html.replace("<mark>", "").replace("</mark>", "")) == text
+
+
+def test_a_snippet_looks_for_hits_in_a_bounded_prefix_only():
+    # Issue 17: one 630 KB document made a search page take 15.7 s. Hits are sought in the first
+    # SCAN_CHARS characters only, so the cost does not grow with the document.
+    far = "的" * highlighting.SCAN_CHARS + "发展"
+    marked = highlighting.snippet(far, ["发展"], length=60)
+    assert marked.marks == () and marked.text.endswith("…") and len(marked.text) == 61
+    near = "发展" + "的" * 600_000
+    assert highlighting.snippet(near, ["发展"], length=60).marks == ((0, 2),)
+
+
+def test_hits_are_capped():
+    assert len(find_hits("发展" * 10_000, ["发展"])) == highlighting.MAX_HITS

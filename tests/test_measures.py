@@ -178,8 +178,8 @@ def test_sections_without_items_are_one_measure_each():
     )
     found = measures_of(text)
     assert [(m.number, m.headline, m.path) for m in found] == [
-        ("三、", "加强组织领导", ["三、"]),
-        ("四、", "强化督促检查", ["四、"]),
+        ("三、", "加强组织领导", ["三、加强组织领导"]),
+        ("四、", "强化督促检查", ["四、强化督促检查"]),
     ]
 
 
@@ -198,8 +198,8 @@ def test_deepest_list_of_actions_and_enumerations():
     )
     found = measures_of(text)
     assert [(m.number, m.path) for m in found] == [
-        ("1.", ["一、重点任务", "（一）打造加工制造中心。", "1."]),
-        ("2.", ["一、重点任务", "（一）打造加工制造中心。", "2."]),
+        ("1.", ["一、重点任务", "（一）", "1."]),
+        ("2.", ["一、重点任务", "（一）", "2."]),
         ("（二）", ["一、重点任务", "（二）"]),
         ("（三）", ["一、重点任务", "（三）"]),
     ]

@@ -16,6 +16,7 @@ from search_fixtures import build_search_index, corpus_available
 from kb.search.engine import PARTIAL_MESSAGE, SearchEngine, SearchResult
 from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
+from web.render import marked_html
 
 SEED = "000_3ccc218f3f77786b"
 IP_MEASURE = f"{SEED}.m3.6"  # (六) 着力加强知识产权保护与运用
@@ -155,7 +156,7 @@ def test_adjacent_words_rank_above_scattered_ones(engine: SearchEngine) -> None:
     result = engine.search("融资担保", limit=5)
     assert result.results
     for hit in result.results[:3]:
-        assert "<mark>融资担保</mark>" in str(hit.title) + str(hit.snippet)
+        assert "<mark>融资担保</mark>" in str(marked_html(hit.title)) + str(marked_html(hit.snippet))
 
 
 def test_measure_outranks_its_own_target(engine: SearchEngine) -> None:
@@ -240,16 +241,16 @@ def _plain(markup: object) -> str:
 
 def test_marks_wrap_whole_words(engine: SearchEngine) -> None:
     result = engine.search("知识产权", limit=20)
-    html = "".join(str(hit.title) + str(hit.snippet) for hit in result.results)
+    html = "".join(str(marked_html(hit.title)) + str(marked_html(hit.snippet)) for hit in result.results)
     assert "<mark>知识产权</mark>" in html
     assert "<mark>知识</mark>" not in html and "<mark>产权</mark>" not in html
     traditional = engine.search("知識產權", limit=5)
-    assert "<mark>知识产权</mark>" in "".join(str(h.snippet) for h in traditional.results)
+    assert "<mark>知识产权</mark>" in "".join(str(marked_html(h.snippet)) for h in traditional.results)
 
 
 def test_number_queries_mark_number_and_unit(engine: SearchEngine) -> None:
     hit = engine.search("42家").results[0]
-    assert "<mark>42家</mark>" in str(hit.snippet)
+    assert "<mark>42家</mark>" in str(marked_html(hit.snippet))
 
 
 def test_snippets_escape_everything_but_marks(tmp_path: Path) -> None:
@@ -265,10 +266,10 @@ def test_snippets_escape_everything_but_marks(tmp_path: Path) -> None:
         result = engine.search("知识产权")
         assert result.results
         for hit in result.results:
-            html = str(hit.title) + str(hit.snippet)
+            html = str(marked_html(hit.title)) + str(marked_html(hit.snippet))
             assert "<script>" not in html and "<b>" not in html
             assert re.sub(r"</?mark>", "", html).count("<") == 0
-        snippets = "".join(str(hit.snippet) for hit in result.results)
+        snippets = "".join(str(marked_html(hit.snippet)) for hit in result.results)
         assert "&lt;script&gt;" in snippets and "&amp;" in snippets
         assert "<mark>知识产权</mark>" in snippets
     finally:

@@ -577,9 +577,9 @@ def test_the_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
 
 def test_the_home_page_pages_its_document_list(client, monkeypatch):
     """A corpus of thousands of documents must not make the home page a megabyte."""
-    import web.data
+    import web.pages.home
 
-    monkeypatch.setattr(web.data, "DOCS_PER_PAGE", 1)
+    monkeypatch.setattr(web.pages.home, "DOCS_PER_PAGE", 1)
     first = client.get("/").get_data(as_text=True)
     assert "第 1 / " in first and 'rel="next"' in first
     last = client.get("/?page=9999")

@@ -1,12 +1,17 @@
-"""PolicyKB 政策知识库: the read-only web site over a built index.
+"""PolicyKB 政策知识库: the web site over a built index (read-only for the public).
 
-``create_app({"INDEX_DIR": ...})`` returns the Flask app; ``policykb serve`` serves it with waitress.
-Config keys: ``INDEX_DIR`` (default ``$POLICYKB_INDEX`` or ``index/``), ``RELOAD_INTERVAL`` (seconds between
-checks for a newly published index generation, default 1.0).
+``create_app(config)`` returns the Flask app; ``policykb serve`` serves it with waitress. Config keys:
+``INDEX_DIR`` (default ``$POLICYKB_INDEX`` or ``index/``), ``RELOAD_INTERVAL`` (seconds between checks for a newly
+published index generation, default 1.0), ``SITE_URL`` (the public address used in permalinks and exports, default
+``$POLICYKB_SITE_URL``; never taken from the request's Host header).
+
+Layout: ``state`` (the open index, reloaded when a build publishes), ``pages/`` (one module per page type, each
+page with its /api twin), ``render`` (marked text as HTML), ``security`` (headers, input bounds), ``errors``.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +19,25 @@ from flask import Flask, request
 
 from kb import config as kb_config
 from kb.present import document_url, measure_url, target_url
+from web.render import marked_html
 from web.state import EXTENSION, IndexState
 
 DEFAULTS: dict[str, Any] = {
     "RELOAD_INTERVAL": 1.0,
     "JSON_AS_ASCII": False,
-    "MAX_CONTENT_LENGTH": 64 * 1024,  # the site takes no uploads
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # the public site takes no uploads
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,
 }
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The site over the index in ``config["INDEX_DIR"]`` (it may not exist yet: pages then answer 503)."""
-    from web import api, errors, export, security, views
+    from web import errors, pages, security
+    from web.pages import basket
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
+    app.config["SITE_URL"] = os.environ.get("POLICYKB_SITE_URL", "").strip()
     app.config.update(config or {})
     index_dir = Path(app.config.get("INDEX_DIR") or kb_config.index_dir(None))
     app.config["INDEX_DIR"] = str(index_dir)
@@ -37,10 +45,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = IndexState(index_dir, float(app.config["RELOAD_INTERVAL"]))
     # Templates link items with the same helpers as the page data, the search hits and the CLI.
     app.jinja_env.globals.update(document_url=document_url, measure_url=measure_url, target_url=target_url)
+    app.jinja_env.filters["marked"] = marked_html
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(export.bp)
+    pages.register(app, pages.all_pages())
+    app.register_blueprint(basket.bp)
     security.init_security(app)
     errors.init_errors(app)
 

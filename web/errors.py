@@ -7,6 +7,8 @@ import logging
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from web.pages import Invalid, Missing
+from web.pages.basket import TooLarge
 from web.state import IndexUnavailable
 
 log = logging.getLogger(__name__)
@@ -15,6 +17,7 @@ TITLES = {
     400: "请求有误",
     404: "没有找到页面",
     405: "不支持的操作",
+    413: "内容过大",
     500: "服务器出错了",
     503: "知识库暂不可用",
 }
@@ -22,6 +25,7 @@ DEFAULT_MESSAGES = {
     400: "请求的参数不正确。",
     404: "您要找的页面或条目不存在，可能编号有误，或该文件已从知识库中移除。",
     405: "本站只提供查阅，不支持此操作。",
+    413: "请求或响应的内容超过了上限。",
     500: "处理请求时出现意外错误，请稍后再试。",
     503: "知识库索引尚未建立或正在维护。请先运行 policykb build 构建索引，然后刷新本页。",
 }
@@ -50,6 +54,18 @@ def init_errors(app: Flask) -> None:
             if valid:
                 response.headers["Allow"] = ", ".join(valid)
         return response
+
+    @app.errorhandler(Missing)
+    def missing(exc: Missing) -> Response:
+        return error_response(404, str(exc) or DEFAULT_MESSAGES[404])
+
+    @app.errorhandler(Invalid)
+    def invalid(exc: Invalid) -> Response:
+        return error_response(400, str(exc) or DEFAULT_MESSAGES[400])
+
+    @app.errorhandler(TooLarge)
+    def too_large(exc: TooLarge) -> Response:
+        return error_response(413, str(exc))
 
     @app.errorhandler(IndexUnavailable)
     def unavailable(_exc: IndexUnavailable) -> Response:

@@ -29,6 +29,14 @@ def valid_id(value: str | None) -> bool:
     return bool(value) and ID_RE.fullmatch(value) is not None and value.strip(".") != ""
 
 
+def require_id(value: str) -> None:
+    """Raise ``Missing`` (404) for an id outside the id alphabet: no such item can exist."""
+    if not valid_id(value):
+        from web.pages import Missing
+
+        raise Missing("编号格式不正确。")
+
+
 def bounded_query(value: str | None) -> str:
     """The query string, stripped and truncated to MAX_QUERY characters."""
     return (value or "").strip()[:MAX_QUERY]

@@ -10,9 +10,9 @@ Both formats are rendered from one list of blocks, so they hold exactly the same
 3. a heading ``参考文献`` and the GB/T 7714 entries of the distinct documents (by ``Document.id``),
    numbered ``[1]``, ``[2]``... in order of first citation (omitted when there are no items).
 
-Permalinks: with ``base_url``, an item's permalink is ``{base_url}/{doc_id}#{item_id}`` and a
-document's address ``{base_url}/{doc_id}`` (so ``base_url`` is the prefix of the site's document
-pages); without it, the document's own ``url`` (if any). The reference-list entry uses
+Permalinks: with ``base_url`` (the site's address, e.g. ``http://policykb.example``), an item's permalink
+is its page on the site (``base_url`` + ``kb.present.url_for_id``, the helpers the site itself uses) and a
+document's address its document page; without it, the document's own ``url`` (if any). The reference-list entry uses
 ``Document.url`` first (the official publication), then the knowledge-base address, else ``[Z]``.
 
 Markdown: every generated line (title, headings, citations, entries, link text) is backslash-escaped
@@ -32,7 +32,6 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote as url_quote
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE
@@ -42,6 +41,8 @@ from docx.shared import RGBColor
 
 from kb.cite.citation import Citable, block_quote, cite, md_escape, md_link, reference_entry
 from kb.model import Document
+from kb.present import document_url as site_document_url
+from kb.present import url_for_id
 
 DEFAULT_TITLE = "政策引用汇编"
 REFERENCES_HEADING = "参考文献"
@@ -56,19 +57,19 @@ class _Block:
 
 
 def item_url(base_url: str, item: Citable) -> str:
-    """``{base_url}/{doc_id}#{item_id}``, or ``""`` without a base URL."""
+    """The item's page on the site at ``base_url``, or ``""`` without a base URL."""
     if not base_url:
         return ""
-    return f"{base_url.rstrip('/')}/{url_quote(item.doc_id, safe='')}#{url_quote(item.id, safe='.')}"
+    return base_url.rstrip("/") + url_for_id(item.kind, item.id)
 
 
 def document_url(base_url: str, document: Document) -> str:
-    """The document's own URL, else ``{base_url}/{doc_id}``, else ``""``."""
+    """The document's own URL, else its page on the site at ``base_url``, else ``""``."""
     if document.url:
         return document.url
     if not base_url:
         return ""
-    return f"{base_url.rstrip('/')}/{url_quote(document.id, safe='')}"
+    return base_url.rstrip("/") + site_document_url(document.id)
 
 
 def _blocks(

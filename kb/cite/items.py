@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from kb import ids
 from kb.cite.citation import (
     Citable,
     Citation,
@@ -60,7 +61,7 @@ def resolve_item(kb: KnowledgeBase, item_id: str, *, documents: bool = True) -> 
     kind = kb.kind_of(item_id)
     if kind is None or (kind == "document" and not documents):
         return None
-    dkb = kb.document_kb(item_id.split(".", 1)[0])
+    dkb = kb.document_kb(ids.document_of(item_id))
     if dkb is None:
         return None
     document = dkb.document

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb import ids
 from kb.config import config_file
 from kb.extract.taxonomy import Taxonomy
 from kb.model import Clause, Link, Measure, Target, TargetRef
@@ -186,7 +187,7 @@ def _norm_indicator(text: str) -> str:
 
 
 def _doc_of_target_id(target_id: str) -> str:
-    return target_id.rsplit(".t", 1)[0] if ".t" in target_id else ""
+    return ids.document_of(target_id) if ids.kind_of(target_id) == "target" else ""
 
 
 def _rule_targets(rule: OverrideRule, targets: Iterable[Target]) -> list[Target]:

@@ -29,8 +29,9 @@ Rule (``extract_measures(doc, outline)``):
    (一)…(十) under 三、主要措施, and a 一、 section with no items is one measure.
 
 Fields: ``id`` = ``{doc_id}.m{path}`` with the clause's ordinal path, ``number``
-= the label as written, ``ordinal`` = 1-based in reading order, ``path`` =
-"label+heading" of each ancestor then the measure's own label, ``headline`` =
+= the label as written, ``ordinal`` = 1-based in reading order, ``path`` = the
+clause's place (``kb.extract.places.clause_path``: sections by label and heading,
+items by label), ``headline`` =
 the clause heading (lead sentence without label), ``text``/``span`` = the clause
 span in ``doc.text``. ``categories`` and ``targets`` are left empty.
 """
@@ -40,6 +41,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from kb import ids
+from kb.extract.places import clause_path
 from kb.model import Clause, Document, Measure
 
 SECTION_STYLES = frozenset({"part", "chapter", "section", "cn", "heading"})
@@ -139,16 +142,15 @@ def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
     starts, titles = _plain_headings(doc.text, label_starts)
     found: list[tuple[Clause, list[str], list[int]]] = []
 
-    def visit(clause: Clause, ancestors: list[str], ordinals: list[int]) -> None:
+    def visit(clause: Clause, ancestors: list[Clause], ordinals: list[int]) -> None:
         if clause.style in _SKIP_STYLES or is_non_action_title(_title_of(clause)):
             return
         here = [*ordinals, clause.ordinal]
         if _is_group(clause):
-            entry = clause.label + clause.heading
             for child in clause.children:
-                visit(child, [*ancestors, entry], here)
+                visit(child, [*ancestors, clause], here)
         else:
-            found.append((clause, [*ancestors, clause.label], here))
+            found.append((clause, clause_path(ancestors, clause), here))
 
     for root in outline:
         if root.style not in SECTION_STYLES:
@@ -164,7 +166,7 @@ def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
         start, end = clause.span
         measures.append(
             Measure(
-                id=f"{doc.id}.m" + ".".join(map(str, ordinals)),
+                id=ids.measure_id(doc.id, ordinals),
                 doc_id=doc.id,
                 clause_id=clause.id,
                 number=clause.label,

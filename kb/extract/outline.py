@@ -53,6 +53,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb import ids
 from kb.model import Clause
 from kb.text.normalize import fold
 
@@ -376,7 +377,7 @@ def _build(nodes: list[_Node], text: str, doc_id: str, path: list[int], level: i
         here = [*path, i]
         lab = node.label
         clause = Clause(
-            id=f"{doc_id}.s" + ".".join(map(str, here)),
+            id=ids.clause_id(doc_id, here),
             doc_id=doc_id,
             label=text[lab.start : lab.end],
             style=lab.style,

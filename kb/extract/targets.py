@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kb import ids
 from kb.config import config_file
 from kb.extract.places import innermost_clause
 from kb.model import Clause, Document, Target
@@ -353,7 +354,7 @@ def _inside_title(folded: str, sent_start: int, start: int, end: int) -> bool:
 def _clause_path(clause: Clause | None) -> str:
     if clause is None:
         return "0"
-    return clause.id.partition(".s")[2] or "0"
+    return ids.ordinals_of(clause.id) or "0"
 
 
 class _TextIndex:
@@ -545,7 +546,7 @@ def find_targets(
         path = _clause_path(clause)
         counters[path] = counters.get(path, 0) + 1
         target.clause_id = clause.id if clause is not None else ""
-        target.id = f"{doc_id}.t{path}-{counters[path]}"
+        target.id = ids.target_id(doc_id, path, counters[path])
     return found
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-from markupsafe import Markup
 from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -25,13 +24,11 @@ from whoosh import query as wq
 from kb.present import url_for_id
 from kb.search import ranking
 from kb.search.evaluate import Evaluator, Unsupported
-from kb.search.highlight import highlight, snippet
+from kb.search.highlight import Marked, highlight, snippet
 from kb.search.query import highlight_terms, parse_query
-from kb.search.schema import BIGRAM_FIELDS, TEXT_FIELDS
+from kb.search.schema import BIGRAM_FIELDS, FACET_FIELDS, TEXT_FIELDS
 from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, IndexArrays
 from kb.store.generations import StoreError, current_generation
-
-FACETS = ("kind", "category", "doc", "agency", "year")
 
 
 @dataclass
@@ -40,9 +37,9 @@ class Hit:
     kind: str  # document | measure | target | clause
     doc_id: str
     doc_title: str
-    title: Markup  # highlighted, escaped HTML
+    title: Marked  # the title with the query terms marked
     path: list[str]
-    snippet: Markup  # highlighted, escaped HTML
+    snippet: Marked  # a window of the body with the query terms marked
     score: float
     url: str
     categories: list[str] = field(default_factory=list)
@@ -53,9 +50,11 @@ class Hit:
             "kind": self.kind,
             "doc_id": self.doc_id,
             "doc_title": self.doc_title,
-            "title": str(self.title),
+            "title": self.title.text,
+            "title_marks": [list(m) for m in self.title.marks],
             "path": self.path,
-            "snippet": str(self.snippet),
+            "snippet": self.snippet.text,
+            "snippet_marks": [list(m) for m in self.snippet.marks],
             "score": round(self.score, 4),
             "url": self.url,
             "categories": self.categories,
@@ -93,13 +92,6 @@ MAX_LIMIT = 100
 FACET_VALUES = 30  # the most frequent values of each facet (a broad query touches thousands of documents)
 SEARCH_FIELDS = {**TEXT_FIELDS, **BIGRAM_FIELDS}
 MAX_OFFSET = 10_000
-_FACET_FIELDS = {
-    "kind": "kind",
-    "category": "categories",
-    "doc": "doc_id",
-    "agency": "agency",
-    "year": "year",
-}
 PARTIAL_MESSAGE = "没有同时包含全部检索词的结果，以下是部分匹配的结果。"
 EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件，或换一个说法试试。"
 
@@ -211,7 +203,7 @@ class SearchEngine:
                 arrays = IndexArrays(
                     searcher.reader(),
                     scored_fields=SEARCH_FIELDS,
-                    facet_fields=_FACET_FIELDS,
+                    facet_fields=FACET_FIELDS,
                     multi_valued=("categories",),
                     priors={"kind": ranking.KIND_PRIOR},
                     cache_postings=self.cache_postings,

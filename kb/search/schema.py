@@ -13,12 +13,16 @@ from typing import Any
 
 from whoosh import fields
 
+from kb import ids
 from kb.extract.places import SECTION_STYLES, clause_path
 from kb.model import Clause, DocumentKB
 from kb.search.analysis import BigramAnalyzer, ChineseAnalyzer
 
 KINDS = ("document", "measure", "target", "clause")
 KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}
+# Facets: the filter's name (a search parameter) -> (the stored field it counts, its label on the site).
+FACET_FIELDS = {"kind": "kind", "category": "categories", "doc": "doc_id", "agency": "agency", "year": "year"}
+FACETS = {"kind": "类型", "category": "类别", "doc": "文件", "agency": "发布机构", "year": "年份"}
 
 # Field boosts: titles/headlines above body text, linked knowledge in between.
 TEXT_FIELDS = {"title": 3.0, "body": 1.0, "linked": 1.5}
@@ -167,8 +171,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
 
 def _enclosing_path(clause_id: str, paths: dict[str, list[str]]) -> list[str]:
     """The path of the nearest indexed ancestor (a measure's sub-clauses are not visited)."""
-    while "." in clause_id:
-        clause_id = clause_id.rsplit(".", 1)[0]
-        if clause_id in paths:
-            return paths[clause_id]
+    for ancestor in reversed(ids.ancestor_clause_ids(clause_id)[:-1]):
+        if ancestor in paths:
+            return paths[ancestor]
     return []

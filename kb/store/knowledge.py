@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb import ids
 from kb.extract.places import find_clause
 from kb.model import Clause, Document, DocumentKB, Measure, Target
 from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, target_from_dict
@@ -127,11 +128,11 @@ class KnowledgeBase:
     # -- clauses
     def clause(self, clause_id: str) -> tuple[Clause, list[Clause]] | None:
         """The clause and its ancestors (root first), or None."""
-        doc_id = clause_id.split(".", 1)[0]
-        dkb = self.document_kb(doc_id)
+        if ids.kind_of(clause_id) != "clause":
+            return None
+        dkb = self.document_kb(ids.document_of(clause_id))
         if dkb is None:
             return None
-
         return find_clause(dkb.outline, clause_id)
 
     def kind_of(self, item_id: str) -> str | None:
@@ -142,7 +143,7 @@ class KnowledgeBase:
             return "measure"
         if item_id in self._targets:
             return "target"
-        if ".s" in item_id and self.clause(item_id) is not None:
+        if self.clause(item_id) is not None:
             return "clause"
         return None
 

@@ -22,8 +22,10 @@ def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:
     return resolve_item(kb, item_id, documents=False)
 
 
-def citations(item: Item, permalink: str, accessed: date | None = None) -> list[dict[str, str]]:
+def citations(item: Item | None, permalink: str, accessed: date | None = None) -> list[dict[str, str]]:
     """The item cited in every style, official first: style, label, reference and paste-ready text."""
+    if item is None:
+        return []
     out = []
     for style in STYLES:
         citation = cite(item.citable, item.document, style, url=permalink, accessed=accessed)
@@ -39,9 +41,9 @@ def citations(item: Item, permalink: str, accessed: date | None = None) -> list[
     return out
 
 
-def item_json(item: Item, url_root: str) -> dict[str, object]:
+def item_json(item: Item, permalink: str) -> dict[str, object]:
     """One basket entry: enough to list it and to copy its official citation."""
-    citation = cite(item.citable, item.document, "official", url=url_root.rstrip("/") + item.url)
+    citation = cite(item.citable, item.document, "official", url=permalink)
     return {
         "id": item.citable.id,
         "kind": item.citable.kind,
@@ -69,17 +71,16 @@ def resolve_all(kb: KnowledgeBase, ids: list[str]) -> tuple[list[Item], list[str
 
 
 def requested_ids(raw: str | None) -> list[str]:
-    """The ``ids`` parameter: 1..MAX_IDS valid ids, else a 400 with a clear message."""
-    from flask import abort
-
+    """The ``ids`` parameter: 1..MAX_IDS valid ids, each once in first-seen order; else ``Invalid``."""
+    from web.pages import Invalid
     from web.security import MAX_IDS, parse_ids, valid_id
 
-    ids = parse_ids(raw)
+    ids = list(dict.fromkeys(parse_ids(raw)))  # a repeated id is one entry (no amplification)
     if not ids:
-        abort(400, description="没有指定条目：请提供 ids 参数（以逗号分隔的编号）。")
+        raise Invalid("没有指定条目：请提供 ids 参数（以逗号分隔的编号）。")
     if len(ids) > MAX_IDS:
-        abort(400, description=f"条目太多：一次最多 {MAX_IDS} 条，收到 {len(ids)} 条。")
+        raise Invalid(f"条目太多：一次最多 {MAX_IDS} 条，收到 {len(ids)} 条。")
     bad = [i for i in ids if not valid_id(i)]
     if bad:
-        abort(400, description=f"编号格式不正确：{bad[0][:120]}")
+        raise Invalid(f"编号格式不正确：{bad[0][:120]}")
     return ids

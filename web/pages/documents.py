@@ -1,0 +1,153 @@
+"""A document's page (outline, marked body, measures, targets, coverage, references) and a clause's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect
+from flask.typing import ResponseReturnValue
+
+from kb import ids
+from kb.extract.places import clause_path
+from kb.model import Clause
+from kb.present import clause_url, document_json, measure_url
+from web.pages import Context, Missing, Page
+from web.pages.items import citations, resolve
+from web.pages.shapes import measure_brief, mention_marks, segments, target_brief
+from web.security import require_id
+
+NO_MEASURES = "未识别到措施（本文件可能是法规或报告）"
+
+
+def _toc(nodes: list[Clause], measures: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": node.id,
+            "label": node.label,
+            "heading": node.heading,
+            "url": clause_url(node.id),
+            "measure": measures.get(node.id),
+            "children": _toc(node.children, measures),
+        }
+        for node in nodes
+    ]
+
+
+def safe_link(url: str) -> str:
+    """An external address we are willing to link to (http/https only), else ""."""
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def _body(
+    text: str,
+    nodes: list[Clause],
+    start: int,
+    end: int,
+    marks: list[tuple[int, int, str]],
+    measures: dict[str, str],
+) -> list[dict[str, Any]]:
+    """The text from start to end as pieces: plain/marked segments and clauses (which nest)."""
+    parts: list[dict[str, Any]] = []
+    cursor = start
+    for node in nodes:
+        n_start, n_end = max(node.span[0], cursor), min(node.span[1], end)
+        if n_start >= n_end:
+            continue
+        parts.extend(segments(text, cursor, n_start, marks))
+        parts.append(
+            {
+                "clause": node.id,
+                "measure": measures.get(node.id),
+                "parts": _body(text, node.children, n_start, n_end, marks, measures),
+            }
+        )
+        cursor = n_end
+    parts.extend(segments(text, cursor, end, marks))
+    return parts
+
+
+def document_data(ctx: Context, item_id: str) -> dict[str, Any]:
+    require_id(item_id)
+    doc_id = item_id
+    kb = ctx.kb
+    dkb = kb.document_kb(doc_id)
+    if dkb is None:
+        raise Missing(f"没有编号为 {doc_id} 的文件。")
+    doc = dkb.document
+    measures = sorted(kb.measures(doc_id=doc_id), key=lambda m: m.ordinal)
+    targets = kb.targets(doc_id=doc_id)
+    measure_of_clause = {m.clause_id: m.id for m in measures}
+    body = _body(doc.text, dkb.outline, 0, len(doc.text), mention_marks(targets), measure_of_clause)
+    measure_briefs = [measure_brief(kb, m) for m in measures]
+    target_briefs = []
+    for target in targets:
+        served = [m for m in measures if m.id in target.measure_ids]
+        target_briefs.append(
+            {
+                **target_brief(target),
+                "mention": target.mention,
+                "measures": [{"id": m.id, "number": m.number, "url": measure_url(m.id)} for m in served],
+            }
+        )
+    return {
+        "document": {**document_json(doc), "source_link": safe_link(doc.url)},
+        "counts": kb.document_counts(doc_id),
+        "toc": _toc(dkb.outline, measure_of_clause),
+        "body": body,
+        "measures": measure_briefs,
+        "targets": target_briefs,
+        "coverage": {
+            "targets_without_measures": [t for t in target_briefs if not t["measures"]],
+            "measures_without_targets": [m for m in measure_briefs if not m["targets"]],
+            "matrix": [
+                {
+                    "target": t["id"],
+                    "measures": [m["id"] in {x["id"] for x in t["measures"]} for m in measure_briefs],
+                }
+                for t in target_briefs
+            ],
+        },
+        "no_measures_message": "" if measures else NO_MEASURES,
+        "references": [
+            {"text": r.text, "kind": r.kind, "clause_id": r.clause_id, "resolved_id": r.resolved_id}
+            for r in dkb.references
+        ],
+    }
+
+
+def clause_data(ctx: Context, item_id: str) -> dict[str, Any]:
+    require_id(item_id)
+    clause_id = item_id
+    kb = ctx.kb
+    found = kb.clause(clause_id)
+    dkb = kb.document_kb(ids.document_of(clause_id))
+    if found is None or dkb is None:
+        raise Missing(f"没有编号为 {clause_id} 的条款。")
+    clause, trail = found
+    doc = dkb.document
+    url = clause_url(clause.id)
+    return {
+        "clause": {
+            "id": clause.id,
+            "doc_id": doc.id,
+            "label": clause.label,
+            "heading": clause.heading,
+            "path": clause_path(trail, clause),
+            "text": doc.text[clause.span[0] : clause.span[1]],
+            "span": list(clause.span),
+            "url": url,
+        },
+        "document": document_json(doc),
+        "citations": citations(resolve(kb, clause.id), ctx.permalink(url), ctx.today),
+    }
+
+
+def clause_page(data: dict[str, Any]) -> ResponseReturnValue:
+    """A clause has no page of its own: it is shown in place, in its document."""
+    return redirect(data["clause"]["url"], code=302)
+
+
+PAGES = [
+    Page("/documents/<item_id>", "document", document_data, "document.html"),
+    Page("/clauses/<item_id>", "clause", clause_data, html=clause_page),
+]

@@ -1,0 +1,87 @@
+"""Shapes shared by the pages: brief forms of documents, measures and targets, marked text segments, breadcrumbs."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from kb import ids
+from kb.model import Document, Measure, Target
+from kb.present import clause_url, document_json, document_url, format_value, measure_url, target_url
+from kb.store.knowledge import KnowledgeBase
+
+Segment = dict[str, Any]
+
+
+def category_url(name: str) -> str:
+    return "/categories/" + quote(name, safe="")
+
+
+def target_brief(target: Target) -> dict[str, Any]:
+    return {
+        "id": target.id,
+        "indicator": target.indicator,
+        "value_text": format_value(target),
+        "qualifier": target.qualifier,
+        "deadline": target.deadline,
+        "url": target_url(target.id),
+    }
+
+
+def measure_brief(kb: KnowledgeBase, measure: Measure) -> dict[str, Any]:
+    doc = kb.document(measure.doc_id)
+    targets = []
+    for ref in measure.targets:
+        target = kb.target(ref.id)
+        if target is not None:
+            targets.append({**target_brief(target), "score": round(ref.score, 3), "evidence": ref.evidence})
+    return {
+        "id": measure.id,
+        "number": measure.number,
+        "headline": measure.headline,
+        "path": list(measure.path),
+        "categories": list(measure.categories),
+        "doc_id": measure.doc_id,
+        "doc_title": doc.title if doc else "",
+        "url": measure_url(measure.id),
+        "targets": targets,
+    }
+
+
+def document_brief(kb: KnowledgeBase, doc: Document) -> dict[str, Any]:
+    return {**document_json(doc), "counts": kb.document_counts(doc.id)}
+
+
+def segments(text: str, start: int, end: int, marks: list[tuple[int, int, str]]) -> list[Segment]:
+    """``text[start:end]`` cut into plain and marked pieces.
+
+    ``marks`` are (start, end, target id) in offsets of ``text``; overlapping or out-of-range marks are
+    clipped or skipped. A marked piece that begins where its mark begins carries ``anchor: True``.
+    """
+    out: list[Segment] = []
+    cursor = start
+    for m_start, m_end, target_id in sorted(marks):
+        s, e = max(m_start, cursor), min(m_end, end)
+        if s >= e:
+            continue
+        if s > cursor:
+            out.append({"text": text[cursor:s], "target": None})
+        out.append({"text": text[s:e], "target": target_id, "anchor": s == m_start})
+        cursor = e
+    if cursor < end:
+        out.append({"text": text[cursor:end], "target": None})
+    return out
+
+
+def mention_marks(targets: list[Target]) -> list[tuple[int, int, str]]:
+    return [
+        (t.mention_span[0], t.mention_span[1], t.id) for t in targets if t.mention_span[1] > t.mention_span[0]
+    ]
+
+
+def breadcrumb(doc: Document, path: list[str], clause_id: str) -> list[dict[str, str]]:
+    """Document › section › item, each linking to its anchor in the document page."""
+    crumbs = [{"label": doc.title, "url": document_url(doc.id)}]
+    for label, ancestor in zip(path, ids.ancestor_clause_ids(clause_id), strict=False):
+        crumbs.append({"label": label, "url": clause_url(ancestor)})
+    return crumbs

@@ -105,6 +105,12 @@ class Measure:
 
 @dataclass
 class Target:
+    """A quantitative goal (``kind="target"``) or a past result stated in a review (``kind="result"``).
+
+    Results carry the ``year`` they report (a 2019 report's 工作回顾 states 2018's results); targets may carry a
+    ``deadline``. Results are never linked to measures.
+    """
+
     id: str
     doc_id: str
     clause_id: str  # innermost clause holding the sentence ("" when none)
@@ -119,6 +125,12 @@ class Target:
     text: str = ""  # verbatim sentence holding the mention
     span: Span = (0, 0)  # span of that sentence
     measure_ids: list[str] = field(default_factory=list)
+    kind: str = "target"  # target | result
+    year: int | None = None  # for results: the year the result reports
+
+    @property
+    def is_result(self) -> bool:
+        return self.kind == "result"
 
 
 @dataclass

@@ -279,6 +279,7 @@ class _Geometry:
     left: float
     right: float
     size: float
+    page_width: float = 0.0
 
     def full(self, line: Line) -> bool:
         return line.x1 >= self.right - 1.5 * self.size
@@ -287,20 +288,30 @@ class _Geometry:
         return line.x0 >= self.left + 0.9 * self.size
 
     def centred(self, line: Line) -> bool:
-        middle = (self.left + self.right) / 2
-        return (
-            abs((line.x0 + line.x1) / 2 - middle) <= 1.2 * self.size
-            and line.x0 > self.left + 1.5 * self.size
-            and not self.full(line)
+        """Centred in the text area, or on the page (when few lines reach the margins)."""
+        if line.x0 <= self.left + 1.5 * self.size or self.full(line):
+            return False
+        middle = (line.x0 + line.x1) / 2
+        return any(
+            abs(middle - centre) <= 1.2 * self.size
+            for centre in ((self.left + self.right) / 2, self.page_width / 2)
+            if centre > 0
         )
 
 
-def _geometry(lines: list[Line]) -> _Geometry:
+def _geometry(lines: list[Line], page_width: float) -> _Geometry:
+    """Text-area margins: the left edge most lines start at, the right edge full lines reach.
+
+    With fewer than three full lines (a short notice) the right margin mirrors the left one.
+    """
+    size = statistics.median(line.size for line in lines) or 1.0
     x0s = sorted(line.x0 for line in lines)
-    x1s = sorted(line.x1 for line in lines)
-    cut = len(lines) // 10
-    size = statistics.median(line.size for line in lines)
-    return _Geometry(left=x0s[cut], right=x1s[len(x1s) - 1 - cut], size=size or 1.0)
+    left = x0s[len(x0s) // 10]
+    body = sorted(line.x1 for line in lines if line.x0 <= left + 2.5 * size)
+    right = body[len(body) - 1 - len(body) // 10] if body else max(line.x1 for line in lines)
+    if sum(1 for x1 in body if x1 >= right - 1.5 * size) < 3 and page_width > left:
+        right = max(right, page_width - left)
+    return _Geometry(left=left, right=right, size=size, page_width=page_width)
 
 
 def _front_matter(lines: list[Line], geo: _Geometry) -> tuple[dict[str, str], list[str], int]:
@@ -389,7 +400,7 @@ def assemble(pages: list[Page]) -> tuple[dict[str, str], str]:
     lines = [line for page in per_page for line in page if line.text]
     if not lines:
         return {}, ""
-    geo = _geometry(lines)
+    geo = _geometry(lines, statistics.median(page.width for page in pages))
     meta, title, start = _front_matter(lines, geo)
     body_lines = lines[start:]
     body = title + (_paragraphs(body_lines, geo) if body_lines else [])

@@ -4,7 +4,8 @@
 ``Pages/Page`` list gives the page order and each page's ``Content.xml``. On a page every
 ``TextObject`` (``Boundary="x y w h"`` in mm, ``Size``) holds ``TextCode`` elements with the text,
 its ``X``/``Y`` (baseline, relative to the boundary; inherited from the previous code when absent)
-and ``DeltaX`` (advances between characters, ``g N d`` repeating ``d`` N times). Page blocks are
+and ``DeltaX`` (advances between characters, ``g N d`` repeating ``d`` N times), mapped by the
+object's ``CTM`` when it has one (converters often write points scaled by 0.3528). Page blocks are
 read in XML order; templates, annotations (seals, signatures) and images are not text of the
 document and are skipped. Lines, page numbers, running headers, paragraphs, front matter and the
 落款 are worked out by ``kb.readers.layout``, as for PDF.
@@ -105,8 +106,16 @@ def _deltas(value: str | None) -> list[float]:
 
 
 def _text_chunks(text_object) -> list[Chunk]:
+    """The object's characters as chunks in page coordinates (mm from the top-left corner).
+
+    A TextCode's X/Y/DeltaX and the object's Size are in the object's own space: the ``CTM``
+    (``a b c d e f``, default identity) maps them, then the ``Boundary`` origin offsets them.
+    """
     boundary = _floats(text_object.get("Boundary"))
     bx, by = (boundary[0], boundary[1]) if len(boundary) >= 2 else (0.0, 0.0)
+    ctm = _floats(text_object.get("CTM"))
+    a, b, c, d, e, f = ctm if len(ctm) == 6 else (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    scale = abs(a * d - b * c) ** 0.5 or 1.0
     size = (_floats(text_object.get("Size")) or [3.5])[0] or 3.5
     chunks: list[Chunk] = []
     x = y = 0.0
@@ -121,15 +130,13 @@ def _text_chunks(text_object) -> list[Chunk]:
         if code.get("Y") is not None:
             y = (_floats(code.get("Y")) or [y])[0]
         deltas = _deltas(code.get("DeltaX"))
-        baseline = by + y
         # One chunk per character: its advance from DeltaX, else the font size (half for ASCII).
-        cursor = bx + x
         for i, ch in enumerate(text):
             width = size / 2 if ch.isascii() else size
-            step = deltas[i] if i < len(deltas) else width
-            chunks.append(Chunk(ch, cursor, cursor + width, baseline, size))
-            cursor += step
-        x = cursor - bx
+            left = bx + a * x + c * y + e
+            baseline = by + b * x + d * y + f
+            chunks.append(Chunk(ch, left, left + width * scale, baseline, size * scale))
+            x += deltas[i] if i < len(deltas) else width
     return chunks
 
 

@@ -11,8 +11,10 @@ refused with a reason and cost only themselves.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import random
 import re
 import shutil
 import zipfile
@@ -514,6 +516,34 @@ def test_ofd_page_order_comes_from_document_xml() -> None:
     assert lines(read_fixture("seed.ofd").text)[1].startswith("2019年是新中国成立70周年")
 
 
+def in_points(content: bytes) -> bytes:
+    """A page's text objects rewritten as PDF-to-OFD converters write them: points, scaled by a CTM."""
+    k = 72 / 25.4  # points per mm
+
+    def scale(value: str) -> str:
+        tokens = value.split()
+        out = []
+        for i, token in enumerate(tokens):
+            repeat_count = i > 0 and tokens[i - 1] == "g"
+            out.append(token if token == "g" or repeat_count else f"{float(token) * k:.4f}")
+        return " ".join(out)
+
+    text = content.decode("utf-8")
+    text = re.sub(
+        r'Size="([\d.]+)"', lambda m: f'CTM="{1 / k:.6f} 0 0 {1 / k:.6f} 0 0" Size="{scale(m[1])}"', text
+    )
+    text = re.sub(r'(X|Y|DeltaX)="([^"]+)"', lambda m: f'{m[1]}="{scale(m[2])}"', text)
+    return text.encode("utf-8")
+
+
+def test_ofd_text_objects_with_a_ctm_read_the_same(tmp_path: Path) -> None:
+    with zipfile.ZipFile(FORMATS / "seed.ofd") as archive:
+        pages = {n: in_points(archive.read(n)) for n in archive.namelist() if n.endswith("Content.xml")}
+    assert b"CTM=" in pages["Doc_0/Pages/Page_0/Content.xml"]
+    raw = read(write(tmp_path, "points.ofd", rezip(FORMATS / "seed.ofd", pages)))
+    assert (raw.meta, raw.text) == (read_fixture("seed.ofd").meta, read_fixture("seed.ofd").text)
+
+
 def test_ofd_zip_bomb_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.ofd"
     with (
@@ -644,3 +674,23 @@ def test_hostile_files_are_rejected_and_the_rest_is_built(tmp_path: Path) -> Non
     assert rejected["scan.pdf"].startswith("扫描件，没有文字层")
     assert "zip 炸弹" in rejected["bomb.ofd"]
     assert report.documents == 2 and report.measures == 20
+
+
+@pytest.mark.parametrize("name", ["seed.pdf", "seed.ofd", "seed.docx"])
+def test_damaged_files_give_a_document_or_a_reason(tmp_path: Path, name: str) -> None:
+    """Cut short, bytes overwritten, a slice taken out: never an exception other than ReadError."""
+    rng = random.Random(name)
+    data = (FORMATS / name).read_bytes()
+    for i in range(24):
+        damaged = bytearray(data)
+        if i % 3 == 0:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        elif i % 3 == 1:
+            for _ in range(rng.randrange(1, 40)):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        else:
+            start = rng.randrange(len(damaged))
+            del damaged[start : start + rng.randrange(1, 5000)]
+        path = write(tmp_path, f"damaged{i}{Path(name).suffix}", bytes(damaged))
+        with contextlib.suppress(ReadError):
+            read(path)

@@ -26,7 +26,7 @@ class RawDocument:
 
     text: str
     meta: dict[str, str] = field(default_factory=dict)
-    format: str = "txt"  # txt | html | md | docx
+    format: str = "txt"  # txt | html | md | docx | pdf | ofd | doc | wps
     encoding: str = "utf-8"
 
 

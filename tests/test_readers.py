@@ -38,7 +38,18 @@ def read_manifest(folder: Path) -> list[dict]:
 
 
 def test_supported_suffixes() -> None:
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".markdown", ".html", ".htm", ".docx"}
+    assert set(SUPPORTED_SUFFIXES) == {
+        ".txt",
+        ".md",
+        ".markdown",
+        ".html",
+        ".htm",
+        ".docx",
+        ".pdf",
+        ".ofd",
+        ".doc",
+        ".wps",
+    }
 
 
 def test_read_error_is_an_exception_with_a_reason() -> None:
@@ -48,8 +59,8 @@ def test_read_error_is_an_exception_with_a_reason() -> None:
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
-    with pytest.raises(ReadError, match=r"unsupported file type \.pdf"):
-        read(write(tmp_path, "a.pdf", "hello"))
+    with pytest.raises(ReadError, match=r"unsupported file type \.xlsx"):
+        read(write(tmp_path, "a.xlsx", "hello"))
 
 
 def test_missing_file(tmp_path: Path) -> None:

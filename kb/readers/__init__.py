@@ -3,7 +3,11 @@
 ``read(path)`` dispatches on the suffix (``SUPPORTED_SUFFIXES``) and raises
 ``ReadError`` with a one-line human reason for anything it cannot read:
 unsupported type, missing file, too large, binary, empty, undecodable,
-malformed front matter, corrupt .docx. ``RawDocument.text`` is the body
+malformed front matter, corrupt .docx/.pdf/.ofd, a scanned PDF without a text
+layer, a zip bomb or XML with a DTD, .doc/.wps without LibreOffice; a reader
+that fails in an unforeseen way raises ``ReadError`` too, so one bad file never
+costs more than itself. PDF and OFD share ``kb.readers.layout`` (lines, page
+furniture, paragraphs, front matter and 落款). ``RawDocument.text`` is the body
 verbatim (newlines normalised to ``\\n``, BOM removed, blank lines at both
 ends trimmed). Metadata a file does not state may come from a
 ``MANIFEST.jsonl`` sidecar in the same folder (see ``kb.readers.manifest``).
@@ -20,6 +24,9 @@ from kb.readers.encoding import MAX_BYTES, ReadError, decode, read_bounded
 from kb.readers.html import read_html
 from kb.readers.manifest import manifest_meta, merge
 from kb.readers.markdown import read_markdown
+from kb.readers.ofd import read_ofd
+from kb.readers.office import read_doc, read_wps
+from kb.readers.pdf import read_pdf
 from kb.readers.text import META_KEYS, parse_date, read_text
 
 __all__ = ["MAX_BYTES", "META_KEYS", "SUPPORTED_SUFFIXES", "ReadError", "decode", "parse_date", "read"]
@@ -31,6 +38,10 @@ _READERS: dict[str, Callable[[bytes], tuple[RawDocument, set[str]]]] = {
     ".html": read_html,
     ".htm": read_html,
     ".docx": read_docx,
+    ".pdf": read_pdf,
+    ".ofd": read_ofd,
+    ".doc": read_doc,
+    ".wps": read_wps,
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_READERS)
 
@@ -54,7 +65,14 @@ def read(path: Path, *, use_manifest: bool = True) -> RawDocument:
         data = read_bounded(path)
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
-    raw, inferred = reader(data)
+    try:
+        raw, inferred = reader(data)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError("文件过大，内存不足 too large to read") from None
+    except Exception as exc:  # a reader bug on a hostile file costs this file only
+        raise ReadError(f"无法读取文件 reader failed: {type(exc).__name__}: {exc}") from None
     if not raw.text.strip():
         raise ReadError("no body text (the file holds only a title or header)" if raw.meta else "empty file")
     if use_manifest:

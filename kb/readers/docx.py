@@ -2,25 +2,31 @@
 
 Body: paragraphs and table cells in document order, one line each (a merged
 cell is read once), joined with ``\\n``; lines are verbatim. Metadata label
-lines at the top ("文号：国发〔2019〕4号", "发文机关：…", "成文日期：2019年1月24日")
-fill the meta and are left out of the body. Title: the core property
-``title``, else the first short paragraph styled Title/Heading/标题, or
-centred with all text bold, among the first paragraphs (that paragraph stays
-in the body, as on the page).
+lines at the top ("文号：国发〔2019〕4号", "发文机关：…", "成文日期：2019年1月24日",
+also with an empty value, "文号：") fill the meta and are left out of the body;
+so is the 落款 at the end (an agency line, then a date-only line; see
+``kb.readers.layout.split_signature``), which fills agency and date when the
+top did not. Title: the core property ``title``, else the first short
+paragraph styled Title/Heading/标题, or centred, or followed by label lines,
+among the first paragraphs (that paragraph stays in the body, as on the page).
+
+The zip is checked before python-docx opens it: declared sizes (zip bombs)
+and XML parts with a DTD or entity declarations are refused with a reason
+(``kb.readers.archive``).
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 from kb.model import RawDocument
+from kb.readers.archive import open_zip, refuse_xml_declarations
 from kb.readers.encoding import ReadError, check_size, trim_blank_lines
-from kb.readers.text import TITLE_MAX_CHARS, clean_meta, label_key
+from kb.readers.layout import label_line, split_signature
+from kb.readers.text import TITLE_MAX_CHARS, clean_meta, looks_like_title
 
 TOP_LINES = 15  # label lines and the title are looked for among this many first non-empty lines
-_LABEL_LINE_RE = re.compile(r"^\s*([^\s：:]{1,4}(?:[\s\u3000]*[^\s：:]){0,4})\s*[：:]\s*(\S.*?)\s*$")
 _TITLE_STYLES = ("title", "heading", "标题")
 
 
@@ -30,8 +36,8 @@ def _open(data: bytes):
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError:  # pragma: no cover - dependency is declared
         raise ReadError("python-docx is not installed; cannot read .docx") from None
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ReadError("不是有效的 .docx 文件（不是 zip 压缩包）")
+    archive = open_zip(data, ".docx")  # not a zip, zip bomb: refused here
+    refuse_xml_declarations(archive, ".docx")
     try:
         return docx.Document(io.BytesIO(data))
     except PackageNotFoundError:
@@ -46,6 +52,7 @@ def _open(data: bytes):
 
 
 def _is_title_paragraph(paragraph) -> bool:
+    """Styled Title/Heading/标题, or centred and bold or reading like a title (offices centre it)."""
     text = paragraph.text.strip()
     if not text or len(text) >= TITLE_MAX_CHARS:
         return False
@@ -59,7 +66,7 @@ def _is_title_paragraph(paragraph) -> bool:
     except (TypeError, ValueError):
         centred = False
     runs = [r for r in paragraph.runs if r.text.strip()]
-    return centred and bool(runs) and all(r.bold for r in runs)
+    return centred and ((bool(runs) and all(r.bold for r in runs)) or looks_like_title(text))
 
 
 def _blocks(document):
@@ -94,6 +101,8 @@ def parse_docx(data: bytes) -> tuple[dict[str, str], str, set[str]]:
         core_title = ""
     lines: list[str] = []
     style_title = ""
+    first_line = ""  # the first non-empty paragraph: the title when label lines follow it
+    label_after_first = False
     non_empty = 0
     try:
         for paragraph, text in _blocks(document):
@@ -101,17 +110,26 @@ def parse_docx(data: bytes) -> tuple[dict[str, str], str, set[str]]:
             if text.strip():
                 non_empty += 1
             if non_empty <= TOP_LINES and text.strip():
-                m = _LABEL_LINE_RE.match(text)
-                key = label_key(m.group(1)) if m else None
-                if key and key not in meta:
-                    meta[key] = m.group(2)
+                labelled = label_line(text)
+                if labelled and (labelled[0] not in meta or not labelled[1]):
+                    key, value = labelled
+                    if value:
+                        meta[key] = value
+                    label_after_first = label_after_first or (non_empty == 2 and bool(first_line))
                     continue
+                if non_empty == 1:
+                    first_line = text.strip()
                 if not style_title and paragraph is not None and _is_title_paragraph(paragraph):
                     style_title = text.strip()
             lines.append(text)
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReadError(f"不是有效的 .docx 文件（{first}）") from None
+    if not style_title and label_after_first and looks_like_title(first_line):
+        style_title = first_line
+    signature, lines = split_signature(lines)
+    for key, value in signature.items():
+        meta.setdefault(key, value)
     if not meta.get("title"):
         meta["title"] = core_title or style_title
     return clean_meta(meta), trim_blank_lines("\n".join(lines)), set()

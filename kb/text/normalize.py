@@ -118,3 +118,44 @@ def normalize(text: str) -> str:
     case sensitive); tokens are lowercased.
     """
     return text.translate(_NORM)
+
+
+# Kangxi radicals (U+2F00–U+2FDF), CJK radicals supplement (U+2E80–U+2EFF) and CJK compatibility
+# ideographs (U+F900–U+FAFF): PDF text layers made with CJK fonts often give these for common
+# characters (⼗⼯⽅⽂ for 十工方文) because the font draws both with one glyph.
+_COMPAT_RANGES = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF))
+# C-simplified radicals NFKC leaves alone, to the character whose glyph they share (Unicode's
+# EquivalentUnifiedIdeograph data, restricted to characters that stand alone in running text).
+_RADICAL_SUPPLEMENT = dict(
+    zip(
+        "⺠⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰",
+        "民西见角贝车长门青韦页风飞马骨鬼鱼鸟卤麦黄齐齿龙",
+        strict=True,
+    )
+)
+_COMPAT_TABLE: dict[int, str] | None = None
+
+
+def _compat_table() -> dict[int, str]:
+    global _COMPAT_TABLE
+    if _COMPAT_TABLE is None:
+        table: dict[int, str] = {}
+        for low, high in _COMPAT_RANGES:
+            for code in range(low, high + 1):
+                ch = chr(code)
+                folded = _RADICAL_SUPPLEMENT.get(ch) or unicodedata.normalize("NFKC", ch)
+                if len(folded) == 1 and folded != ch:
+                    table[code] = folded
+        _COMPAT_TABLE = table
+    return _COMPAT_TABLE
+
+
+def fold_compat_ideographs(text: str) -> str:
+    """Kangxi radicals and compatibility ideographs to the unified ideographs they stand for.
+
+    NFKC restricted to U+2E80–U+2EFF, U+2F00–U+2FDF and U+F900–U+FAFF (plus the C-simplified
+    radicals NFKC does not map, such as ⻚ → 页); one character in, one character out, so offsets
+    are kept. Meant for text extracted from PDF/OFD, where these code points are artefacts of the
+    font, not what the author typed.
+    """
+    return text.translate(_compat_table())

@@ -1,0 +1,149 @@
+"""PDF documents with a text layer, via pypdfium2 (PDFium; Apache-2.0/BSD).
+
+Each character's loose box (advance width, font ascent to descent) gives its position; lines,
+page furniture, front matter, paragraphs and the 落款 are worked out by ``kb.readers.layout``.
+A PDF without any text but with images is a scan: ``ReadError("扫描件，没有文字层…")`` (no OCR
+here). Limits: ``MAX_PAGES`` pages and ``MAX_CHARS`` characters of text layer; the file size
+limit of ``kb.readers.encoding`` applies. Encrypted, truncated (no ``%%EOF`` near the end) and
+malformed files are refused with a reason. The PDF's own Title property is only a fallback
+(often "Microsoft Word - 文件名.doc"), reported as a guess.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from kb.model import RawDocument
+from kb.readers.encoding import ReadError, check_size
+from kb.readers.layout import Chunk, Page, assemble
+from kb.readers.text import clean_meta, looks_like_title
+
+MAX_PAGES = 2000
+MAX_CHARS = 3_000_000  # characters of text layer over the whole file
+_EOF_WINDOW = 4096  # %%EOF must appear within this many bytes of the end
+SCANNED_REASON = "扫描件，没有文字层（PDF 只有图像，需要先做文字识别 OCR）"
+
+
+def _pdfium():
+    try:
+        import pypdfium2
+        import pypdfium2.raw
+    except ImportError:  # pragma: no cover - dependency is declared
+        raise ReadError("需要安装 pypdfium2 才能读取 .pdf") from None
+    return pypdfium2, pypdfium2.raw
+
+
+def _check_bytes(data: bytes) -> None:
+    head = data[:1024]
+    if b"%PDF-" not in head:
+        raise ReadError("不是有效的 PDF 文件（缺少 %PDF 文件头）")
+    if b"%%EOF" not in data[-_EOF_WINDOW:]:
+        raise ReadError("PDF 文件不完整（结尾没有 %%EOF，文件可能被截断）")
+
+
+def _page_chunks(page, raw) -> tuple[list[Chunk], int]:
+    """(the page's characters as chunks, how many image objects it has when it has no text)."""
+    height = page.get_size()[1]
+    textpage = page.get_textpage()
+    chunks: list[Chunk] = []
+    try:
+        handle = textpage.raw
+        left, right = ctypes.c_double(), ctypes.c_double()
+        bottom, top = ctypes.c_double(), ctypes.c_double()
+        rect = raw.FS_RECTF()
+        for i in range(textpage.count_chars()):
+            code = raw.FPDFText_GetUnicode(handle, i)
+            if code in (0, 0xFFFE, 0xFFFF, 0x0D, 0x0A, 0x02) or raw.FPDFText_IsGenerated(handle, i) == 1:
+                continue  # generated line breaks/spaces: positions decide those
+            try:
+                ch = chr(code)
+            except ValueError:
+                continue
+            if raw.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(rect)):
+                x0, x1, y0, y1 = rect.left, rect.right, rect.bottom, rect.top
+            else:
+                raw.FPDFText_GetCharBox(
+                    handle,
+                    i,
+                    ctypes.byref(left),
+                    ctypes.byref(right),
+                    ctypes.byref(bottom),
+                    ctypes.byref(top),
+                )
+                x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            size = abs(y1 - y0) or 1.0
+            chunks.append(Chunk(ch, min(x0, x1), max(x0, x1), height - min(y0, y1), size))
+    finally:
+        textpage.close()
+    images = 0
+    if not any(c.text.strip() for c in chunks):
+        images = sum(1 for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4))
+    return chunks, images
+
+
+def parse_pdf(data: bytes) -> tuple[dict[str, str], str, set[str]]:
+    """Read PDF bytes into (meta, body, inferred keys)."""
+    _check_bytes(data)
+    pdfium, raw = _pdfium()
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise ReadError("PDF 文件已加密（需要密码），无法读取") from None
+        raise ReadError(f"不是有效的 PDF 文件（{message}）") from None
+    try:
+        count = len(document)
+        if count == 0:
+            raise ReadError("PDF 文件没有页面")
+        if count > MAX_PAGES:
+            raise ReadError(f"PDF 页数过多：{count} 页（上限 {MAX_PAGES} 页）")
+        pages: list[Page] = []
+        images = 0
+        total = 0
+        for index in range(count):
+            page = document[index]
+            try:
+                width, height = page.get_size()
+                chunks, page_images = _page_chunks(page, raw)
+            finally:
+                page.close()
+            images += page_images
+            total += len(chunks)
+            if total > MAX_CHARS:
+                raise ReadError(f"PDF 文字过多：超过 {MAX_CHARS} 个字符")
+            pages.append(Page(width=width, height=height, chunks=chunks))
+        try:
+            pdf_title = (document.get_metadata_value("Title") or "").strip()
+        except Exception:
+            pdf_title = ""
+    finally:
+        document.close()
+    if not any(c.text.strip() for page in pages for c in page.chunks):
+        if images:
+            raise ReadError(SCANNED_REASON)
+        raise ReadError("PDF 没有文字内容（空白页面）")
+    meta, body = assemble(pages)
+    inferred: set[str] = set()
+    if not meta.get("title"):
+        first = next((line for line in body.split("\n") if line.strip()), "")
+        if looks_like_title(first):
+            meta["title"] = first.strip()
+        elif pdf_title and looks_like_title(pdf_title):
+            meta["title"] = pdf_title
+        inferred.add("title")
+    return meta, body, inferred
+
+
+def read_pdf(data: bytes) -> tuple[RawDocument, set[str]]:
+    """Read a .pdf file's bytes; the second item names meta keys that are guesses."""
+    check_size(len(data))
+    try:
+        meta, body, inferred = parse_pdf(data)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError("PDF 文件过大，内存不足") from None
+    except Exception as exc:  # PDFium or layout failure on a hostile file: this file only
+        raise ReadError(f"不是有效的 PDF 文件（{type(exc).__name__}: {exc}）") from None
+    return RawDocument(text=body, meta=clean_meta(meta), format="pdf", encoding="utf-8"), inferred

@@ -578,7 +578,7 @@ def test_plausibility_separates_text_from_noise() -> None:
 def test_control_characters_and_replacement_characters_are_refused(tmp_path: Path) -> None:
     binary = tmp_path / "controls.txt"
     binary.write_text("科技创新工作要点\n" + "\x01\x02\x03正文" * 50, encoding="utf-8")
-    with pytest.raises(ReadError, match="控制字符|control"):
+    with pytest.raises(ReadError, match=r"控制字符|control"):
         read(binary)
     broken = tmp_path / "broken.txt"
     broken.write_text("科技创新工作要点\n" + "\ufffd\ufffd正文" * 50, encoding="utf-8")

@@ -17,7 +17,7 @@ SEED_ID = "000_3ccc218f3f77786b"
 
 def measures_of(text: str, doc_id: str = "t", title: str = "") -> list[Measure]:
     doc = Document(id=doc_id, title=title, text=text)
-    found = extract_measures(doc, parse_outline(text, doc_id))
+    found = extract_measures(doc, parse_outline(text, doc_id, title))
     for m in found:
         assert m.text == text[m.span[0] : m.span[1]]
         assert m.text.startswith(m.number)
@@ -115,11 +115,13 @@ def test_state_council_plan_has_twenty_measures_in_seven_groups():
     assert [m.number for m in found] == [f"（{n}）" for n in CN]
     group_sizes = [4, 4, 4, 2, 2, 2, 2]
     expected_groups = [g for g, size in zip(GROUPS, group_sizes, strict=True) for _ in range(size)]
-    assert [m.path[0] for m in found] == expected_groups
-    assert found[0].path == ["一、完善国家职业教育制度体系", "（一）"]
+    # The plan is the notice's attached document: its title is the first element of every place.
+    assert {m.path[0] for m in found} == {"国家职业教育改革实施方案"}
+    assert [m.path[1] for m in found] == expected_groups
+    assert found[0].path == ["国家职业教育改革实施方案", "一、完善国家职业教育制度体系", "（一）"]
     assert found[0].headline == "健全国家职业教育制度框架。"
     assert found[5].headline == "启动1+X证书制度试点工作。"
-    assert found[0].id == "gf4.m1.1" and found[19].id == "gf4.m7.2"
+    assert found[0].id == "gf4.m1.1.1" and found[19].id == "gf4.m1.7.2"
     # The 总体要求与目标 / 具体指标 paragraphs come before 一、 and yield nothing.
     assert not any("具体指标" in m.text[:20] for m in found)
 

@@ -398,8 +398,11 @@ def test_cn_label_number():
 def test_state_council_plan_outline():
     path = corpus_file("gov_cn_2019_html/002_021a81bc4bdd63b7.html")
     text = html_body(path)
-    roots = parse_outline(text, "g")
+    roots = parse_outline(text, "g", "国务院关于印发国家职业教育改革实施方案的通知")
     check_invariants(text, roots, "g")
+    # The notice issues the plan: the plan is an attached document (a part) with its own outline.
+    assert [(c.style, c.label, c.heading) for c in roots] == [("attachment", "", "国家职业教育改革实施方案")]
+    roots = roots[0].children
     assert [c.label for c in roots] == ["一、", "二、", "三、", "四、", "五、", "六、", "七、"]
     assert roots[0].heading == "完善国家职业教育制度体系"
     items = [c for r in roots for c in r.children]

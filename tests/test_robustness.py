@@ -98,7 +98,7 @@ def test_a_competing_build_process_is_refused_with_a_message(seeded):
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     first.communicate(timeout=300)
     assert first.returncode == 0
-    assert second.returncode == 1
+    assert second.returncode == 3  # EXIT_LOCKED: nothing was done
     assert "另一个构建正在进行" in second.stderr
     assert "Traceback" not in second.stderr
     assert len(KnowledgeBase.open(index).documents()) == 121

@@ -7,6 +7,11 @@ Rule (``extract_measures(doc, outline)``):
    法/条例/规定/解释/规则/细则/办法/章程/准则/修正案/标准/解答/批复/命令, optionally
    followed by (试行)/(草案)/（九）…,
    or is a 决定 to amend/repeal/…), the result is empty (provisions, not measures).
+   In a notice that issues attached documents (outline roots of style
+   ``attachment``, ``kb.extract.parts``), the test applies to each attached document
+   on its own: an attached plan gives its measures, an attached regulation (第X条
+   articles), indicator table or list of names (指标, 评分, 名单, 目录…) none;
+   the notice's own text gives measures only when it has numbered actions.
 2. Non-action parts are skipped with everything below them: annexes (附件,
    名词解释…), dash bullets (——, used for goals and achievements), and any clause
    whose title (a section's heading; a list item's heading up to the first
@@ -45,13 +50,21 @@ from kb import ids
 from kb.extract.places import clause_path
 from kb.model import Clause, Document, Measure
 
-SECTION_STYLES = frozenset({"part", "chapter", "section", "cn", "heading"})
+SECTION_STYLES = frozenset({"part", "chapter", "section", "cn", "heading", "attachment"})
 _SKIP_STYLES = frozenset({"annex", "dash"})
 
 # Parts that are never actions, whatever else the title says.
 _RE_ALWAYS = re.compile(
     r"回顾|过去[一二三四五两十\d]*年|过去的一年|一年来|五年来|取得的成[绩就]|主要成[绩就]|工作总结|"
-    r"取得.{0,8}(?:成效|成绩|成就|进展)|名词解释|注释|附件|附录|指导思想|基本原则|(?:形势|背景)(?:分析)?$"
+    r"取得.{0,8}(?:成效|成绩|成就|进展)|名词解释|注释|附件|附录|指导思想|基本原则|(?:形势|背景)(?:分析)?$|"
+    # who does what and how, not what is done: responsibilities, procedures, eligibility, closing provisions
+    r"职责分工|责任分工|任务分工|部门职责|工作职责|职责任务|管控流程|工作流程|办理流程|工作程序|申报程序|"
+    r"实施步骤|步骤安排|进度安排|时间安排|^\S{0,6}原则$|^\S{0,6}(?:对象|范围|条件)$|附\s*则|^其他(?:事项)?$|政策兑现|政策执行"
+)
+# Stages of a procedure (公告 → 报名 → 审核 → 公示 → 录取…): a group whose items are these is a procedure.
+_RE_STAGE = re.compile(
+    r"^(?:[^，。]{0,6})(?:公告|通知|报名|申报|申请|受理|审核|审查|审批|初审|复审|评审|评估|公示|录取|注册|"
+    r"备案|兑现|拨付|验收|发布|派位|资格审核|确认|登记|监督|结果运用)$"
 )
 # Goal parts: skipped unless the title also names actions.
 _RE_GOALS = re.compile(r"总体要求|目标|具体指标")
@@ -59,6 +72,8 @@ _RE_ACTION = re.compile(r"措施|举措|任务|重点工作|主要工作|工作�
 _RE_LEGAL_TITLE = re.compile(
     r"(?:法|条例|规定|解释|规则|细则|办法|章程|准则|修正案|标准|解答|批复|命令)(?:[（(][^）)]{1,8}[）)])?$|(?:修改|修正|废止|清理).*决定$"
 )
+# Attached tables and lists: indicators, scores, names, cases (考核指标, 评分细则, 名单, 目录, 典型经验做法).
+_RE_TABLE_PART = re.compile(r"指标|评分|计分|名单|名录|目录|一览表|汇总表|统计表|经验做法|典型案例|案例")
 _RE_ENUMERATION = re.compile(r"下列|以下|如下|[：:]$")
 _TITLE_END = re.compile(r"[。；;：:，,！？]")
 _CLOSING = "。！？；;，,：:、!?"
@@ -89,6 +104,15 @@ def is_non_action_title(title: str) -> bool:
     if _RE_ALWAYS.search(title):
         return True
     return bool(_RE_GOALS.search(title)) and not _RE_ACTION.search(title)
+
+
+def _is_procedure(clause: Clause) -> bool:
+    """A group of three or more short items naming stages of a procedure (报名, 审核, 公示, 录取…)."""
+    kids = [c for c in clause.children if c.style not in _SKIP_STYLES]
+    if len(kids) < 3:
+        return False
+    stages = sum(1 for c in kids if _RE_STAGE.match(clause_title(c.heading)))
+    return stages * 2 >= len(kids)
 
 
 def _title_of(clause: Clause) -> str:
@@ -131,19 +155,42 @@ def _plain_headings(text: str, label_starts: set[int]) -> tuple[list[int], list[
     return starts, titles
 
 
+_RE_POLICY_TITLE = re.compile(r"(?:意见|措施|政策|方案|计划|要点|若干|条$|条（试行）$|条\(试行\)$)")
+
+
+def _is_legal(clauses: list[Clause], title: str = "") -> bool:
+    """Provisions, not measures: two or more 第X条 articles, unless the title names a policy list
+    (若干措施, 实施意见, 政策二十条: its articles are the measures)."""
+    articles = sum(1 for c in clauses if c.style == "article")
+    return articles >= 2 and not _RE_POLICY_TITLE.search(title.strip().strip("《》"))
+
+
 def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
     """The measures of ``doc`` given its outline (see the module docstring for the rule)."""
     clauses = [c for root in outline for c in root.walk()]
-    if is_legal_title(doc.title) or sum(1 for c in clauses if c.style == "article") >= 2:
+    attachments = [root for root in outline if root.style == "attachment"]
+    own = [c for root in outline if root.style != "attachment" for c in root.walk()]
+    if is_legal_title(doc.title) and not attachments:
+        return []
+    if _is_legal(own, doc.title):
         return []
     if is_amendment(doc.text[: outline[0].span[0]] if outline else doc.text):
         return []
+    # An attached regulation (its own articles), indicator table or list gives no measures; an attached plan does.
+    outline = [
+        root
+        for root in outline
+        if root.style != "attachment"
+        or not (_is_legal(list(root.walk()), root.heading) or _RE_TABLE_PART.search(root.heading))
+    ]
     label_starts = {c.span[0] for c in clauses}
     starts, titles = _plain_headings(doc.text, label_starts)
     found: list[tuple[Clause, list[str], list[int]]] = []
 
     def visit(clause: Clause, ancestors: list[Clause], ordinals: list[int]) -> None:
-        if clause.style in _SKIP_STYLES or is_non_action_title(_title_of(clause)):
+        if clause.style in _SKIP_STYLES:
+            return
+        if clause.style != "attachment" and (is_non_action_title(_title_of(clause)) or _is_procedure(clause)):
             return
         here = [*ordinals, clause.ordinal]
         if _is_group(clause):

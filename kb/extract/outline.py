@@ -54,6 +54,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb import ids
+from kb.extract.parts import find_parts, segments
 from kb.model import Clause
 from kb.text.normalize import fold
 
@@ -70,6 +71,7 @@ STYLES: dict[str, str] = {
     "dash": "—— — ―― －－ (bullet, leaf)",
     "heading": "Markdown heading without a numbering label (label '')",
     "annex": "附件 / 附件1 / 附录 / 名词解释 / 注释 (closes all open clauses)",
+    "attachment": "an attached document of a notice: 附件1 + its title, or its title alone (kb.extract.parts)",
 }
 
 _DIGIT = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
@@ -77,10 +79,11 @@ _UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUM = "[一二三四五六七八九十百千零〇两]"
 
 # All label patterns run on the folded head of a line (after indentation and '#'s).
+# 第X条 …, also with the digits spaced out as web pages sometimes write them ("第 1 0 条").
 _RE_STRUCT = re.compile(
-    r"第(" + _CN_NUM + r"{1,7}|\d{1,4})(分编|编|章|节|条)(之[一二三四五六七八九十]{1,3})?"
+    r"第 ?(" + _CN_NUM + r"{1,7}|\d(?: ?\d){0,3}) ?(分编|编|章|节|条)(之[一二三四五六七八九十]{1,3})?"
 )
-_RE_CN = re.compile("(" + _CN_NUM + r"{1,4})(、|\.(?!\d))")
+_RE_CN = re.compile("(" + _CN_NUM + r"{1,4}) ?(、|\.(?!\d))")  # "二 、" (a stray space) too
 _RE_CN_LIST = re.compile(r"[一二三四五六七八九十]{1,3}[、级类等档产批线期号]")
 _RE_CN_PAREN = re.compile(r"\((" + _CN_NUM + r"{1,4})\)")
 _RE_AR_PAREN = re.compile(r"\((\d{1,3})\)")
@@ -167,7 +170,7 @@ def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | No
     if c == "第":
         m = _RE_STRUCT.match(head)
         if m:
-            value = cn_label_number(m.group(1))
+            value = cn_label_number(m.group(1).replace(" ", ""))
             style = _STRUCT_STYLE[m.group(2)]
             after = head[m.end() :]
             if value is not None:
@@ -250,10 +253,12 @@ def _heading_span(text: str, start: int, line_end: int) -> tuple[int, int]:
     return start, end
 
 
-def _next_line_heading(text: str, line_end: int, empty: tuple[int, int]) -> tuple[int, int]:
-    """Heading of a label written alone on its line: the lead of the next non-blank line,
+def _next_line_heading(
+    text: str, line_end: int, empty: tuple[int, int], limit: int | None = None
+) -> tuple[int, int]:
+    """Heading of a label written alone on its line: the lead of the next non-blank line before ``limit``,
     unless that line is itself a label (or a Markdown heading)."""
-    n = len(text)
+    n = len(text) if limit is None else limit
     pos = line_end + 1
     while pos < n:
         end = text.find("\n", pos)
@@ -302,16 +307,55 @@ def _choose_sibling(stack: list[_Node], label: _Label) -> int | None:
     return None if deeper else innermost
 
 
-def parse_outline(text: str, doc_id: str) -> list[Clause]:
-    """Parse the numbered outline of ``text`` and return the root clauses (see module docstring)."""
+def parse_outline(text: str, doc_id: str, title: str = "") -> list[Clause]:
+    """Parse the numbered outline of ``text`` and return the root clauses (see module docstring).
+
+    ``title`` (the document's) lets a notice's attached documents be found (``kb.extract.parts``): each part's
+    outline is parsed on its own, under a root clause of style ``attachment`` (label 附件N as written or "",
+    heading the attached document's title).
+    """
+    lines = segments(text)
+    parts = find_parts(text, title, lines)
+    lines = _split_at(lines, [part.start for part in parts])
+    bounds = [0, *(part.start for part in parts), len(text)]
+    roots: list[_Node] = []
+    for k in range(len(bounds) - 1):
+        start, end = bounds[k], bounds[k + 1]
+        region = [(a, b) for a, b in lines if start <= a < end]
+        if k == 0:
+            roots.extend(_parse_region(text, region, end))
+            continue
+        part = parts[k - 1]
+        # the part's own lines begin after its title (a flat text's title may share a line with its preamble)
+        body = [(max(a, part.title[1]), b) for a, b in region if b > part.title[1]]
+        node = _Node(
+            _Label("attachment", "attachment", None, part.label[0], part.label[1]),
+            part.start,
+            part.title,
+            end=_rstrip_to(text, part.start, end),
+        )
+        node.children = _parse_region(text, body, end)
+        roots.append(node)
+    return _build(roots, text, doc_id, [], 1)
+
+
+def _split_at(lines: list[tuple[int, int]], cuts: list[int]) -> list[tuple[int, int]]:
+    """The lines, each cut where a part starts inside it (a flat text's part shares a line with its neighbours)."""
+    if not cuts:
+        return lines
+    out = []
+    for a, b in lines:
+        inner = [c for c in cuts if a < c < b]
+        starts = [a, *inner]
+        out.extend(zip(starts, [*inner, b], strict=True))
+    return out
+
+
+def _parse_region(text: str, lines: list[tuple[int, int]], region_end: int) -> list[_Node]:
+    """The outline of the lines of one region (the notice, or one attached document), with its own stack."""
     roots: list[_Node] = []
     stack: list[_Node] = []
-    n = len(text)
-    pos = 0
-    while pos < n:
-        line_end = text.find("\n", pos)
-        if line_end == -1:
-            line_end = n
+    for pos, line_end in lines:
         p = pos
         while p < line_end and text[p].isspace():
             p += 1
@@ -329,16 +373,15 @@ def parse_outline(text: str, doc_id: str) -> list[Clause]:
                 label.md_depth = md_depth
                 hs = _heading_span(text, label.end, line_end)
                 if hs[0] == hs[1] and not label.leaf:
-                    hs = _next_line_heading(text, line_end, hs)
+                    hs = _next_line_heading(text, line_end, hs, region_end)
                 if label.end > label.start or hs[1] > hs[0]:
                     _push(stack, roots, _Node(label, pos, hs), text)
                     if label.leaf:
                         stack[-1].end = _rstrip_to(text, label.start, line_end)
-        pos = line_end + 1
     for node in stack:
         if node.end < 0:
-            node.end = _rstrip_to(text, node.label.start, n)
-    return _build(roots, text, doc_id, [], 1)
+            node.end = _rstrip_to(text, node.label.start, region_end)
+    return roots
 
 
 def _close(node: _Node, at: int, text: str) -> None:

@@ -86,7 +86,7 @@ def analyse(
 ) -> DocumentKB:
     """Turn one read document into its knowledge: the outline, measures with categories, targets and links."""
     document = make_document(raw, doc_id, source, digest)
-    outline = parse_outline(document.text, doc_id)
+    outline = parse_outline(document.text, doc_id, document.title)
     measures = extract_measures(document, outline)
     taxonomy = extraction.taxonomy
     for measure in measures:

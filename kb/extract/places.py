@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from kb.model import Clause
 
-SECTION_STYLES = frozenset({"part", "chapter", "section", "cn", "heading", "annex"})
+SECTION_STYLES = frozenset({"part", "chapter", "section", "cn", "heading", "annex", "attachment"})
 
 
 def path_part(clause: Clause) -> str:

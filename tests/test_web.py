@@ -150,6 +150,9 @@ PAGES = [
     "/categories",
     "/categories/知识产权",
     "/basket",
+    f"/clauses/{SIX_CLAUSE}",
+    "/clauses/hostile.s2.1",
+    "/clauses/regulation.s2",
 ]
 APIS = [
     "/api/",

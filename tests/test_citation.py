@@ -720,3 +720,75 @@ def test_citation_is_a_plain_dataclass(seed: tuple[Document, Measure]) -> None:
     citation = cite(measure, document, url=KB_URL)
     assert isinstance(citation, Citation)
     assert (citation.style, citation.permalink) == ("official", KB_URL)
+
+
+class _OneDocumentKB:
+    """The read API ``kb.cite.items.resolve_item`` uses, over one DocumentKB (the notice with its attachments)."""
+
+    def __init__(self, dkb) -> None:
+        self.dkb = dkb
+
+    def kind_of(self, item_id: str) -> str | None:
+        if item_id == self.dkb.document.id:
+            return "document"
+        if any(m.id == item_id for m in self.dkb.measures):
+            return "measure"
+        if any(t.id == item_id for t in self.dkb.targets):
+            return "target"
+        return "clause" if find_clause(self.dkb.outline, item_id) else None
+
+    def document_kb(self, doc_id: str):
+        return self.dkb if doc_id == self.dkb.document.id else None
+
+    def measure(self, item_id: str):
+        return next((m for m in self.dkb.measures if m.id == item_id), None)
+
+    def target(self, item_id: str):
+        return next((t for t in self.dkb.targets if t.id == item_id), None)
+
+
+def test_items_in_attached_documents_cite_the_attachment() -> None:
+    """Measures, targets and clauses resolved by id take their place from the outline, attachment included."""
+    from kb.cite.items import resolve_item
+    from kb.model import DocumentKB
+
+    outline, document = notice_outline(), notice_document()
+    task = find_clause(outline, f"{NOTICE_ID}.s3.2.1")
+    assert task is not None
+    clause = task[0]
+    measure = Measure(
+        id=f"{NOTICE_ID}.m3.2.1",
+        doc_id=NOTICE_ID,
+        clause_id=clause.id,
+        number="（三）",
+        ordinal=1,
+        path=["", "二、重点任务", "（三）"],  # as a path without the attachment's title would read
+        headline=clause.heading,
+        text=NOTICE_TEXT[clause.span[0] : clause.span[1]],
+        span=clause.span,
+    )
+    sentence = "创新券用于购买科技服务。"
+    start = NOTICE_TEXT.index(sentence)
+    target = Target(
+        id=f"{NOTICE_ID}.t1.2-1",
+        doc_id=NOTICE_ID,
+        clause_id=f"{NOTICE_ID}.s1.2",
+        indicator="创新券",
+        value=1.0,
+        unit="项",
+        text=sentence,
+        span=(start, start + len(sentence)),
+        kind="result",
+    )
+    kb = _OneDocumentKB(DocumentKB(document, outline, [measure], [target]))
+    designation = "《十堰市科学技术局关于印发两个办法的通知》（十科发〔2020〕3号）"
+    cited = {
+        item_id: cite(item.citable, item.document).reference
+        for item_id in (measure.id, target.id, f"{NOTICE_ID}.s2.2.1.1")
+        if (item := resolve_item(kb, item_id)) is not None  # type: ignore[arg-type]
+    }
+    assert cited == {
+        measure.id: designation + "《十堰市科技成果转化奖励〈试行〉细则》二、重点任务（三）",
+        target.id: designation + "附件1《十堰市科技创新券管理办法》第二条",
+        f"{NOTICE_ID}.s2.2.1.1": designation + "附件2《十堰市科技计划项目管理办法》第十二条第（一）项",
+    }

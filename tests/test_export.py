@@ -606,7 +606,7 @@ def test_markdown_quotes_never_break_out(seed_path: Path, quote: str) -> None:
     assert unquoted in (quote, quote + "\n")  # verbatim once the character references are read
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(quote=quotes)
 def test_docx_holds_arbitrary_quotes(seed_path: Path, quote: str) -> None:
     document = seed_document(seed_path)

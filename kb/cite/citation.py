@@ -497,11 +497,6 @@ def md_quote(text: str) -> str:
     return "".join("> " + _md_line(line) for line in lines)
 
 
-def block_quote(text: str) -> str:
-    """Alias of :func:`md_quote` (kept for callers of the earlier API)."""
-    return md_quote(text)
-
-
 def md_url(url: str) -> str:
     """An autolink ``<url>`` for an http(s) address (unsafe characters percent-encoded), else ``""``."""
     url = url.strip()

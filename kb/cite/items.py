@@ -54,15 +54,6 @@ def target_place(dkb: DocumentKB, target: Target) -> list[str]:
     return citation_path(dkb.outline, target.clause_id) or []
 
 
-def target_path(kb: KnowledgeBase, target_id: str) -> list[str]:
-    """The citation place of a target by id ([] when unknown)."""
-    target = kb.target(target_id)
-    dkb = kb.document_kb(target.doc_id) if target is not None else None
-    if target is None or dkb is None:
-        return []
-    return target_place(dkb, target)
-
-
 def resolve_item(kb: KnowledgeBase, item_id: str, *, documents: bool = True) -> Item | None:
     """The citable item for an id, or None when the knowledge base has no such id.
 

@@ -12,6 +12,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -221,8 +222,10 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if item is None:
         print(f"未找到 not found: {args.id}", file=sys.stderr)
         return 1
-    citation = citation_for(item, args.style, base_url=args.base_url)
+    citation = citation_for(item, args.style, base_url=args.base_url, accessed=date.today())
     print(citation.text)
+    if citation.permalink.startswith(("http://", "https://")):
+        print(f"本库链接：{citation.permalink}")
     return 0
 
 
@@ -238,14 +241,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"未找到 not found: {item_id}", file=sys.stderr)
             return 1
         items.append((item.citable, item.document))
+    options = {"style": args.style, "base_url": args.base_url, "accessed": date.today()}
     if args.format == "docx":
-        data = export_docx(items, base_url=args.base_url)
+        data = export_docx(items, **options, author=args.author)
         if args.output in (None, "-"):
             print("docx 需要 -o 文件名 (docx needs -o FILE)", file=sys.stderr)
             return 2
         Path(args.output).write_bytes(data)
     else:
-        text = export_markdown(items, base_url=args.base_url)
+        text = export_markdown(items, **options)
         if args.output in (None, "-"):
             sys.stdout.write(text)
         else:
@@ -364,15 +368,30 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("cite", parents=[common], help="print the citation of a measure, target or clause")
     p.add_argument("id")
-    p.add_argument("--style", default="official", choices=["official", "gbt7714", "gbt7714-2025", "markdown"])
-    p.add_argument("--base-url", default="", help="site address for permalinks, e.g. http://127.0.0.1:8000")
+    p.add_argument(
+        "--style",
+        default="official",
+        choices=["official", "gbt7714", "gbt7714-2015", "gbt7714-2025", "markdown"],
+    )
+    p.add_argument(
+        "--base-url", default="", help="the site's public address, for the 本库链接 (e.g. https://kb.example)"
+    )
     p.set_defaults(func=cmd_cite)
 
     p = sub.add_parser("export", parents=[common], help="export quotes and citations as a report")
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("--format", choices=["docx", "md"], default="md")
+    p.add_argument(
+        "--style",
+        default="official",
+        choices=["official", "gbt7714", "gbt7714-2015", "gbt7714-2025"],
+        help="citations and reference list: official (公文引用格式, default), gbt7714 (GB/T 7714-2015), gbt7714-2025",
+    )
     p.add_argument("-o", "--output", metavar="FILE")
-    p.add_argument("--base-url", default="")
+    p.add_argument(
+        "--base-url", default="", help="the site's public address: entries link to its pages (本库链接)"
+    )
+    p.add_argument("--author", default="政策知识库", help="the author written into the .docx properties")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", parents=[common], help="run the site (builds the index first when needed)")

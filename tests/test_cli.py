@@ -109,8 +109,13 @@ def test_tables_line_up_without_json(index: Path, capsys):
 def test_cite_prints_the_official_citation(index: Path, capsys):
     assert main(["cite", f"{SEED_ID}.m3.6", "--index", str(index)]) == 0
     out = capsys.readouterr().out
-    assert "《十堰市2019年科技创新工作要点》（十堰市科学技术局，2019年7月8日" in out
-    assert out.rstrip().endswith("三、主要措施(六)")
+    assert out.rstrip().endswith(
+        "《十堰市2019年科技创新工作要点》（十堰市科学技术局，2019年7月8日）三、主要措施（六）"
+    )
+    assert main(["cite", f"{SEED_ID}.t2.2-2", "--style", "gbt7714", "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    assert "二、主要目标第二项\n十堰市科学技术局. 十堰市2019年科技创新工作要点[Z]. 2019-07-08." in out
+    assert "/targets/" not in out  # no relative address of the site
 
 
 def test_export_markdown_and_docx(index: Path, tmp_path: Path, capsys):
@@ -122,5 +127,32 @@ def test_export_markdown_and_docx(index: Path, tmp_path: Path, capsys):
     assert main(["export", *ids, "--format", "docx", "-o", str(out), "--index", str(index)]) == 0
     import docx
 
-    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
     assert "严厉打击侵犯知识产权和制售假冒伪劣商品违法行为。" in text
+    assert "\n引用文件\n" in text and document.core_properties.author == "政策知识库"
+    assert (
+        main(
+            [
+                "export",
+                *ids,
+                "--style",
+                "gbt7714-2025",
+                "--author",
+                "十堰市科学技术局",
+                "-o",
+                str(out),
+                "--format",
+                "docx",
+                "--index",
+                str(index),
+            ]
+        )
+        == 0
+    )
+    document = docx.Document(str(out))
+    assert "参考文献" in [p.text for p in document.paragraphs]
+    assert document.core_properties.author == "十堰市科学技术局"
+    assert main(["export", *ids, "--style", "gbt7714", "--index", str(index)]) == 0
+    md = capsys.readouterr().out
+    assert "出处：《十堰市2019年科技创新工作要点》三、主要措施（六）[1]" in md and "\\[" not in md

@@ -151,6 +151,9 @@ PAGES = [
     "/categories",
     "/categories/知识产权",
     "/basket",
+    f"/clauses/{SIX_CLAUSE}",
+    "/clauses/hostile.s2.1",
+    "/clauses/regulation.s2",
 ]
 APIS = [
     "/api/",
@@ -303,13 +306,19 @@ def test_measure_page_of_six(client, kb: KnowledgeBase) -> None:
     plain = re.sub(r"<[^>]+>", "", body)
     assert measure.text in plain
     assert re.search(r"<mark[^>]*><a[^>]*>组织各类培训8次</a></mark>", body)
-    # The official citation, exactly as kb.cite.citation makes it.
+    # The official citation, exactly as kb.cite.citation makes it; the 本库链接 on its own.
     dkb = kb.document_kb(DOC)
     assert dkb is not None
     official = cite(measure, dkb.document, "official")
-    assert official.reference.startswith("《十堰市2019年科技创新工作要点》")
+    assert (
+        official.reference
+        == "《十堰市2019年科技创新工作要点》（十堰市科学技术局，2019年7月8日）三、主要措施（六）"
+    )
     assert official.reference in body
-    assert "data-copy" in body and f'data-basket-add="{SIX}"' in body
+    assert "复制引文" in body and "复制原文及出处" in body and "本库链接" in body
+    assert (
+        'data-copy="reference"' in body and 'data-copy="text"' in body and f'data-basket-add="{SIX}"' in body
+    )
     assert 'href="/categories/%E7%9F%A5%E8%AF%86%E4%BA%A7%E6%9D%83"' in body
     assert "发明专利申请量" in body and "2100件" in body
     assert "关联度" in body
@@ -334,6 +343,15 @@ def test_target_page(client) -> None:
     assert "《十堰市2019年科技创新工作要点》" in body
     data = client.get(f"/api/targets/{DOC}.t2.2-2").get_json()
     assert data["measures"][0]["id"] == SIX and data["citations"]
+    styles = {c["style"]: c for c in data["citations"]}
+    assert (
+        styles["official"]["reference"]
+        == "《十堰市2019年科技创新工作要点》（十堰市科学技术局，2019年7月8日）二、主要目标第二项"
+    )
+    assert 'data-copy="reference"' in body and 'data-copy="text"' in body
+    for c in data["citations"]:
+        assert "/targets/" not in c["reference"]  # the site's own (relative) address is never a reference
+    assert styles["gbt7714"]["permalink"] == f"/targets/{DOC}.t2.2-2"
 
 
 def test_document_page_has_an_anchor_for_every_clause(client, kb: KnowledgeBase) -> None:
@@ -377,13 +395,21 @@ def test_markdown_document_page(client) -> None:
     assert "## 一、支持企业创新" in plain  # verbatim text: Markdown is quoted, not rendered
 
 
-def test_clause_redirects_to_the_document_anchor(client) -> None:
+def test_clause_page_offers_its_citation(client) -> None:
     response = client.get(f"/clauses/{SIX_CLAUSE}")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/documents/{DOC}#{SIX_CLAUSE}")
+    assert response.status_code == 200
+    assert_safe_page(response)
+    body = html(response)
+    assert f'href="/documents/{DOC}#{SIX_CLAUSE}"' in body  # read in place, in the document
+    assert 'data-copy="reference"' in body and 'data-copy="text"' in body
+    assert f'data-basket-add="{SIX_CLAUSE}"' in body
+    assert "《十堰市2019年科技创新工作要点》（十堰市科学技术局，2019年7月8日）三、主要措施（六）" in body
     data = client.get(f"/api/clauses/{SIX_CLAUSE}").get_json()
     assert data["clause"]["text"].startswith("(六)")
     assert any("《十堰市2019年科技创新工作要点》" in c["text"] for c in data["citations"])
+    assert data["permalink"] == f"/clauses/{SIX_CLAUSE}"
+    toc = html(client.get(f"/documents/{DOC}"))
+    assert f'href="/clauses/{SIX_CLAUSE}"' in toc  # the document's outline links every clause's citation
 
 
 def test_categories_list_intellectual_property_with_measure_six(client) -> None:
@@ -447,6 +473,14 @@ def test_items_api_keeps_order_and_reports_missing(client) -> None:
     assert [i["id"] for i in data["items"]] == [ids[0], ids[1], ids[3]]
     assert data["missing"] == ["gone.m1"]
     assert data["items"][1]["citation"].startswith("《十堰市2019年科技创新工作要点》")
+    target = data["items"][0]
+    assert target["headline"] == "全市发明专利申请量达到2100件"
+    assert target["citations"]["official"]["reference"].endswith("二、主要目标第二项")
+    assert (
+        target["citations"]["gbt7714"]["reference"]
+        == "十堰市科学技术局. 十堰市2019年科技创新工作要点[Z]. 2019-07-08."
+    )
+    assert target["citations"]["official"]["text"].startswith(target["quote"])
     assert client.get("/api/items?ids=../x").status_code == 400
     assert client.get("/api/items").status_code == 400
 
@@ -478,11 +512,47 @@ def test_export_docx_opens_in_python_docx(client, kb: KnowledgeBase) -> None:
     assert "《十堰市2019年科技创新工作要点》" in text
 
 
+def test_export_styles_and_site_links(client, index_dir: Path) -> None:
+    """The style is the basket's choice; links to the site only with SITE_URL, never from the Host header."""
+    import docx
+
+    ids = f"{SIX},{DOC}.t2.2-2"
+    md = html(client.get(f"/export?ids={ids}&format=md&style=official", headers={"Host": "evil.example"}))
+    assert "出处：《十堰市2019年科技创新工作要点》（十堰市科学技术局，2019年7月8日）二、主要目标第二项" in md
+    assert "## 引用文件" in md and "本库链接" not in md and "evil.example" not in md and "127.0.0.1" not in md
+    md = html(client.get(f"/export?ids={ids}&format=md&style=gbt7714"))
+    assert "## 参考文献\n\n[1] 十堰市科学技术局. 十堰市2019年科技创新工作要点[Z]. 2019-07-08.\n" in md
+    md = html(client.get(f"/export?ids={ids}&format=md&style=gbt7714-2025"))
+    assert "[1] 十堰市科学技术局. 十堰市2019年科技创新工作要点[Z]. 2019-07-08." in md
+    from web import create_app
+
+    site = create_app(
+        {"INDEX_DIR": str(index_dir), "TESTING": True, "SITE_URL": "https://kb.example"}
+    ).test_client()
+    data = site.get(f"/export?ids={ids}&format=docx&style=gbt7714").data
+    document = docx.Document(io.BytesIO(data))
+    links = [link.url for p in document.paragraphs for link in p.hyperlinks]
+    assert links == [f"https://kb.example/measures/{SIX}", f"https://kb.example/targets/{DOC}.t2.2-2"]
+    assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.1)
+    assert site.get(f"/api/measures/{SIX}").get_json()["permalink"] == f"https://kb.example/measures/{SIX}"
+
+
+def test_export_of_hostile_metadata_carries_no_html(client) -> None:
+    import markdown
+
+    md = html(client.get("/export?ids=hostile.m2.1&format=md&style=gbt7714"))
+    rendered = markdown.markdown(md)
+    assert set(re.findall(r"<\s*([a-zA-Z0-9]+)", rendered)) <= {"h1", "h2", "h3", "blockquote", "p"}
+    assert "&lt;script&gt;" in md and "<script" not in md and "<img" not in md
+
+
 @pytest.mark.parametrize(
     ("query", "needle"),
     [
         (f"ids={SIX},nope.m9&format=md", "nope.m9"),
         (f"ids={SIX}&format=pdf", "docx"),
+        (f"ids={SIX}&format=md&style=apa", "gbt7714"),
+        (f"ids={SIX}&format=md&style=markdown", "引用格式"),
         ("format=md", "ids"),
         ("ids=" + ",".join(["x.m1"] * 201) + "&format=md", "200"),
         ("ids=../../etc/passwd&format=md", "编号"),

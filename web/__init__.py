@@ -3,7 +3,8 @@
 ``create_app(config)`` returns the Flask app; ``policykb serve`` serves it with waitress. Config keys:
 ``INDEX_DIR`` (default ``$POLICYKB_INDEX`` or ``index/``), ``RELOAD_INTERVAL`` (seconds between checks for a newly
 published index generation, default 1.0), ``SITE_URL`` (the public address used in permalinks and exports, default
-``$POLICYKB_SITE_URL``; never taken from the request's Host header).
+``$POLICYKB_SITE_URL``; never taken from the request's Host header), ``EXPORT_AUTHOR`` (the author written into exported
+.docx files, default ``$POLICYKB_EXPORT_AUTHOR``, else 政策知识库).
 
 Layout: ``state`` (the open index, reloaded when a build publishes), ``pages/`` (one module per page type, each
 page with its /api twin), ``render`` (marked text as HTML), ``security`` (headers, input bounds), ``errors``.
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config["SITE_URL"] = os.environ.get("POLICYKB_SITE_URL", "").strip()
+    app.config["EXPORT_AUTHOR"] = os.environ.get("POLICYKB_EXPORT_AUTHOR", "").strip()
     app.config.update(config or {})
     index_dir = Path(app.config.get("INDEX_DIR") or kb_config.index_dir(None))
     app.config["INDEX_DIR"] = str(index_dir)

@@ -1,4 +1,8 @@
-"""Any id (measure, target, clause, document) to the thing a citation or an export quotes."""
+"""Any id (measure, target, clause, document) to the thing a citation or an export quotes.
+
+Places come from the document's outline (``kb.cite.citation.place_parts``), so an attached document, a dash
+bullet and full-width labels are cited the same way whether the item is a measure, a target or a clause.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ from kb.cite.citation import (
     Citable,
     Citation,
     citable_from_clause,
+    citable_from_document,
     citable_from_measure,
     citable_from_target,
+    citation_path,
     cite,
+    place_parts,
 )
 from kb.extract.places import clause_path, find_clause
-from kb.model import Document
+from kb.model import Document, DocumentKB, Target
 from kb.present import url_for_id
 from kb.store.knowledge import KnowledgeBase
 
@@ -37,20 +44,14 @@ class Item:
 
 
 def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
-    """The outline path of a clause ([] when the id is empty or unknown)."""
+    """The outline path of a clause as the site's breadcrumbs show it ([] when unknown)."""
     found = kb.clause(clause_id) if clause_id else None
     return clause_path(found[1], found[0]) if found is not None else []
 
 
-def target_path(kb: KnowledgeBase, target_id: str) -> list[str]:
-    """The place of a target: its measure's path when it sits inside one, else its clause's path."""
-    target = kb.target(target_id)
-    if target is None:
-        return []
-    measure = kb.measure(target.measure_ids[0]) if target.measure_ids else None
-    if measure is not None and measure.span[0] <= target.span[0] < measure.span[1]:
-        return list(measure.path)
-    return clause_path_of(kb, target.clause_id)
+def target_place(dkb: DocumentKB, target: Target) -> list[str]:
+    """The place of a target: the clause that holds it (with the item number of a dash bullet)."""
+    return citation_path(dkb.outline, target.clause_id) or []
 
 
 def resolve_item(kb: KnowledgeBase, item_id: str, *, documents: bool = True) -> Item | None:
@@ -68,21 +69,22 @@ def resolve_item(kb: KnowledgeBase, item_id: str, *, documents: bool = True) -> 
     if kind == "measure":
         measure = kb.measure(item_id)
         assert measure is not None
-        return Item(citable_from_measure(measure), document, measure.headline)
+        return Item(citable_from_measure(measure, dkb.outline), document, measure.headline)
     if kind == "target":
         target = kb.target(item_id)
         assert target is not None
-        return Item(citable_from_target(target, target_path(kb, item_id)), document, target.indicator)
+        return Item(citable_from_target(target, target_place(dkb, target)), document, target.indicator)
     if kind == "clause":
         found = find_clause(dkb.outline, item_id)
         assert found is not None
         clause, trail = found
-        citable = citable_from_clause(clause, clause_path(trail, clause), document)
+        citable = citable_from_clause(clause, place_parts(trail, clause, dkb.outline), document)
         return Item(citable, document, clause.heading or clause.label)
-    return Item(Citable(document.id, "document", document.id, [], document.text), document, document.title)
+    return Item(citable_from_document(document), document, document.title)
 
 
 def citation_for(
     item: Item, style: str = "official", *, base_url: str = "", accessed: date | None = None
 ) -> Citation:
+    """The item cited in ``style``; its 本库链接 is absolute with ``base_url``, else site-relative."""
     return cite(item.citable, item.document, style, url=base_url.rstrip("/") + item.url, accessed=accessed)

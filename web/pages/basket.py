@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, send_file
 
-from kb.cite.export import export_docx, export_markdown
+from kb.cite.citation import STYLE_ALIASES
+from kb.cite.export import DEFAULT_AUTHOR, EXPORT_STYLES, export_docx, export_markdown
 from web.pages import Context, Invalid, Page, context
-from web.pages.items import item_json, requested_ids, resolve_all
+from web.pages.items import EXPORT_STYLE_LABELS, item_json, requested_ids, resolve_all
 
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -25,7 +26,14 @@ class TooLarge(Exception):
 
 
 def basket_data(ctx: Context) -> dict[str, Any]:
-    return {}
+    """The basket page's choices (its items live in the browser and come from /api/items)."""
+    return {
+        "styles": [{"style": style, "label": label} for style, label in EXPORT_STYLE_LABELS.items()],
+        "formats": [
+            {"format": "docx", "label": "Word（.docx）"},
+            {"format": "md", "label": "Markdown（.md）"},
+        ],
+    }
 
 
 def items_query(args: Mapping[str, str]) -> dict[str, Any]:
@@ -35,7 +43,8 @@ def items_query(args: Mapping[str, str]) -> dict[str, Any]:
 def items_data(ctx: Context, ids: list[str]) -> dict[str, Any]:
     """Basket entries for the ids in that order; ids no longer in the index are listed as missing."""
     found, missing = resolve_all(ctx.kb, ids)
-    return {"items": [item_json(i, ctx.permalink(i.url)) for i in found], "missing": missing}
+    items = [item_json(i, ctx.permalink(i.url), ctx.today) for i in found]
+    return {"items": items, "missing": missing}
 
 
 bp = Blueprint("export", __name__)
@@ -46,6 +55,10 @@ def export() -> Response:
     fmt = request.args.get("format", "docx")
     if fmt not in FORMATS:
         raise Invalid("导出格式只能是 docx 或 md。")
+    style = request.args.get("style", "official")
+    style = STYLE_ALIASES.get(style, style)
+    if style not in EXPORT_STYLES:
+        raise Invalid("引用格式只能是 official（公文引用格式）、gbt7714（GB/T 7714—2015）或 gbt7714-2025。")
     ids = requested_ids(request.args.get("ids"))
     ctx = context()
     found, missing = resolve_all(ctx.kb, ids)
@@ -55,12 +68,13 @@ def export() -> Response:
     if size > MAX_EXPORT_CHARS:
         raise TooLarge(f"导出内容过大（{size} 字，上限 {MAX_EXPORT_CHARS} 字）：请分几次导出。")
     items = [(item.citable, item.document) for item in found]
-    base_url = current_app.config.get("SITE_URL", "")
+    options = {"style": style, "title": TITLE, "base_url": ctx.site_url, "accessed": ctx.today}
     filename = f"{TITLE}-{ctx.today:%Y%m%d}.{fmt}"
     if fmt == "md":
-        payload = export_markdown(items, title=TITLE, base_url=base_url, accessed=ctx.today).encode("utf-8")
+        payload = export_markdown(items, **options).encode("utf-8")
     else:
-        payload = export_docx(items, title=TITLE, base_url=base_url, accessed=ctx.today)
+        author = current_app.config.get("EXPORT_AUTHOR") or DEFAULT_AUTHOR
+        payload = export_docx(items, **options, author=author)
     return send_file(io.BytesIO(payload), mimetype=FORMATS[fmt], as_attachment=True, download_name=filename)
 
 

@@ -1,11 +1,12 @@
-"""A document's page (outline, marked body, measures, targets, coverage, references) and a clause's data."""
+"""A document's page (outline, marked body, measures, targets, coverage, references) and a clause's page.
+
+A clause is read in place, in its document (``kb.present.clause_url``: the document page at the clause's anchor);
+its own page (``/clauses/<id>``) holds what citing it needs: the verbatim text, the place, the copy buttons.
+"""
 
 from __future__ import annotations
 
 from typing import Any
-
-from flask import redirect
-from flask.typing import ResponseReturnValue
 
 from kb import ids
 from kb.extract.places import clause_path
@@ -13,10 +14,15 @@ from kb.model import Clause
 from kb.present import clause_url, document_json, measure_url
 from web.pages import Context, Missing, Page
 from web.pages.items import citations, resolve
-from web.pages.shapes import measure_brief, mention_marks, segments, target_brief
+from web.pages.shapes import breadcrumb, measure_brief, mention_marks, segments, target_brief
 from web.security import require_id
 
 NO_MEASURES = "未识别到措施（本文件可能是法规或报告）"
+
+
+def clause_page_url(clause_id: str) -> str:
+    """The clause's own page (text, place and citation), as opposed to its anchor in the document."""
+    return f"/clauses/{clause_id}"
 
 
 def _toc(nodes: list[Clause], measures: dict[str, str]) -> list[dict[str, Any]]:
@@ -26,6 +32,7 @@ def _toc(nodes: list[Clause], measures: dict[str, str]) -> list[dict[str, Any]]:
             "label": node.label,
             "heading": node.heading,
             "url": clause_url(node.id),
+            "cite_url": clause_page_url(node.id),
             "measure": measures.get(node.id),
             "children": _toc(node.children, measures),
         }
@@ -126,28 +133,28 @@ def clause_data(ctx: Context, item_id: str) -> dict[str, Any]:
     clause, trail = found
     doc = dkb.document
     url = clause_url(clause.id)
+    page = clause_page_url(clause.id)
+    path = clause_path(trail, clause)
     return {
         "clause": {
             "id": clause.id,
             "doc_id": doc.id,
             "label": clause.label,
             "heading": clause.heading,
-            "path": clause_path(trail, clause),
+            "path": path,
             "text": doc.text[clause.span[0] : clause.span[1]],
             "span": list(clause.span),
             "url": url,
+            "page": page,
         },
         "document": document_json(doc),
-        "citations": citations(resolve(kb, clause.id), ctx.permalink(url), ctx.today),
+        "breadcrumb": breadcrumb(doc, path, clause.id),
+        "citations": citations(resolve(kb, clause.id), ctx.permalink(page), ctx.today),
+        "permalink": ctx.permalink(page),
     }
-
-
-def clause_page(data: dict[str, Any]) -> ResponseReturnValue:
-    """A clause has no page of its own: it is shown in place, in its document."""
-    return redirect(data["clause"]["url"], code=302)
 
 
 PAGES = [
     Page("/documents/<item_id>", "document", document_data, "document.html"),
-    Page("/clauses/<item_id>", "clause", clause_data, html=clause_page),
+    Page("/clauses/<item_id>", "clause", clause_data, "clause.html"),
 ]

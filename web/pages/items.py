@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from kb.cite.citation import STYLES, cite
+from kb.cite.export import EXPORT_STYLES, headline
 from kb.cite.items import Item, resolve_item
 from kb.search.schema import KIND_LABELS
 from kb.store.knowledge import KnowledgeBase
@@ -15,6 +16,7 @@ STYLE_LABELS = {
     "gbt7714-2025": "GB/T 7714—2025 参考文献",
     "markdown": "Markdown",
 }
+EXPORT_STYLE_LABELS = {style: STYLE_LABELS[style] for style in EXPORT_STYLES}
 
 
 def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:
@@ -23,7 +25,8 @@ def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:
 
 
 def citations(item: Item | None, permalink: str, accessed: date | None = None) -> list[dict[str, str]]:
-    """The item cited in every style, official first: style, label, reference and paste-ready text."""
+    """The item cited in every style, official first: style, label, the reference ("复制引文"), the quote with
+    its reference ("复制原文及出处") and the knowledge base's link (本库链接, never part of a reference)."""
     if item is None:
         return []
     out = []
@@ -41,19 +44,22 @@ def citations(item: Item | None, permalink: str, accessed: date | None = None) -
     return out
 
 
-def item_json(item: Item, permalink: str) -> dict[str, object]:
-    """One basket entry: enough to list it and to copy its official citation."""
-    citation = cite(item.citable, item.document, "official", url=permalink)
+def item_json(item: Item, permalink: str, accessed: date | None = None) -> dict[str, object]:
+    """One basket entry: enough to list it and to copy its citation in every style."""
+    cited = {c["style"]: c for c in citations(item, permalink, accessed)}
     return {
         "id": item.citable.id,
         "kind": item.citable.kind,
         "kind_label": KIND_LABELS.get(item.citable.kind, item.citable.kind),
         "title": item.title,
+        "headline": headline(item.citable, item.document),
         "doc_id": item.document.id,
         "doc_title": item.document.title,
-        "place": citation.place,
+        "place": "".join(item.citable.path),
         "quote": item.citable.quote,
-        "citation": citation.reference,
+        "citation": cited["official"]["reference"],
+        "citations": {style: {"reference": c["reference"], "text": c["text"]} for style, c in cited.items()},
+        "permalink": permalink,
         "url": item.url,
     }
 

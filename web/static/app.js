@@ -62,12 +62,12 @@
     });
   }
 
-  function visibleCitation(box) {
-    var pres = box.querySelectorAll(".cite-text");
-    for (var i = 0; i < pres.length; i++) {
-      if (!pres[i].hidden) { return pres[i]; }
+  function visibleStyle(box) {
+    var blocks = box.querySelectorAll(".cite-style");
+    for (var i = 0; i < blocks.length; i++) {
+      if (!blocks[i].hidden) { return blocks[i]; }
     }
-    return pres[0];
+    return blocks[0];
   }
 
   function selectText(el) {
@@ -78,29 +78,40 @@
     sel.addRange(range);
   }
 
+  // Copy `text`; report in `box`'s status; when the clipboard refuses, select `el` for Ctrl+C.
+  function copyWithStatus(box, text, el, what) {
+    copyText(text).then(function () {
+      setStatus(box, "已复制" + what);
+    }, function () {
+      if (el) {
+        var details = el.closest("details");
+        if (details) { details.open = true; }
+        selectText(el);
+      }
+      setStatus(box, "无法自动复制，已选中" + what + "，请按 Ctrl+C 复制");
+    });
+  }
+
+  var COPY_WHAT = { reference: "引文", text: "原文及出处" };
+
   function initCitationBoxes() {
     document.querySelectorAll("[data-cite-box]").forEach(function (box) {
       var select = box.querySelector("[data-cite-select]");
       if (select) {
         select.addEventListener("change", function () {
-          box.querySelectorAll(".cite-text").forEach(function (pre) {
-            pre.hidden = pre.getAttribute("data-style") !== select.value;
+          box.querySelectorAll(".cite-style").forEach(function (block) {
+            block.hidden = block.getAttribute("data-style") !== select.value;
           });
           setStatus(box, "");
         });
       }
-      var copy = box.querySelector("[data-copy]");
-      if (copy) {
-        copy.addEventListener("click", function () {
-          var pre = visibleCitation(box);
-          copyText(pre.textContent).then(function () {
-            setStatus(box, "已复制到剪贴板");
-          }, function () {
-            selectText(pre);
-            setStatus(box, "无法自动复制，已选中引用文字，请按 Ctrl+C 复制");
-          });
+      box.querySelectorAll("[data-copy]").forEach(function (button) {
+        button.addEventListener("click", function () {
+          var part = button.getAttribute("data-copy");
+          var el = visibleStyle(box).querySelector(part === "text" ? "[data-cite-text]" : "[data-cite-reference]");
+          copyWithStatus(box, el.textContent, el, COPY_WHAT[part] || "");
         });
-      }
+      });
     });
   }
 
@@ -152,7 +163,9 @@
     });
   }
 
-  window.PolicyKB = { readBasket: readBasket, writeBasket: writeBasket, copyText: copyText };
+  window.PolicyKB = {
+    readBasket: readBasket, writeBasket: writeBasket, copyText: copyText, copyWithStatus: copyWithStatus, setStatus: setStatus
+  };
 
   document.addEventListener("DOMContentLoaded", function () {
     updateCount();

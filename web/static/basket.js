@@ -1,4 +1,4 @@
-/* PolicyKB report basket page: list the saved items in order, reorder, remove, export. */
+/* PolicyKB report basket page: list the saved items in order, copy their citations, reorder, remove, export. */
 (function () {
   "use strict";
 
@@ -32,38 +32,66 @@
     return copy;
   }
 
+  function selectedStyle(root) {
+    var select = root.querySelector("[data-basket-style]");
+    return select ? select.value : "official";
+  }
+
+  function citationOf(item, style) {
+    return (item.citations && (item.citations[style] || item.citations.official)) ||
+      { reference: item.citation, text: item.quote + "\n" + item.citation };
+  }
+
   function render(focus) {
     var root = document.querySelector("[data-basket-page]");
     var list = root.querySelector("[data-basket-list]");
     var ids = window.PolicyKB.readBasket();
+    var style = selectedStyle(root);
     list.textContent = "";
     root.querySelector("[data-basket-empty]").hidden = ids.length > 0;
     root.querySelector("[data-basket-actions]").hidden = ids.length === 0;
     var exportable = ids.filter(function (id) { return !missing[id]; });
-    root.querySelectorAll("[data-export]").forEach(function (a) {
-      var params = new URLSearchParams({ ids: exportable.join(","), format: a.getAttribute("data-export") });
-      a.href = "/export?" + params.toString();
-      a.hidden = exportable.length === 0;
-    });
+    root.querySelector("[data-export-ids]").value = exportable.join(",");
+    root.querySelector("[data-export-submit]").disabled = exportable.length === 0;
 
     ids.forEach(function (id, index) {
       var item = cache[id];
       var li = el("li", "basket-item");
       var head = el("div", "basket-item-head");
+      var actions = el("div", "basket-item-actions");
+      var status = el("span", "status", "");
+      status.setAttribute("role", "status");
+      status.setAttribute("aria-live", "polite");
+      status.setAttribute("data-status", "");
       if (item) {
+        var cited = citationOf(item, style);
         head.appendChild(el("span", "badge badge-" + item.kind, item.kind_label));
-        var link = el("a", "basket-title", item.title);
+        var link = el("a", "basket-title", item.headline || item.title);
         link.href = item.url;
         head.appendChild(link);
         li.appendChild(head);
         li.appendChild(el("div", "small muted", "《" + item.doc_title + "》" + (item.place ? " " + item.place : "")));
         li.appendChild(el("blockquote", "verbatim small", item.quote));
-        li.appendChild(el("p", "small", item.citation));
+        var reference = el("p", "cite-reference", cited.reference);
+        reference.setAttribute("data-cite-reference", "");
+        li.appendChild(reference);
+        var full = el("pre", "cite-text offscreen", cited.text);
+        full.setAttribute("data-cite-text", "");
+        li.appendChild(full);
+        var copyReference = button("复制引文", "复制第 " + (index + 1) + " 条的引文", function () {
+          window.PolicyKB.copyWithStatus(li, cited.reference, reference, "引文");
+        });
+        var copyText = button("复制原文及出处", "复制第 " + (index + 1) + " 条的原文及出处", function () {
+          window.PolicyKB.copyWithStatus(li, cited.text, full, "原文及出处");
+        });
+        copyReference.setAttribute("data-copy", "reference");
+        copyText.setAttribute("data-copy", "text");
+        actions.appendChild(copyReference);
+        actions.appendChild(copyText);
       } else {
         head.appendChild(el("span", "basket-title muted", missing[id] ? id + "（知识库中已不存在）" : id));
         li.appendChild(head);
       }
-      var actions = el("div", "basket-item-actions");
       var up = button("上移", "上移第 " + (index + 1) + " 条", function () {
         window.PolicyKB.writeBasket(move(window.PolicyKB.readBasket(), index, -1));
         render({ id: id, action: "up" });
@@ -83,6 +111,7 @@
       actions.appendChild(down);
       actions.appendChild(remove);
       li.appendChild(actions);
+      li.appendChild(status);
       li.setAttribute("data-id", id);
       list.appendChild(li);
       if (focus && focus.id === id) {
@@ -96,6 +125,12 @@
   function load() {
     var root = document.querySelector("[data-basket-page]");
     if (!root) { return; }
+    root.querySelector("[data-basket-clear]").addEventListener("click", function () {
+      window.PolicyKB.writeBasket([]);
+      render(null);
+    });
+    var style = root.querySelector("[data-basket-style]");
+    if (style) { style.addEventListener("change", function () { render(null); }); }
     var ids = window.PolicyKB.readBasket();
     if (ids.length === 0) { render(null); return; }
     var params = new URLSearchParams({ ids: ids.join(",") });
@@ -115,10 +150,6 @@
         box.hidden = false;
         render(null);
       });
-    root.querySelector("[data-basket-clear]").addEventListener("click", function () {
-      window.PolicyKB.writeBasket([]);
-      render(null);
-    });
   }
 
   document.addEventListener("DOMContentLoaded", load);

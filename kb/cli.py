@@ -308,7 +308,9 @@ def cmd_users(args: argparse.Namespace) -> int:
                 print("尚无用户。添加：policykb users add NAME  No users yet.")
             else:
                 rows = [[u.name, u.role, u.created, u.changed] for u in users]
-                print(table(rows, ["用户 user", "角色 role", "创建 created", "改密 changed"], [20, 8, 25, 25]))
+                print(
+                    table(rows, ["用户 user", "角色 role", "创建 created", "改密 changed"], [20, 8, 25, 25])
+                )
             return 0
         if args.action == "remove":
             store.remove(args.name)

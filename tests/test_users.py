@@ -102,7 +102,9 @@ def _run(monkeypatch, capsys, argv: list[str], stdin: str = "") -> tuple[int, st
 
 def test_users_commands(tmp_path: Path, monkeypatch, capsys) -> None:
     inst = ["--instance", str(tmp_path / "inst")]
-    code, out, _ = _run(monkeypatch, capsys, ["users", "add", "li", "--role", "admin", *inst], "s3cret pass\n")
+    code, out, _ = _run(
+        monkeypatch, capsys, ["users", "add", "li", "--role", "admin", *inst], "s3cret pass\n"
+    )
     assert code == 0 and "li" in out
     code, _, _ = _run(monkeypatch, capsys, ["users", "add", "wang", *inst], "another one\n")
     assert code == 0

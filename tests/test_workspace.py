@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import kb.users
 from kb.store.build import build
 from kb.store.curation import CurationFile
 from kb.users import UserStore
@@ -41,6 +42,13 @@ NEW_DOC = """某市促进氢能产业发展若干措施
 """
 
 
+@pytest.fixture(autouse=True)
+def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A production hash costs ~0.4 s here and these tests sign in dozens of times; the method is stored with
+    each hash, so verification follows it (kb.users keeps the production default, tests/test_users.py checks it)."""
+    monkeypatch.setattr(kb.users, "HASH_METHOD", "scrypt:4096:8:1")
+
+
 def _token(html: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html
@@ -52,12 +60,13 @@ def _token(html: str) -> str:
 class Site:
     """A site over its own copy of the seed, with an editor and an admin."""
 
-    def __init__(self, base: Path, **config: object) -> None:
+    def __init__(self, base: Path, *, built: bool = True, **config: object) -> None:
         self.documents = base / "documents"
         self.documents.mkdir(parents=True)
         shutil.copy(SEED, self.documents / SEED.name)
         self.index = base / "index"
-        build([self.documents], self.index, procs=1, quiet=True)
+        if built:
+            build([self.documents], self.index, procs=1, quiet=True)
         self.instance = base / "instance"
         users = UserStore(self.instance)
         users.add("editor", "editor pass 1")
@@ -86,6 +95,10 @@ class Site:
         return client
 
     def wait(self, timeout: float = 120.0) -> None:
+        """Wait for the background build; with background builds off, build here (faster, same result)."""
+        if not self.ws.background:
+            build([self.documents], self.index, procs=1, quiet=True)
+            return
         assert self.ws.queue.wait_idle(timeout), "background build did not finish"
 
     def decisions(self) -> list:
@@ -94,9 +107,16 @@ class Site:
 
 @pytest.fixture()
 def site(tmp_path: Path) -> Site:
+    """A site building in the background (a subprocess per build, as in production)."""
     s = Site(tmp_path)
     yield s
     s.ws.queue.close()
+
+
+@pytest.fixture()
+def quick_site(tmp_path: Path) -> Site:
+    """A site whose tests build in-process when they need a build (the background path is tested above)."""
+    return Site(tmp_path, BUILD_IN_BACKGROUND=False)
 
 
 # ---------------------------------------------------------------------------------------------- names
@@ -137,7 +157,12 @@ def test_upload_folder_never_overwrites_and_keeps_removed_files(tmp_path: Path) 
     a = folder.save(io.BytesIO(b"first"), "../../plan.txt", "li")
     b = folder.save(io.BytesIO(b"second"), "plan.txt", "li")
     same = folder.save(io.BytesIO(b"second"), "other.txt", "li")
-    assert (a.name, b.name, same.action, same.duplicate_of) == ("plan.txt", "plan (2).txt", "duplicate", "plan (2).txt")
+    assert (a.name, b.name, same.action, same.duplicate_of) == (
+        "plan.txt",
+        "plan (2).txt",
+        "duplicate",
+        "plan (2).txt",
+    )
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir() if not p.name.startswith(".")) == [
         "plan (2).txt",
         "plan.txt",
@@ -160,24 +185,29 @@ def test_upload_folder_never_overwrites_and_keeps_removed_files(tmp_path: Path) 
 
 
 def test_instance_folder_secret_key_and_cookie_flags(tmp_path: Path) -> None:
-    site = Site(tmp_path)
+    site = Site(tmp_path, built=False, BUILD_IN_BACKGROUND=False)
     assert (site.instance / "secret_key").is_file()
     assert site.app.secret_key == (site.instance / "secret_key").read_text().strip()
     client = site.client("editor")
     response = client.post("/logout", data={"csrf_token": client.csrf})
     assert response.status_code == 302
     token = _token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": "editor", "password": "editor pass 1", "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "editor", "password": "editor pass 1", "csrf_token": token}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    secure = Site(tmp_path / "s", SECURE_COOKIES=True)
+    secure = Site(tmp_path / "s", built=False, BUILD_IN_BACKGROUND=False, SECURE_COOKIES=True)
     client = secure.app.test_client()
     token = _token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": "editor", "password": "editor pass 1", "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "editor", "password": "editor pass 1", "csrf_token": token}
+    )
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-def test_public_pages_stay_anonymous_and_signed_in_pages_carry_the_token(site: Site) -> None:
+def test_public_pages_stay_anonymous_and_signed_in_pages_carry_the_token(quick_site: Site) -> None:
+    site = quick_site
     anonymous = site.app.test_client()
     page = anonymous.get(f"/measures/{SIX}")
     html = page.get_data(as_text=True)
@@ -185,20 +215,30 @@ def test_public_pages_stay_anonymous_and_signed_in_pages_carry_the_token(site: S
     assert "Set-Cookie" not in page.headers  # the public site sets no cookie
     assert "工作人员登录" in html
     editor = site.client("editor")
-    for path in ("/", f"/measures/{SIX}", f"/targets/{PATENTS}", "/workspace", "/workspace/curation", "/upload"):
+    for path in (
+        "/",
+        f"/measures/{SIX}",
+        f"/targets/{PATENTS}",
+        "/workspace",
+        "/workspace/curation",
+        "/upload",
+    ):
         html = editor.get(path).get_data(as_text=True)
         assert '<meta name="csrf-token"' in html, path
     assert "人工修订" in editor.get(f"/measures/{SIX}").get_data(as_text=True)
 
 
-def test_login_json_twin_and_wrong_password(site: Site) -> None:
+def test_login_json_twin_and_wrong_password(quick_site: Site) -> None:
+    site = quick_site
     client = site.app.test_client()
     data = client.get("/api/login").get_json()
     assert data["user"] is None and data["csrf_token"]
     headers = {"X-CSRFToken": data["csrf_token"]}
     bad = client.post("/api/login", json={"username": "editor", "password": "nope nope"}, headers=headers)
     assert bad.status_code == 401 and bad.get_json()["message"] == "用户名或密码不正确。"
-    good = client.post("/api/login", json={"username": "Editor", "password": "editor pass 1"}, headers=headers)
+    good = client.post(
+        "/api/login", json={"username": "Editor", "password": "editor pass 1"}, headers=headers
+    )
     assert good.status_code == 200
     assert good.get_json()["user"]["name"] == "editor"
     assert client.get("/api/status").status_code == 200
@@ -206,10 +246,14 @@ def test_login_json_twin_and_wrong_password(site: Site) -> None:
     assert html == 302  # already signed in
 
 
-def test_failed_logins_are_limited_per_user_and_per_address(site: Site) -> None:
+def test_failed_logins_are_limited_per_user_and_per_address(quick_site: Site) -> None:
+    site = quick_site
+
     def attempt(client, user: str, password: str) -> int:
         token = _token(client.get("/login").get_data(as_text=True))
-        return client.post("/login", data={"username": user, "password": password, "csrf_token": token}).status_code
+        return client.post(
+            "/login", data={"username": user, "password": password, "csrf_token": token}
+        ).status_code
 
     # Per user: ten failures from ten addresses lock the name, even for the right password.
     for i in range(10):
@@ -230,7 +274,8 @@ def test_failed_logins_are_limited_per_user_and_per_address(site: Site) -> None:
         assert attempt(site.client(address="10.0.3.3"), "admin", "admin pass 1") == 302
 
 
-def test_removed_user_and_changed_password_end_the_session(site: Site) -> None:
+def test_removed_user_and_changed_password_end_the_session(quick_site: Site) -> None:
+    site = quick_site
     client = site.client("editor")
     assert client.get("/api/status").status_code == 200
     UserStore(site.instance).set_password("editor", "another pass")
@@ -248,7 +293,8 @@ def _nothing_written(site: Site) -> bool:
     )
 
 
-def test_anonymous_and_forged_writes_are_refused_and_change_nothing(site: Site) -> None:
+def test_anonymous_and_forged_writes_are_refused_and_change_nothing(quick_site: Site) -> None:
+    site = quick_site
     anonymous = site.app.test_client()
     decision = {"action": "reject_link", "measure": SIX, "target": PATENTS}
     assert anonymous.get("/workspace").status_code == 302
@@ -275,14 +321,16 @@ def test_anonymous_and_forged_writes_are_refused_and_change_nothing(site: Site) 
     response = editor.post("/upload", data={"file": (io.BytesIO(NEW_DOC.encode()), "x.txt")})
     assert response.status_code == 403 and "安全校验" in response.get_data(as_text=True)
     # An editor is no admin.
-    response = editor.post("/api/uploads/remove", json={"name": "x.txt"}, headers={"X-CSRFToken": editor.csrf})
+    response = editor.post(
+        "/api/uploads/remove", json={"name": "x.txt"}, headers={"X-CSRFToken": editor.csrf}
+    )
     assert response.status_code == 403
     assert _nothing_written(site)
     assert not site.ws.queue.busy()
 
 
 def test_sizes_are_bounded(tmp_path: Path) -> None:
-    site = Site(tmp_path, UPLOAD_MAX_BYTES=200 * 1024)
+    site = Site(tmp_path, UPLOAD_MAX_BYTES=200 * 1024, BUILD_IN_BACKGROUND=False)
     editor = site.client("editor")
     headers = {"X-CSRFToken": editor.csrf}
     big = {"file": (io.BytesIO(b"x" * (300 * 1024)), "big.txt")}
@@ -292,7 +340,11 @@ def test_sizes_are_bounded(tmp_path: Path) -> None:
     body = ("一、" + "某" * 50_000 + "\n").encode("utf-8")
     ok = editor.post("/api/upload", data={"file": (io.BytesIO(body), "长文件.txt")}, headers=headers)
     assert ok.status_code == 201
-    response = editor.post("/api/curation", data=json.dumps({"x": "y" * 70_000}), headers={**headers, "Content-Type": "application/json"})
+    response = editor.post(
+        "/api/curation",
+        data=json.dumps({"x": "y" * 70_000}),
+        headers={**headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     site.ws.queue.close()
 
@@ -339,7 +391,8 @@ def test_upload_builds_in_the_background_and_is_searchable(site: Site) -> None:
     assert f'href="{doc["url"]}"' in html and blank["reason"] in html and "uploads/blank.txt" in html
 
 
-def test_admin_replaces_and_removes_uploads_into_the_trash(site: Site) -> None:
+def test_admin_replaces_and_removes_uploads_into_the_trash(quick_site: Site) -> None:
+    site = quick_site
     admin = site.client("admin")
     headers = {"X-CSRFToken": admin.csrf}
     admin.post("/api/upload", data={"file": (io.BytesIO(NEW_DOC.encode()), "h2.txt")}, headers=headers)
@@ -347,7 +400,9 @@ def test_admin_replaces_and_removes_uploads_into_the_trash(site: Site) -> None:
     doc_id = admin.get("/api/status").get_json()["uploads"][0]["document"]["id"]
     changed = NEW_DOC.replace("加氢站", "制氢项目")
     response = admin.post(
-        "/api/uploads/replace", data={"name": "h2.txt", "file": (io.BytesIO(changed.encode()), "h2-v2.txt")}, headers=headers
+        "/api/uploads/replace",
+        data={"name": "h2.txt", "file": (io.BytesIO(changed.encode()), "h2-v2.txt")},
+        headers=headers,
     )
     assert response.status_code == 200
     wrong = admin.post(
@@ -381,7 +436,11 @@ def test_curation_json_flow_pending_then_live(site: Site) -> None:
     )
     assert response.status_code == 201
     saved = response.get_json()["decision"]
-    assert (saved["user"], saved["status_label"], saved["target_indicator"]) == ("editor", "待生效", "发明专利申请量")
+    assert (saved["user"], saved["status_label"], saved["target_indicator"]) == (
+        "editor",
+        "待生效",
+        "发明专利申请量",
+    )
     listed = editor.get("/api/curation").get_json()
     assert listed["decisions"][0]["status"] in ("pending", "live")
     site.wait()
@@ -410,7 +469,8 @@ def test_curation_json_flow_pending_then_live(site: Site) -> None:
     assert "否决关联" in page and "已生效" in page and "editor" in page
 
 
-def test_curation_refuses_bad_decisions(site: Site) -> None:
+def test_curation_refuses_bad_decisions(quick_site: Site) -> None:
+    site = quick_site
     editor = site.client("editor")
     headers = {"X-CSRFToken": editor.csrf}
     cases = [
@@ -425,17 +485,26 @@ def test_curation_refuses_bad_decisions(site: Site) -> None:
         response = editor.post("/api/curation", json=body, headers=headers)
         assert response.status_code == code, body
         assert message in response.get_json()["message"], body
-    response = editor.post("/api/curation", data="[1]", headers={**headers, "Content-Type": "application/json"})
+    response = editor.post(
+        "/api/curation", data="[1]", headers={**headers, "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert not (site.documents / "curation.jsonl").exists()
 
 
-def test_curation_html_form_returns_to_the_page_with_a_notice(site: Site) -> None:
+def test_curation_html_form_returns_to_the_page_with_a_notice(quick_site: Site) -> None:
+    site = quick_site
     editor = site.client("editor")
     page = f"/targets/{PATENTS}"
     html = editor.get(page).get_data(as_text=True)
     assert 'data-action="reject_link"' in html and 'data-action="not_target"' in html
-    form = {"csrf_token": editor.csrf, "action": "reject_link", "measure": SIX, "target": PATENTS, "next": page}
+    form = {
+        "csrf_token": editor.csrf,
+        "action": "reject_link",
+        "measure": SIX,
+        "target": PATENTS,
+        "next": page,
+    }
     response = editor.post("/curation", data=form)
     assert response.status_code == 302 and response.headers["Location"] == page
     html = editor.get(page).get_data(as_text=True)
@@ -448,7 +517,8 @@ def test_curation_html_form_returns_to_the_page_with_a_notice(site: Site) -> Non
     assert [d.action for d in site.decisions()] == ["reject_link", "not_target"]
 
 
-def test_stale_decisions_are_listed_not_dropped(site: Site) -> None:
+def test_stale_decisions_are_listed_not_dropped(quick_site: Site) -> None:
+    site = quick_site
     editor = site.client("editor")
     headers = {"X-CSRFToken": editor.csrf}
     editor.post("/api/upload", data={"file": (io.BytesIO(NEW_DOC.encode()), "h2.txt")}, headers=headers)

@@ -85,7 +85,9 @@ def _configure(app: Flask) -> None:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secret_key(instance)
     config["DOCUMENTS"] = [str(p) for p in (config.get("DOCUMENTS") or kb_config.documents_folders(None))]
-    config.setdefault("UPLOAD_MAX_BYTES", int(os.environ.get("POLICYKB_UPLOAD_MAX_BYTES") or DEFAULT_UPLOAD_MAX))
+    config.setdefault(
+        "UPLOAD_MAX_BYTES", int(os.environ.get("POLICYKB_UPLOAD_MAX_BYTES") or DEFAULT_UPLOAD_MAX)
+    )
     secure = config.get("SECURE_COOKIES", os.environ.get("POLICYKB_SECURE_COOKIES", "") not in ("", "0"))
     config.update(
         SESSION_COOKIE_NAME="policykb_session",

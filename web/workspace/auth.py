@@ -101,7 +101,7 @@ def _credentials() -> tuple[str, str, str]:
     if request.is_json:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
-            abort(400, "请求须为 JSON 对象：{\"username\": …, \"password\": …}")
+            abort(400, '请求须为 JSON 对象：{"username": …, "password": …}')
         return str(data.get("username") or ""), str(data.get("password") or ""), ""
     return request.form.get("username", ""), request.form.get("password", ""), request.form.get("next", "")
 
@@ -123,7 +123,9 @@ def login_post() -> ResponseReturnValue:
         message = "用户名或密码不正确。"
         if is_api():
             return jsonify({"error": 401, "title": "登录失败", "message": message}), 401
-        page = render_template("workspace/login.html", next=safe_next(nxt, ""), error=message, username=username)
+        page = render_template(
+            "workspace/login.html", next=safe_next(nxt, ""), error=message, username=username
+        )
         return page, 401
     session.clear()  # a fresh session (and CSRF secret) for the signed-in user
     login_user(StaffUser(user))
@@ -200,7 +202,11 @@ def init_auth(app: Flask) -> None:
     )
     limit = app.config["LOGIN_LIMIT"]
     by_address = limiter.limit(
-        limit, key_func=get_remote_address, methods=["POST"], deduct_when=_failed, error_message=LIMITED_MESSAGE
+        limit,
+        key_func=get_remote_address,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=LIMITED_MESSAGE,
     )
     by_user = limiter.limit(
         limit, key_func=_login_name, methods=["POST"], deduct_when=_failed, error_message=LIMITED_MESSAGE

@@ -226,6 +226,11 @@ def curation_entries(decisions: list[Decision], manifest: Mapping[str, Any]) -> 
 
 def curation_counts(entries: list[dict[str, Any]]) -> dict[str, int]:
     counts = {"total": len(entries)}
-    for state in (curation_store.PENDING, curation_store.LIVE, curation_store.SUPERSEDED, curation_store.STALE):
+    for state in (
+        curation_store.PENDING,
+        curation_store.LIVE,
+        curation_store.SUPERSEDED,
+        curation_store.STALE,
+    ):
         counts[state] = sum(1 for e in entries if e["status"] == state)
     return counts

@@ -139,7 +139,9 @@ class UploadFolder:
                 for existing in self._files():
                     if existing.stat().st_size == size and sha1_file(existing) == sha1:
                         action = "unchanged" if existing.name == name else "duplicate"
-                        return Stored(existing.name, self.relative(existing.name), size, sha1, action, existing.name)
+                        return Stored(
+                            existing.name, self.relative(existing.name), size, sha1, action, existing.name
+                        )
                 final, n = name, 1
                 while (self.root / final).exists():
                     n += 1

@@ -277,7 +277,9 @@ def register(app: Flask) -> None:
         if len(files) != 1:
             raise Invalid("请选择一个用于替换的文件（表单字段 file）。")
         try:
-            result = ws.uploads.replace(request.form.get("name", ""), files[0].stream, files[0].filename, _user())
+            result = ws.uploads.replace(
+                request.form.get("name", ""), files[0].stream, files[0].filename, _user()
+            )
         except UploadError as exc:
             raise Invalid(str(exc)) from None
         ws.rebuild()

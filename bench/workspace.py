@@ -57,7 +57,9 @@ def main() -> None:
         client = app.test_client()
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True))
         assert token
-        client.post("/login", data={"username": "bench", "password": "bench password", "csrf_token": token[1]})
+        client.post(
+            "/login", data={"username": "bench", "password": "bench password", "csrf_token": token[1]}
+        )
         csrf = client.get("/api/login").get_json()["csrf_token"]
         headers = {"X-CSRFToken": csrf}
 

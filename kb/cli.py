@@ -288,7 +288,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(index.resolve())})
+    app = create_app(
+        {
+            "INDEX_DIR": str(index.resolve()),
+            "DOCUMENTS": [str(folder.resolve()) for folder in folders],
+            "INSTANCE_DIR": str(config.instance_dir(args.instance).resolve()),
+        }
+    )
     print(f"PolicyKB 政策知识库: http://{args.host}:{args.port}/  (Ctrl+C 退出)")
     waitress.serve(
         app, host=args.host, port=args.port, threads=args.threads, ident="PolicyKB", **SERVER_SETTINGS
@@ -312,6 +318,57 @@ def cmd_config(args: argparse.Namespace) -> int:
         where = "本机配置 bureau" if path.parent == folder else "默认 default"
         print(f"{name:<14} {where:<14} {path}  {what}")
     return 0
+
+
+def _read_password(prompt: str = "密码 password: ") -> str:
+    """The new password: the first line of standard input when it is not a terminal, else typed twice."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(prompt)
+    second = getpass.getpass("再输入一次 again: ")
+    if first != second:
+        raise ValueError("两次输入的密码不一致。 The passwords do not match.")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from kb.users import UserError, UserStore
+
+    store = UserStore(config.instance_dir(args.instance))
+    try:
+        if args.action == "list":
+            users = store.list()
+            if args.json:
+                _print_json([u.public() for u in users])
+            elif not users:
+                print("尚无用户。添加：policykb users add NAME  No users yet.")
+            else:
+                rows = [[u.name, u.role, u.created, u.changed] for u in users]
+                print(
+                    table(rows, ["用户 user", "角色 role", "创建 created", "改密 changed"], [20, 8, 25, 25])
+                )
+            return 0
+        if args.action == "remove":
+            store.remove(args.name)
+            print(f"已删除用户 removed: {args.name}")
+            return 0
+        if args.action == "role":
+            user = store.set_role(args.name, args.role)
+            print(f"已设为 {user.role}: {user.name}")
+            return 0
+        password = _read_password()
+        if args.action == "add":
+            user = store.add(args.name, password, role=args.role)
+            print(f"已添加用户 added: {user.name} ({user.role})")
+        else:
+            user = store.set_password(args.name, password)
+            print(f"已修改密码 password changed: {user.name}")
+        return 0
+    except (UserError, ValueError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -394,7 +451,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--author", default="政策知识库", help="the author written into the .docx properties")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("serve", parents=[common], help="run the site (builds the index first when needed)")
+    instance = argparse.ArgumentParser(add_help=False)
+    instance.add_argument(
+        "--instance", metavar="DIR", help="instance folder (default $POLICYKB_INSTANCE or instance/)"
+    )
+    p = sub.add_parser(
+        "serve", parents=[common, instance], help="run the site (builds the index first when needed)"
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=int, default=4)
@@ -409,6 +472,22 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="init: overwrite files that exist")
     p.set_defaults(func=cmd_config)
+
+    p = sub.add_parser("users", help="staff accounts of the workspace (kept in the instance folder)")
+    users = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = users.add_parser("add", parents=[instance], help="add a user (password from stdin, or typed twice)")
+    q.add_argument("name")
+    q.add_argument("--role", choices=["editor", "admin"], default="editor")
+    q = users.add_parser("list", parents=[instance], help="list users")
+    q.add_argument("--json", action="store_true")
+    q = users.add_parser("remove", parents=[instance], help="remove a user (their sessions end)")
+    q.add_argument("name")
+    q = users.add_parser("passwd", parents=[instance], help="set a user's password (their sessions end)")
+    q.add_argument("name")
+    q = users.add_parser("role", parents=[instance], help="change a user's role")
+    q.add_argument("name")
+    q.add_argument("role", choices=["editor", "admin"])
+    p.set_defaults(func=cmd_users)
     return parser
 
 

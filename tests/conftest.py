@@ -21,6 +21,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_instance(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Sites made by tests keep their secret key and users in a temporary instance folder, not in instance/."""
+    if not os.environ.get("POLICYKB_INSTANCE"):
+        os.environ["POLICYKB_INSTANCE"] = str(tmp_path_factory.mktemp("instance") / "instance")
+
+
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     return SEED

@@ -4,10 +4,13 @@
 ``INDEX_DIR`` (default ``$POLICYKB_INDEX`` or ``index/``), ``RELOAD_INTERVAL`` (seconds between checks for a newly
 published index generation, default 1.0), ``SITE_URL`` (the public address used in permalinks and exports, default
 ``$POLICYKB_SITE_URL``; never taken from the request's Host header), ``EXPORT_AUTHOR`` (the author written into exported
-.docx files, default ``$POLICYKB_EXPORT_AUTHOR``, else 政策知识库).
+.docx files, default ``$POLICYKB_EXPORT_AUTHOR``, else 政策知识库); the staff workspace's keys
+(``INSTANCE_DIR``, ``DOCUMENTS``, ``UPLOAD_MAX_BYTES``, ``SECURE_COOKIES``, ``TRUSTED_PROXIES``…) are listed in
+``web.workspace``. The public pages never write; every write is the workspace's, behind sign-in and CSRF.
 
 Layout: ``state`` (the open index, reloaded when a build publishes), ``pages/`` (one module per page type, each
-page with its /api twin), ``render`` (marked text as HTML), ``security`` (headers, input bounds), ``errors``.
+page with its /api twin), ``render`` (marked text as HTML), ``security`` (headers, input bounds), ``errors``,
+``workspace/`` (the signed-in staff workspace: login, upload, build status, curation).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The site over the index in ``config["INDEX_DIR"]`` (it may not exist yet: pages then answer 503)."""
     from web import errors, pages, security
     from web.pages import basket
+    from web.workspace import init_workspace
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -51,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     pages.register(app, pages.all_pages())
     app.register_blueprint(basket.bp)
+    init_workspace(app)  # instance folder, secret key, sign-in, CSRF, uploads, curation
     security.init_security(app)
     errors.init_errors(app)
 

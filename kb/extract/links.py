@@ -510,7 +510,14 @@ def link(
 
     if overrides is not None:
         links = _apply_overrides(links, overrides, measures, targets)
+    return attach_links(links, measures, targets)
 
+
+def attach_links(links: list[Link], measures: list[Measure], targets: list[Target]) -> list[Link]:
+    """Order ``links`` (by target, then score) and fill ``Measure.targets`` and ``Target.measure_ids`` from them.
+
+    ``link`` ends with it; a step that changes the links afterwards (staff curation) calls it again.
+    """
     order = {t.id: i for i, t in enumerate(targets)}
     links.sort(key=lambda lk: (order.get(lk.target_id, len(order)), -lk.score))
     by_measure: dict[str, list[TargetRef]] = {m.id: [] for m in measures}

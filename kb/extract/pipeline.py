@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import config_file
+from kb.extract.curation import DocumentCuration
 from kb.extract.links import Concepts, LinkOverrides, link, load_concepts
 from kb.extract.measures import extract_measures
 from kb.extract.outline import parse_outline
@@ -83,8 +84,14 @@ def analyse(
     *,
     digest: str = "",
     overrides: LinkOverrides | None = None,
+    curation: DocumentCuration | None = None,
 ) -> DocumentKB:
-    """Turn one read document into its knowledge: the outline, measures with categories, targets and links."""
+    """Turn one read document into its knowledge: the outline, measures with categories, targets and links.
+
+    ``curation`` (staff decisions about this document, ``kb.extract.curation``) sets categories, drops targets
+    marked "not a target" before linking and confirms, adds or rejects links after ``overrides``; it records
+    which of its decisions applied and which are stale.
+    """
     document = make_document(raw, doc_id, source, digest)
     outline = parse_outline(document.text, doc_id, document.title)
     measures = extract_measures(document, outline)
@@ -92,7 +99,12 @@ def analyse(
     for measure in measures:
         measure.categories = taxonomy.classify(measure.text, measure.headline)
     targets = extract_targets(document, outline, extraction.units)
+    if curation is not None:
+        curation.set_categories(measures)
+        targets = curation.drop_targets(targets)
     links = link(measures, targets, outline, overrides, taxonomy=taxonomy, concepts=extraction.concepts)
+    if curation is not None:
+        links = curation.apply_links(links, measures, targets)
     references = find_references(document, outline)
     return DocumentKB(
         document=document,

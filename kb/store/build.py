@@ -3,7 +3,8 @@
 1. **plan** (``plan_build``): scan the folders (regular files only; links that leave the folders, devices and
    FIFOs are refused by name), hash every file with a bounded read, give each a unique, stable document id, and
    decide from the live generation's manifest what must be (re)analysed. A change of the analyzer, of any
-   configuration file (``kb.config``), of the link overrides or of the extraction rules means a full rebuild.
+   configuration file (``kb.config``), of the link overrides or of the extraction rules means a full rebuild;
+   a staff decision (``curation.jsonl``, ``kb.store.curation``) re-analyses only the document it names.
 2. **analyse** (``analyse_files``): read and analyse the changed files in worker processes (both cores), each
    file with a time budget; a file that cannot be read, fails or runs out of time costs only itself.
 3. **write** (``write_generation``): a complete new generation aside (``.tmp-gen-*``): the JSON knowledge and the
@@ -36,6 +37,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from kb.config import config_fingerprint
+from kb.extract.curation import Decision, DocumentCuration
 from kb.extract.links import LinkOverrides, check_overrides, load_overrides
 from kb.extract.pipeline import (
     PIPELINE_VERSION,
@@ -52,6 +54,7 @@ from kb.readers.encoding import read_bounded
 from kb.search import analysis
 from kb.search import schema as indexing
 from kb.search.whoosh import patches as whoosh_patches
+from kb.store import curation as curation_file
 from kb.store.codec import kb_from_dict, kb_to_dict, measure_from_dict, target_from_dict
 from kb.store.generations import (
     GEN_PREFIX,
@@ -69,7 +72,8 @@ from kb.text.segment import segmenter
 OVERRIDES_FILE = "links.toml"
 SIDECAR_FILE = "MANIFEST.jsonl"
 STATUS_FILE = "status.json"
-IGNORED_FILES = frozenset({OVERRIDES_FILE, SIDECAR_FILE, "README.md", "readme.md", ".gitkeep"})
+CURATION_FILE = curation_file.CURATION_FILE
+IGNORED_FILES = frozenset({OVERRIDES_FILE, SIDECAR_FILE, CURATION_FILE, "README.md", "readme.md", ".gitkeep"})
 
 # Seconds one file may take to read and analyse in its worker ($POLICYKB_FILE_SECONDS overrides).
 DEFAULT_FILE_SECONDS = 120.0
@@ -332,9 +336,20 @@ class BuildPlan:
 
 
 def plan_build(
-    files: list[SourceFile], index_dir: Path, stamp: str, report: BuildReport, *, force: bool = False
+    files: list[SourceFile],
+    index_dir: Path,
+    stamp: str,
+    report: BuildReport,
+    *,
+    force: bool = False,
+    curation: dict[str, tuple[Decision, ...]] | None = None,
 ) -> BuildPlan:
-    """Decide what to reuse and what to (re)analyse; fills the report's rejections, removals and notes."""
+    """Decide what to reuse and what to (re)analyse; fills the report's rejections, removals and notes.
+
+    ``curation`` (staff decisions by document id, ``kb.store.curation``) counts in each document's entry: a
+    document whose decisions changed is re-analysed, the others are reused.
+    """
+    curation = curation or {}
     previous = current_generation(index_dir)
     prev_manifest: dict[str, Any] = {}
     prev_catalog: dict[str, Any] = {}
@@ -364,7 +379,14 @@ def plan_build(
             continue
         seen_digests[source.digest] = source.relative
         old = prev_manifest.get(source.key)
-        if old and old.get("digest") == source.digest and old.get("doc_id") == doc_id:
+        decisions = curation.get(doc_id, ())
+        curated = curation_file.document_digest(decisions) if decisions else ""
+        if (
+            old
+            and old.get("digest") == source.digest
+            and old.get("doc_id") == doc_id
+            and old.get("curation", "") == curated
+        ):
             manifest[source.key] = old
             if old.get("rejected"):
                 report.reject(source.relative, old["rejected"])
@@ -373,9 +395,16 @@ def plan_build(
             continue
         jobs.append((str(source.folder), str(source.path), source.relative, doc_id, source.digest))
         manifest[source.key] = {"digest": source.digest, "doc_id": doc_id, "relative": source.relative}
+        if decisions:
+            manifest[source.key] |= {"curation": curated, "curation_seq": max(d.seq for d in decisions)}
 
     old_ids = {v["doc_id"] for v in prev_manifest.values() if not v.get("rejected")}
     new_ids = {v["doc_id"] for v in manifest.values()}
+    for doc_id in sorted(set(curation) - new_ids):
+        seqs = "、".join(f"#{d.seq}" for d in curation[doc_id])
+        report.warnings.append(
+            f"{CURATION_FILE}: 决定 {seqs} 所属文件 {doc_id} 不在文档文件夹中 decisions name a document not found"
+        )
     report.full = not prev_manifest
     report.removed = len(old_ids - new_ids)
     report.unchanged = len(reuse)
@@ -386,7 +415,8 @@ def plan_build(
 # Step 2: analyse (runs in forked worker processes)
 
 _WORKER: dict[str, Any] = {}
-AnalysedFile = tuple[str, dict[str, Any] | None, str, int]  # key, kb-as-dict or None, rejection reason, chars
+# key, kb-as-dict or None, rejection reason, chars, stale curation decisions (seq -> reason)
+AnalysedFile = tuple[str, dict[str, Any] | None, str, int, dict[str, str]]
 
 
 class _OutOfTime(Exception):
@@ -397,10 +427,16 @@ def _on_alarm(_signum: int, _frame: Any) -> None:
     raise _OutOfTime
 
 
-def _init_worker(extraction: Extraction, overrides: dict[Path, LinkOverrides], budget: float) -> None:
+def _init_worker(
+    extraction: Extraction,
+    overrides: dict[Path, LinkOverrides],
+    budget: float,
+    curation: dict[str, tuple[Decision, ...]] | None = None,
+) -> None:
     _WORKER["extraction"] = extraction
     _WORKER["overrides"] = overrides
     _WORKER["budget"] = budget
+    _WORKER["curation"] = curation or {}
 
 
 @contextlib.contextmanager
@@ -423,11 +459,13 @@ def _analyse_file(job: Job) -> AnalysedFile:
     folder, path, relative, doc_id, digest = job
     key = f"{folder}/{relative}"
     budget = _WORKER.get("budget", 0.0)
+    decisions = _WORKER.get("curation", {}).get(doc_id)
+    curation = DocumentCuration(decisions) if decisions else None
     try:
         with _time_budget(budget):
             raw = read(Path(path))
             if not raw.text.strip():
-                return key, None, "文件没有正文 no text in file", 0
+                return key, None, "文件没有正文 no text in file", 0, {}
             dkb = analyse(
                 raw,
                 doc_id,
@@ -435,18 +473,20 @@ def _analyse_file(job: Job) -> AnalysedFile:
                 _WORKER["extraction"],
                 digest=digest,
                 overrides=_WORKER["overrides"].get(Path(folder)),
+                curation=curation,
             )
-            return key, kb_to_dict(dkb), "", len(raw.text)
+            stale = {str(seq): reason for seq, reason in curation.stale.items()} if curation else {}
+            return key, kb_to_dict(dkb), "", len(raw.text), stale
     except _OutOfTime:
-        return key, None, f"处理超时（超过 {budget:.0f} 秒）processing took longer than {budget:.0f} s", 0
+        return key, None, f"处理超时（超过 {budget:.0f} 秒）processing took longer than {budget:.0f} s", 0, {}
     except ReadError as exc:
-        return key, None, str(exc), 0
+        return key, None, str(exc), 0, {}
     except MemoryError:
-        return key, None, "文件过大，内存不足 too large to analyse", 0
+        return key, None, "文件过大，内存不足 too large to analyse", 0, {}
     except RecursionError:
-        return key, None, "文件结构嵌套过深 structure nested too deeply to analyse", 0
+        return key, None, "文件结构嵌套过深 structure nested too deeply to analyse", 0, {}
     except Exception as exc:  # an extractor bug must cost one file, not the build
-        return key, None, f"分析失败 analysis failed: {type(exc).__name__}: {exc}", 0
+        return key, None, f"分析失败 analysis failed: {type(exc).__name__}: {exc}", 0, {}
 
 
 def analyse_files(
@@ -455,6 +495,7 @@ def analyse_files(
     extraction: Extraction,
     overrides: dict[Path, LinkOverrides],
     budget: float | None = None,
+    curation: dict[str, tuple[Decision, ...]] | None = None,
 ) -> Iterator[AnalysedFile]:
     """Analyse the jobs, in worker processes when there are enough of them; results in completion order.
 
@@ -464,7 +505,7 @@ def analyse_files(
     """
     budget = file_seconds() if budget is None else budget
     if procs <= 1 or len(jobs) < 4:
-        _init_worker(extraction, overrides, budget)
+        _init_worker(extraction, overrides, budget, curation)
         yield from map(_analyse_file, jobs)
         return
     segmenter()  # load jieba once, before forking
@@ -472,7 +513,8 @@ def analyse_files(
     context = multiprocessing.get_context("fork")
     pending = list(reversed(jobs))
     running: dict[Any, tuple[Job, float]] = {}
-    with context.Pool(procs, initializer=_init_worker, initargs=(extraction, overrides, budget)) as pool:
+    initargs = (extraction, overrides, budget, curation)
+    with context.Pool(procs, initializer=_init_worker, initargs=initargs) as pool:
         while pending or running:
             while pending and len(running) < 2 * procs:
                 job = pending.pop()
@@ -618,6 +660,7 @@ def write_generation(
     quiet: bool = True,
     status: _Status | None = None,
     started: float | None = None,
+    curation: dict[str, tuple[Decision, ...]] | None = None,
 ) -> tuple[Path, str, dict[str, Any]]:
     """Analyse the plan's jobs and write a complete generation aside; return (its temp dir, its name, catalog)."""
     started = started if started is not None else time.monotonic()
@@ -635,9 +678,13 @@ def write_generation(
                 _link_or_copy(plan.previous / "docs" / f"{doc_id}.json", docs_dir / f"{doc_id}.json")
         writer = _open_writer(plan, tmp / "whoosh", procs)
         done = 0
-        for key, data, reason, chars in analyse_files(plan.jobs, procs, extraction, overrides):
+        for key, data, reason, chars, stale in analyse_files(
+            plan.jobs, procs, extraction, overrides, curation=curation
+        ):
             entry = plan.manifest[key]
             done += 1
+            if "curation" in entry:
+                entry["curation_stale"] = stale
             if data is None:
                 entry["rejected"] = reason
                 report.reject(entry["relative"], reason)
@@ -740,12 +787,14 @@ def build(
         extraction = extraction or load_extraction()
         overrides, overrides_digest, problems = _load_overrides(folders)
         report.warnings.extend(problems)
+        curation, curation_problems = curation_file.load(folders)
+        report.warnings.extend(curation_problems)
 
         files, refused = scan(folders)
         report.rejected.extend(refused)
         hash_files(files)
         stamp = fingerprint(overrides_digest)
-        plan = plan_build(files, index_dir, stamp, report, force=force)
+        plan = plan_build(files, index_dir, stamp, report, force=force, curation=curation)
         report.phases["scan+hash"] = time.monotonic() - started
         if plan.nothing_changed:
             stats = plan.prev_catalog.get("meta", {})
@@ -769,6 +818,7 @@ def build(
                 quiet=quiet,
                 status=status,
                 started=started,
+                curation=curation,
             )
             final = publish_generation(index_dir, tmp, name, stamp, catalog)
         except BaseException as exc:

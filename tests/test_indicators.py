@@ -21,7 +21,6 @@ from kb.extract.indicators import (
     concept_of,
     indicators_from_dict,
     indicators_to_dict,
-    is_series_id,
     judge,
     load_indicator_config,
     parse_indicator_config,
@@ -29,6 +28,7 @@ from kb.extract.indicators import (
     split_unit,
 )
 from kb.extract.targets import load_units
+from kb.ids import is_series_id, kind_of
 from kb.model import Document, Target
 from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
@@ -206,6 +206,7 @@ def test_level_and_growth_are_two_series_of_one_indicator_per_region() -> None:
     assert level.title == "海拉尔区 · 地区生产总值（亿元）"
     assert other.points[0].doc_id == "s2015"
     assert len({growth.id, level.id, other.id}) == 3 and all(is_series_id(s.id) for s in ind.series)
+    assert kind_of(growth.id) is None  # not a document, clause, measure or target id
 
 
 def test_amounts_convert_to_the_series_unit() -> None:

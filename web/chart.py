@@ -15,7 +15,7 @@ from kb.extract.indicators import Point, Series
 
 WIDTH = 720
 HEIGHT = 300
-MARGIN = {"left": 64, "right": 20, "top": 18, "bottom": 40}
+MARGIN = {"left": 64, "right": 24, "top": 30, "bottom": 40}
 _YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50)
 
 

@@ -53,11 +53,11 @@ from pathlib import Path
 from typing import Any
 
 from kb.config import config_file
+from kb.ids import series_id
 from kb.model import Document, Target
 from kb.text.normalize import fold
 
 NATIONAL = "全国"
-SERIES_ID_PREFIX = "ind."  # never a document id (those have no dot) nor an item id (.s/.m/.t)
 
 # ------------------------------------------------------------------------------------------------ config
 
@@ -482,16 +482,6 @@ class Series:
             "not_comparable": sum(1 for a in self.attainment if a.attained is None),
             "conflicts": len(self.conflicts),
         }
-
-
-def series_id(region: str, name: str, dimension: str) -> str:
-    """A stable, URL-safe id of a series: ``ind.`` + 12 hex of sha1(region, indicator, unit kind)."""
-    digest = hashlib.sha1(f"{region}\0{name}\0{dimension}".encode()).hexdigest()[:12]
-    return SERIES_ID_PREFIX + digest
-
-
-def is_series_id(value: str) -> bool:
-    return re.fullmatch(re.escape(SERIES_ID_PREFIX) + r"[0-9a-f]{12}", value or "") is not None
 
 
 @dataclass

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from kb.extract.indicators import Series, is_series_id
+from kb.extract.indicators import Series
+from kb.ids import is_series_id
 from kb.present import document_url, indicator_json, point_json, target_url
 from web.chart import series_chart, written
 from web.pages import Context, Invalid, Missing, Page

@@ -20,7 +20,8 @@ an amount in its base unit (亿元 and 万元 are one kind, 元; values are conv
 either a level (达到, 总量) or an increment (新增, 净增, 新建). A decrease (下降3%, 降低4%左右) is negative growth.
 
 **Year**: a target's deadline, else its document's year (a 2019 report's targets are for 2019); a result's
-``year`` (the year it reports). Points without a year are left out (counted in the stats).
+``year`` (the year it reports). Points without a year, and results that are averages over several years
+("五年来年均增长12.1%"), are left out (counted in the stats).
 
 **Attainment** (``judge``), for each year with a target and a result (the result of the earliest document that
 reports it, i.e. the next year's report):
@@ -554,6 +555,9 @@ def build_indicators(
         dim = dimension_of(target, concept, units)
         if dim is None:
             stats["skipped_unit"] += 1
+            continue
+        if kind == "result" and _AVERAGE_WORDS.search(target.qualifier + " " + fold(target.mention)):
+            stats["skipped_average_result"] += 1  # "五年来年均增长12.1%" is no one year's result
             continue
         point = Point(
             year=year,

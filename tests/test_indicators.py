@@ -307,6 +307,10 @@ def test_documents_without_region_make_no_series() -> None:
         (point(42, "净增", unit="家"), 30, False),
         (point(282, "达到", unit="亿元"), 274.4, False),
         (point(500, "突破", unit="万人次"), 525.6, True),
+        (point(900, "新增、不低于", unit="万人", mention="城镇新增就业人数不低于900万人"), 1100, True),
+        (point(5000, "", unit="万吨", mention="压减粗钢产能5000万吨"), 6500, True),  # a cut by an amount
+        (point(3, "", unit="天", mention="审批时限缩短到3天"), 5, False),  # a level to stay under
+        (point(-0.5, "", unit="个百分点", mention="下降0.5个百分点"), -0.6, True),
     ],
 )
 def test_attainment_rules(target_point: Point, result_value: float, met: bool) -> None:

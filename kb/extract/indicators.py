@@ -265,7 +265,7 @@ def _strip(text: str, config: IndicatorConfig) -> tuple[str, bool]:
             if text.startswith(prefix) and len(text) > len(prefix):
                 text, changed = text[len(prefix) :], True
         for suffix in config.suffixes:
-            if text.endswith(suffix):
+            if text.endswith(suffix) and not text[: -len(suffix)].endswith("占"):  # "占比" stays
                 text, changed = text[: -len(suffix)], True
                 growth = growth or suffix in ("增速", "增长率", "增幅", "涨幅", "增长")
     if text in config.prefixes:  # a bare prefix word ("按可比价格计算") says nothing
@@ -321,8 +321,10 @@ _INCREMENT_WORDS = re.compile(
     r"新增|净增|增加(?![值到至])|提高(?![到至])|提升(?![到至])|新建|新培育|新认定|新引进|新开工|新改建|新招引"
 )
 _AVERAGE_WORDS = re.compile(r"年均|平均每年|每年平均")
+# A ceiling names the level to stay under; a cut by an amount ("压减产能5000万吨") is a floor on that amount.
 _CEILING_WORDS = re.compile(
-    r"以内|以下|之内|不超过|不高于|低于|控制在|压减|缩短|压缩|降至|降到|降低到|降低至|下降到|下降至"
+    r"以内|以下|之内|不超过|不高于|(?<!不)低于|控制在|降至|降到|降低到|降低至|下降到|下降至|减少到|减少至|"
+    r"缩短到|缩短至|缩减到|缩减至|压缩到|压缩至|压减到|压减至"
 )
 _FLOOR_WORDS = re.compile(r"以上|不低于|不少于|至少")
 _APPROX_WORDS = re.compile(r"左右|上下|约")
@@ -666,7 +668,7 @@ def judge(target: Point, result: float, *, lower: bool = False, tolerance: float
     words = qualifier + " " + fold(target.mention)
     low = target.value
     high = target.value_max if target.value_max is not None else target.value
-    decrease = high < 0 and target.unit in ("%", "个百分点")  # "下降3%以上": at least 3 down, at most −3
+    decrease = high < 0 and (target.unit == "%" or target.unit.endswith("百分点"))  # "下降3%以上": at most −3
     ceiling = bool(_CEILING_WORDS.search(words)) or decrease or (lower and not _FLOOR_WORDS.search(qualifier))
     approx = bool(_APPROX_WORDS.search(qualifier)) and target.value_max is None
     written = _written(target)

@@ -184,6 +184,7 @@ def test_units_split_into_base_and_scale() -> None:
     assert split_unit("千瓦", UNITS) == ("千瓦", 1.0)
     assert split_unit("家", UNITS) == ("家", 1.0)
     assert split_unit("‰", UNITS) == ("%", 0.1)
+    assert split_unit("亿公斤", UNITS) == ("吨", 1e5) and split_unit("亿吨", UNITS) == ("吨", 1e8)
 
 
 # ------------------------------------------------------------------------------------------------ grouping

@@ -358,14 +358,28 @@ class Dimension:
         return self.kind
 
 
+# Units that measure the same thing under another name: (the unit series use, its factor).
+_SAME_AS = {
+    "‰": ("%", 0.1),
+    "公斤": ("吨", 1e-3),
+    "千克": ("吨", 1e-3),
+    "千米": ("公里", 1.0),
+    "平方千米": ("平方公里", 1.0),
+    "度": ("千瓦时", 1.0),
+    "吨标煤": ("吨标准煤", 1.0),
+    "百分点": ("个百分点", 1.0),
+}
+
+
 def split_unit(unit: str, units: Mapping[str, str]) -> tuple[str, float]:
-    """A unit's base unit and scale: "亿元" → ("元", 1e8), "万千瓦" → ("千瓦", 1e4), "‰" → ("%", 0.1)."""
-    if unit == "‰":
-        return "%", 0.1
+    """A unit's base unit and scale: "亿元" → ("元", 1e8), "万千瓦" → ("千瓦", 1e4), "亿公斤" → ("吨", 1e5)."""
     base, factor = unit, 1.0
-    while base not in units and len(base) > 1 and base[0] in _SCALES:
+    while base not in units and base not in _SAME_AS and len(base) > 1 and base[0] in _SCALES:
         factor *= _SCALES[base[0]]
         base = base[1:]
+    if base in _SAME_AS:
+        base, scale = _SAME_AS[base]
+        factor *= scale
     return base, factor
 
 
@@ -382,7 +396,7 @@ def dimension_of(target: Target, concept: Concept, units: Mapping[str, str]) -> 
     base, factor = split_unit(unit, units)
     after = _after_indicator(target)
     words = after + " " + target.qualifier
-    if base in ("个百分点", "百分点"):
+    if base == "个百分点":
         return Dimension("points", "个百分点", 1.0, -1 if _DECREASE_WORDS.search(words) else 1)
     if base == "%":
         if concept.share_of:

@@ -592,6 +592,12 @@ def test_cli_says_when_the_index_predates_indicator_series(tmp_path: Path, index
     (kb.generation / "indicators.json").unlink()
     assert main(["indicators", "--index", str(old)]) == 1
     assert "policykb build" in capsys.readouterr().err
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(old), "TESTING": True}).test_client()
+    listing = client.get("/indicators")
+    assert listing.status_code == 200 and "尚未生成指标序列" in listing.get_data(as_text=True)
+    assert client.get(f"/targets/{SEED_ID}.t2.1-2").status_code == 200  # target pages work without series
 
 
 @pytest.fixture(scope="module")

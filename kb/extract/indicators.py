@@ -383,18 +383,20 @@ def split_unit(unit: str, units: Mapping[str, str]) -> tuple[str, float]:
     return base, factor
 
 
-def _after_indicator(target: Target) -> str:
+def _after_indicator(mention: str, indicator: str) -> str:
     """The folded mention after the indicator (the whole mention when the indicator is not in it)."""
-    mention, indicator = fold(target.mention), fold(target.indicator)
     at = mention.find(indicator) if indicator else -1
     return mention[at + len(indicator) :] if at >= 0 else mention
 
 
-def dimension_of(target: Target, concept: Concept, units: Mapping[str, str]) -> Dimension | None:
-    """The unit kind of a target's value (``None`` for a unit no series can compare, e.g. a duration)."""
+def dimension_of(
+    target: Target, concept: Concept, units: Mapping[str, str], mention: str | None = None
+) -> Dimension:
+    """The unit kind of a target's value; ``mention`` is the target's mention already folded (else folded here)."""
+    mention = fold(target.mention) if mention is None else mention
     unit = fold(target.unit)
     base, factor = split_unit(unit, units)
-    after = _after_indicator(target)
+    after = _after_indicator(mention, fold(target.indicator))
     words = after + " " + target.qualifier
     if base == "个百分点":
         return Dimension("points", "个百分点", 1.0, -1 if _DECREASE_WORDS.search(words) else 1)
@@ -407,7 +409,7 @@ def dimension_of(target: Target, concept: Concept, units: Mapping[str, str]) -> 
         return Dimension("rate", "%", factor)
     if units.get(base) == "duration":
         return Dimension("level", base, factor)
-    kind = "increment" if _INCREMENT_WORDS.search(fold(target.mention) + " " + target.qualifier) else "level"
+    kind = "increment" if _INCREMENT_WORDS.search(mention + " " + target.qualifier) else "level"
     return Dimension(kind, base, factor)
 
 
@@ -568,11 +570,9 @@ def build_indicators(
         if year is None:
             stats["skipped_no_year"] += 1
             continue
-        dim = dimension_of(target, concept, units)
-        if dim is None:
-            stats["skipped_unit"] += 1
-            continue
-        if kind == "result" and _AVERAGE_WORDS.search(target.qualifier + " " + fold(target.mention)):
+        mention = fold(target.mention)
+        dim = dimension_of(target, concept, units, mention)
+        if kind == "result" and _AVERAGE_WORDS.search(target.qualifier + " " + mention):
             stats["skipped_average_result"] += 1  # "五年来年均增长12.1%" is no one year's result
             continue
         point = Point(

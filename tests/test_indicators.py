@@ -811,3 +811,31 @@ def test_national_results_pair_consecutive_reports(national: KnowledgeBase) -> N
     assert {a.year for a in gdp.attainment} >= {2013, 2014, 2015, 2016}
     for a in gdp.attainment:
         assert docs[a.result.doc_id].year == str(a.year + 1) and docs[a.target.doc_id].year == str(a.year)
+
+
+def test_chart_geometry_keeps_marks_inside_the_frame() -> None:
+    from web.chart import nice_step, series_chart
+
+    docs = [
+        doc("a", "十堰市人民政府", 2019),
+        doc("b", "十堰市科学技术局", 2019),
+        doc("c", "十堰市人民政府", 2021),
+    ]
+    targets = [
+        target("a", "高新技术企业", 30, "家", "新增"),
+        target("b", "高新技术企业", 42, "家", "净增"),
+        target("c", "高新技术企业", 50, "家", "新增"),
+        result("c", "高新技术企业", 35, "家", 2020, qualifier="新增"),
+    ]
+    series = series_of(
+        build_indicators(docs, targets, CONFIG, UNITS), "十堰市", "高新技术企业", "increment:家"
+    )
+    chart = series_chart(series, {"a": "甲方案", "b": "乙要点"})
+    marks = chart["targets"] + chart["results"]
+    assert all(chart["top"] <= m["y"] < chart["bottom"] for m in marks)  # none on the frame
+    assert all(chart["left"] <= m["x"] <= chart["right"] for m in marks)
+    assert [t["label"] for t in chart["x_ticks"]] == ["2019", "2020", "2021"]
+    assert sum(1 for m in chart["targets"] if m["cls"] == "conflict") == 2
+    assert "《甲方案》" in chart["targets"][0]["label"] and chart["results"][0]["cls"] == ""
+    assert chart["target_line"].count(",") == 2  # first target of 2019 and 2021
+    assert nice_step(12) == 2.5 and nice_step(0) == 1.0

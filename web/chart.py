@@ -52,6 +52,9 @@ def _value_range(values: list[float]) -> tuple[float, float]:
     if lo == hi:
         pad = abs(lo) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
+    else:  # no mark on the frame: a margin of 8 % of the span on the sides that do not start at zero
+        pad = (hi - lo) * 0.08
+        lo, hi = (lo if lo == 0 else lo - pad), (hi if hi == 0 else hi + pad)
     step = nice_step(hi - lo)
     return math.floor(lo / step) * step, math.ceil(hi / step) * step
 

@@ -1,6 +1,8 @@
 """The ``policykb`` command: argument parsing and printing only.
 
-Exit codes: 0 success; 1 when a build rejected any file, or an id/query was not found; 2 usage errors.
+Exit codes: 0 success; 1 when a build rejected any file (each is named with its reason), or an id/query was not
+found; 2 usage errors; 3 another build holds the index's lock (nothing was done); 4 the build failed (disk full,
+out of memory…; the live index is unchanged and the message says what to do).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from kb import config, ids
 from kb.present import clause_url, document_json, format_value, indicator_json, measure_json, target_json
+from kb.store.build import EXIT_FAILED, EXIT_LOCKED, BuildError
 from kb.store.generations import BuildLocked, StoreError
 from kb.store.knowledge import KnowledgeBase
 
@@ -300,6 +303,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# waitress settings for a 2-core office box (README "安全与限制 limits"): threads run the (CPU-bound) pages;
+# connections are served asynchronously, so idle keep-alive sockets cost a file descriptor, not a thread.
+SERVER_SETTINGS = {
+    "connection_limit": 500,  # open connections before new ones wait (waitress default 100: 110 idle ones locked users out)
+    "channel_timeout": 20,  # seconds an idle connection is kept (default 120)
+    "cleanup_interval": 5,  # how often idle connections are looked for (default 30)
+    "backlog": 1024,  # pending connections the OS queues
+    "max_request_header_size": 64 * 1024,
+    "max_request_body_size": 64
+    * 1024
+    * 1024,  # the workspace's uploads (50 MB) fit; the app limits each route
+}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from kb.store.build import build
     from kb.store.generations import current_generation
@@ -311,16 +328,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for item in report.rejected:
             print(f"拒收 rejected: {item['source']}: {item['reason']}", file=sys.stderr)
         print(report.summary())
-    try:
-        from web import create_app
-    except ImportError:
-        print("索引已构建；网站尚未实现。 Index built; the site is not available yet.")
-        return 0
     import waitress
+
+    from web import create_app
 
     app = create_app({"INDEX_DIR": str(index.resolve())})
     print(f"PolicyKB 政策知识库: http://{args.host}:{args.port}/  (Ctrl+C 退出)")
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="PolicyKB")
+    waitress.serve(
+        app, host=args.host, port=args.port, threads=args.threads, ident="PolicyKB", **SERVER_SETTINGS
+    )
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    folder = config.config_dir()
+    if args.action == "init":
+        written = config.init_config(folder, overwrite=args.force)
+        for path in written:
+            print(f"已写入 wrote {path}")
+        if not written:
+            print(
+                f"{folder} 中的配置文件都已存在（--force 覆盖）; every file exists already (--force overwrites)"
+            )
+        return 0
+    for name, what in config.CONFIG_FILES.items():
+        path = config.config_file(name, folder)
+        where = "本机配置 bureau" if path.parent == folder else "默认 default"
+        print(f"{name:<14} {where:<14} {path}  {what}")
     return 0
 
 
@@ -333,6 +367,9 @@ def make_parser() -> argparse.ArgumentParser:
         help="documents folder (repeatable; default $POLICYKB_DOCUMENTS or documents/)",
     )
     common.add_argument("--index", metavar="DIR", help="index folder (default $POLICYKB_INDEX or index/)")
+    common.add_argument(
+        "--config", metavar="DIR", help="configuration folder (default $POLICYKB_CONFIG or config/)"
+    )
 
     parser = argparse.ArgumentParser(prog="policykb", description="政策知识库 PolicyKB")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -405,17 +442,33 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--no-build", action="store_true", help="serve the existing index without updating it")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "config", parents=[common], help="the bureau's configuration files (taxonomy, dictionary…)"
+    )
+    p.add_argument(
+        "action", choices=["init", "show"], help="init: copy the defaults into the folder; show: list"
+    )
+    p.add_argument("--force", action="store_true", help="init: overwrite files that exist")
+    p.set_defaults(func=cmd_config)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    config.use_config_dir(getattr(args, "config", None))
     try:
         return int(args.func(args))
     except BuildLocked as exc:
         print(str(exc), file=sys.stderr)
-        return 1
+        return EXIT_LOCKED
+    except BuildError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except MemoryError:
+        print("内存不足，操作已中止。 Out of memory: the command stopped.", file=sys.stderr)
+        return EXIT_FAILED
     except StoreError as exc:
         print(str(exc), file=sys.stderr)
         return 1

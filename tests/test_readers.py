@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import corpus_file
+from conftest import SEED, corpus_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -541,3 +541,46 @@ def test_read_html_like_text_only_raises_read_error(tmp_path: Path, text: str) -
     with contextlib.suppress(ReadError):
         raw = read(path)
         assert raw.text == raw.text.strip() and "\n\n" not in raw.text
+
+
+# -- issue 11: bytes that merely decode are not a document
+
+
+def _random_hanzi(seed: int, n: int = 2000) -> bytes:
+    """GB2312 level-1 ideographs at random: decodes cleanly as GB18030, reads as nothing."""
+    import random
+
+    rnd = random.Random(seed)
+    return bytes(b for _ in range(n) for b in (rnd.randrange(0xB0, 0xD8), rnd.randrange(0xA1, 0xFF)))
+
+
+def test_random_ideographs_are_refused_by_name_and_the_rest_is_indexed(tmp_path: Path) -> None:
+    from kb.store.build import build
+    from kb.store.knowledge import KnowledgeBase
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "noise.txt").write_bytes(_random_hanzi(1))
+    (docs / "plan.txt").write_bytes(SEED.read_bytes())
+    report = build([docs], tmp_path / "index", procs=1, quiet=True)
+    reasons = {r["source"]: r["reason"] for r in report.rejected}
+    assert "乱码" in reasons["noise.txt"]
+    assert [d.id for d in KnowledgeBase.open(tmp_path / "index").documents()] == ["plan"]
+
+
+def test_plausibility_separates_text_from_noise() -> None:
+    from kb.readers.plausible import word_share
+
+    assert word_share(SEED.read_text(encoding="utf-8"))[0] > 0.75
+    assert word_share(_random_hanzi(2).decode("gb18030"))[0] < 0.05
+
+
+def test_control_characters_and_replacement_characters_are_refused(tmp_path: Path) -> None:
+    binary = tmp_path / "controls.txt"
+    binary.write_text("科技创新工作要点\n" + "\x01\x02\x03正文" * 50, encoding="utf-8")
+    with pytest.raises(ReadError, match=r"控制字符|control"):
+        read(binary)
+    broken = tmp_path / "broken.txt"
+    broken.write_text("科技创新工作要点\n" + "\ufffd\ufffd正文" * 50, encoding="utf-8")
+    with pytest.raises(ReadError, match="无法解码"):
+        read(broken)

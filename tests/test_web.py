@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import time
@@ -585,3 +586,48 @@ def test_the_home_page_pages_its_document_list(client, monkeypatch):
     last = client.get("/?page=9999")
     assert last.status_code == 200 and 'rel="prev"' in last.get_data(as_text=True)
     assert client.get("/?page=abc").status_code == 200
+
+
+# -- issue 17: hostile clients
+
+
+@pytest.mark.parametrize("host", ["a" * 70 + ".example", "bad host", "x." + "b" * 64, "例子.测试\x00"])
+def test_an_unusable_host_header_answers_400_with_the_security_headers(client, host: str) -> None:
+    response = client.get("/", headers={"Host": host})
+    assert response.status_code == 400
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_permalinks_never_take_their_host_from_the_request(client) -> None:
+    data = client.get(f"/api/measures/{DOC}.m3.6", headers={"Host": "evil.example"}).get_json()
+    assert "evil.example" not in json.dumps(data, ensure_ascii=False)
+    assert data["permalink"] == f"/measures/{DOC}.m3.6"
+    exported = client.get(f"/export?format=md&ids={DOC}.m3.6", headers={"Host": "evil.example"})
+    assert exported.status_code == 200 and b"evil.example" not in exported.data
+
+
+def test_a_configured_site_url_makes_permalinks_absolute(index_dir: Path) -> None:
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(index_dir), "SITE_URL": "https://kb.example.gov.cn"})
+    data = app.test_client().get(f"/api/measures/{DOC}.m3.6").get_json()
+    assert data["permalink"] == f"https://kb.example.gov.cn/measures/{DOC}.m3.6"
+
+
+def test_repeated_ids_are_one_item_and_too_many_are_refused(client) -> None:
+    many = ",".join([f"{DOC}.m3.6"] * 200)
+    items = client.get(f"/api/items?ids={many}").get_json()
+    assert len(items["items"]) == 1
+    exported = client.get(f"/export?format=md&ids={many}")
+    assert exported.status_code == 200 and exported.data.count("着力加强知识产权保护与运用".encode()) <= 2
+    distinct = ",".join(f"x{n}.m1" for n in range(201))
+    assert client.get(f"/api/items?ids={distinct}").status_code == 400
+
+
+def test_an_export_over_the_size_limit_answers_413(client, monkeypatch: pytest.MonkeyPatch) -> None:
+    import web.pages.basket
+
+    monkeypatch.setattr(web.pages.basket, "MAX_EXPORT_CHARS", 100)
+    response = client.get(f"/export?format=docx&ids={DOC}.m3.6,{DOC}.m3.5")
+    assert response.status_code == 413 and "分几次导出" in html(response)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, Response
 
@@ -68,5 +70,37 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+# A Host header we answer: DNS labels of 1–63 letters, digits or hyphens (at most 253 characters), an IPv4
+# address, or a bracketed IPv6 address; an optional port. Anything else would fail inside Werkzeug (IDNA) before
+# routing, where no error page can be rendered.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_RE = re.compile(rf"(?:(?:{_LABEL})(?:\.{_LABEL})*\.?|\[[0-9A-Fa-f:.]{{2,45}}\])(?::[0-9]{{1,5}})?")
+BAD_HOST_BODY = "400 请求有误：Host 请求头无效。 Bad Request: invalid Host header.\n".encode()
+
+
+def valid_host(host: str) -> bool:
+    return len(host) <= 260 and _HOST_RE.fullmatch(host) is not None
+
+
+class HostGuard:
+    """WSGI middleware: a request with an unusable Host header gets a plain 400 (with the security headers)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        host = environ.get("HTTP_HOST")
+        if host is not None and not valid_host(host):
+            headers = [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(BAD_HOST_BODY))),
+                *HEADERS.items(),
+            ]
+            start_response("400 Bad Request", headers)
+            return [BAD_HOST_BODY]
+        return self.app(environ, start_response)
+
+
 def init_security(app: Flask) -> None:
     app.after_request(add_security_headers)
+    app.wsgi_app = HostGuard(app.wsgi_app)  # type: ignore[method-assign]

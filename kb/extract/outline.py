@@ -346,12 +346,20 @@ def _close(node: _Node, at: int, text: str) -> None:
         node.end = _rstrip_to(text, node.label.start, at)
 
 
+MAX_DEPTH = (
+    12  # outline levels kept; deeper labels become siblings at this depth (the input cannot deepen recursion)
+)
+
+
 def _push(stack: list[_Node], roots: list[_Node], node: _Node, text: str) -> None:
     label = node.label
     if label.style == "annex":
         keep = 0
     else:
         sibling = _choose_sibling(stack, label)
+        if sibling is None and len(stack) >= MAX_DEPTH:
+            same = [i for i in range(len(stack) - 1, -1, -1) if stack[i].label.key == label.key]
+            sibling = same[0] if same else len(stack) - 1
         if sibling is None:
             keep = len(stack)
             while keep and stack[keep - 1].label.leaf:

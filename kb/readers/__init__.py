@@ -27,6 +27,7 @@ from kb.readers.markdown import read_markdown
 from kb.readers.ofd import read_ofd
 from kb.readers.office import read_doc, read_wps
 from kb.readers.pdf import read_pdf
+from kb.readers.plausible import check_plausible
 from kb.readers.text import META_KEYS, parse_date, read_text
 
 __all__ = ["MAX_BYTES", "META_KEYS", "SUPPORTED_SUFFIXES", "ReadError", "decode", "parse_date", "read"]
@@ -75,6 +76,7 @@ def read(path: Path, *, use_manifest: bool = True) -> RawDocument:
         raise ReadError(f"无法读取文件 reader failed: {type(exc).__name__}: {exc}") from None
     if not raw.text.strip():
         raise ReadError("no body text (the file holds only a title or header)" if raw.meta else "empty file")
+    check_plausible(raw.text)
     if use_manifest:
         raw.meta = merge(raw.meta, inferred, manifest_meta(path))
     return raw

@@ -458,16 +458,50 @@ def analyse_files(
     overrides: dict[Path, LinkOverrides],
     budget: float | None = None,
 ) -> Iterator[AnalysedFile]:
-    """Analyse the jobs, in worker processes when there are enough of them; results in completion order."""
+    """Analyse the jobs, in worker processes when there are enough of them; results in completion order.
+
+    A worker that dies on a file (a crash inside a native library) costs that file only: each job has a deadline
+    (twice the time budget plus a margin, counted from when it was handed to the pool), after which it is
+    reported as rejected while the pool replaces the dead worker and goes on.
+    """
     budget = file_seconds() if budget is None else budget
     if procs <= 1 or len(jobs) < 4:
         _init_worker(extraction, overrides, budget)
         yield from map(_analyse_file, jobs)
         return
     segmenter()  # load jieba once, before forking
+    deadline = 2 * budget + 10 if budget > 0 else float("inf")
     context = multiprocessing.get_context("fork")
+    pending = list(reversed(jobs))
+    running: dict[Any, tuple[Job, float]] = {}
     with context.Pool(procs, initializer=_init_worker, initargs=(extraction, overrides, budget)) as pool:
-        yield from pool.imap_unordered(_analyse_file, jobs, chunksize=1 if len(jobs) < 64 else 4)
+        while pending or running:
+            while pending and len(running) < 2 * procs:
+                job = pending.pop()
+                running[pool.apply_async(_analyse_file, (job,))] = (job, time.monotonic())
+            finished = [r for r in running if r.ready()]
+            for result in finished:
+                job, _ = running.pop(result)
+                try:
+                    yield result.get()
+                except Exception as exc:  # the result could not come back (e.g. not picklable)
+                    yield _job_key(job), None, f"分析失败 analysis failed: {type(exc).__name__}: {exc}", 0
+            now = time.monotonic()
+            for result, (job, handed) in list(running.items()):
+                if now - handed > deadline:
+                    del running[result]
+                    yield (
+                        _job_key(job),
+                        None,
+                        "处理进程意外退出，文件可能已损坏 the worker died on this file",
+                        0,
+                    )
+            if not finished:
+                time.sleep(0.005)
+
+
+def _job_key(job: Job) -> str:
+    return f"{job[0]}/{job[2]}"
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import config, ids
-from kb.present import clause_url, document_json, format_value, measure_json, target_json
+from kb.present import clause_url, document_json, format_value, indicator_json, measure_json, target_json
 from kb.store.build import EXIT_FAILED, EXIT_LOCKED, BuildError
 from kb.store.generations import BuildLocked, StoreError
 from kb.store.knowledge import KnowledgeBase
@@ -131,6 +131,54 @@ def cmd_targets(args: argparse.Namespace) -> int:
         for t in targets
     ]
     print(table(rows, ["编号 id", "指标", "目标值", "限定", "期限", "措施"], [30, 30, 14, 12, 6, 4]))
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    kb = _open_kb(args)
+    status = kb.indicator_status()
+    if status.get("error") == "missing":
+        print(
+            "索引中没有指标序列，请重新运行 `policykb build`。"
+            " This index has no indicator series: run `policykb build` again.",
+            file=sys.stderr,
+        )
+        return 1
+    if status.get("error"):
+        print(f"指标序列未生成 indicator series not built: {status['error']}", file=sys.stderr)
+        return 1
+    series = kb.indicator_series(region=args.region)
+    if args.indicator:
+        series = [s for s in series if args.indicator in s.name]
+    if args.compared:
+        series = [s for s in series if s.compared]
+    if args.json:
+        _print_json([indicator_json(s) for s in series])
+        return 0
+    rows = []
+    for s in series:
+        summary = s.summary()
+        years = sorted({p.year for p in s.points})
+        rows.append(
+            [
+                s.id,
+                s.region,
+                s.title.split(" · ", 1)[-1],
+                f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]),
+                str(summary["targets"]),
+                str(summary["results"]),
+                f"{summary['met']}/{summary['missed']}/{summary['not_comparable']}",
+                str(summary["conflicts"]),
+            ]
+        )
+    print(
+        table(
+            rows,
+            ["编号 id", "地区", "指标", "年份", "目标", "结果", "完成/未完成/不可比", "冲突"],
+            [16, 12, 36, 9, 4, 4, 18, 4],
+        )
+    )
+    print(f"共 {len(series)} 个指标序列 series")
     return 0
 
 
@@ -408,6 +456,19 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--doc", metavar="ID")
     p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser(
+        "indicators", parents=[common], help="indicator series: targets against results by year"
+    )
+    p.add_argument("--region", metavar="R", help="only this region, e.g. 海拉尔区, 全国")
+    p.add_argument("--indicator", metavar="NAME", help="only indicators whose name contains NAME")
+    p.add_argument(
+        "--compared",
+        action="store_true",
+        help="only series with a judged year, a conflict or points from several documents",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser("show", parents=[common], help="show one document, measure, target or clause")
     p.add_argument("id")

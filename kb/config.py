@@ -11,8 +11,8 @@ configuration  ``--config DIR``      ``POLICYKB_CONFIG``       ``config/`` (crea
 instance       ``--instance DIR``    ``POLICYKB_INSTANCE``     ``instance/`` (secret key, users; mode 0700)
 =============  ====================  ========================  ===========================================
 
-**Configuration** is plain data a bureau edits: the taxonomy, the jieba user dictionary, synonyms, concepts and
-units (``CONFIG_FILES``). A file in the configuration folder replaces the packaged default of the same name
+**Configuration** is plain data a bureau edits: the taxonomy, the jieba user dictionary, synonyms, concepts,
+units and the indicator table (``CONFIG_FILES``). A file in the configuration folder replaces the packaged default of the same name
 (``kb/data/``), file by file; a missing one falls back to the default. Every file in the folder counts in
 ``config_fingerprint``, so an edit makes the next build re-analyse everything.
 """
@@ -44,6 +44,7 @@ CONFIG_FILES: dict[str, str] = {
     "synonyms.txt": "检索同义词与简称（高企 → 高新技术企业）query-time synonyms and abbreviations",
     "concepts.toml": "目标与措施关联时的概念等价 concept equivalences for target↔measure links",
     "units.txt": "目标数值的计量单位 units of quantitative targets",
+    "indicators.toml": "指标序列：指标名称的同义写法、地区识别、“左右”容差 indicator names, regions, tolerance",
 }
 
 _active_config: Path | None = None

@@ -5,14 +5,18 @@
 * clause: ``{doc}.s{p1}.{p2}…``, the 1-based ordinals along the outline path (``….s3.6`` is 三、(六)).
 * measure: ``{doc}.m{same ordinals}`` as the clause it is.
 * target: ``{doc}.t{clause ordinals or 0}-{k}``, k 1-based among the targets of that clause.
+* indicator series: ``ind.`` + 12 hex of sha1(region, indicator, unit kind); never a document id (those have no
+  dot) nor an item id (no ``.s``/``.m``/``.t``), so ``kind_of`` does not know it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
 _ID_RE = re.compile(r"^([A-Za-z0-9_-]{1,80})(?:\.([smt])([0-9.]+(?:-[0-9]+)?))?$")
+_SERIES_RE = re.compile(r"^ind\.[0-9a-f]{12}$")
 
 
 def document_of(item_id: str) -> str:
@@ -67,3 +71,13 @@ def parent_clause_id(clause_id_: str) -> str:
     """The enclosing clause's id, "" for a root clause."""
     ancestors = ancestor_clause_ids(clause_id_)
     return ancestors[-2] if len(ancestors) > 1 else ""
+
+
+def series_id(region: str, indicator: str, dimension: str) -> str:
+    """The stable, URL-safe id of an indicator series."""
+    digest = hashlib.sha1(f"{region}\0{indicator}\0{dimension}".encode()).hexdigest()[:12]
+    return f"ind.{digest}"
+
+
+def is_series_id(value: str) -> bool:
+    return bool(value) and _SERIES_RE.match(value) is not None

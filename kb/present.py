@@ -1,10 +1,11 @@
-"""The public JSON shape of documents, measures and targets (shared by the CLI and the site's /api)."""
+"""The public JSON shape of documents, measures, targets and indicator series (shared by the CLI and the site's /api)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from kb import ids
+from kb.extract.indicators import Point, Series
 from kb.model import Document, Measure, Target
 
 
@@ -97,3 +98,62 @@ def format_value(target: Target) -> str:
     if target.value_max is not None:
         value += "—" + num(target.value_max)
     return value + target.unit
+
+
+def indicator_url(series_id: str) -> str:
+    return f"/indicators/{series_id}"
+
+
+def point_json(point: Point) -> dict[str, Any]:
+    return {
+        "year": point.year,
+        "kind": point.kind,
+        "value": point.value,
+        "value_max": point.value_max,
+        "unit": point.unit,
+        "qualifier": point.qualifier,
+        "doc_id": point.doc_id,
+        "item_id": point.item_id,
+        "mention": point.mention,
+        "url": target_url(point.item_id),
+    }
+
+
+def indicator_json(series: Series, *, full: bool = True) -> dict[str, Any]:
+    """A series: what it measures and where, its points by year, the attainment of each judged year, its
+    conflicts (``full=False``: without the three lists, for listings)."""
+    data: dict[str, Any] = {
+        "id": series.id,
+        "name": series.name,
+        "label": series.label,
+        "title": series.title,
+        "dimension": series.dimension,
+        "unit": series.unit,
+        "region": series.region,
+        "lower_is_better": series.lower,
+        "url": indicator_url(series.id),
+        "summary": series.summary(),
+    }
+    if full:
+        data["points"] = [point_json(p) for p in series.points]
+        data["attainment"] = [
+            {
+                "year": a.year,
+                "target": point_json(a.target),
+                "result": point_json(a.result),
+                "attained": a.attained,
+                "rule": a.rule,
+                "derived_from": list(a.derived_from),
+            }
+            for a in series.attainment
+        ]
+        data["conflicts"] = [
+            {
+                "year": c.year,
+                "values": list(c.values),
+                "item_ids": list(c.item_ids),
+                "doc_ids": list(c.doc_ids),
+            }
+            for c in series.conflicts
+        ]
+    return data

@@ -38,6 +38,7 @@ from whoosh import index as whoosh_index
 
 from kb.config import config_fingerprint
 from kb.extract.curation import Decision, DocumentCuration
+from kb.extract.indicators import Indicators, build_indicators, indicators_to_dict, load_indicator_config
 from kb.extract.links import LinkOverrides, check_overrides, load_overrides
 from kb.extract.pipeline import (
     PIPELINE_VERSION,
@@ -55,7 +56,7 @@ from kb.search import analysis
 from kb.search import schema as indexing
 from kb.search.whoosh import patches as whoosh_patches
 from kb.store import curation as curation_file
-from kb.store.codec import kb_from_dict, kb_to_dict, measure_from_dict, target_from_dict
+from kb.store.codec import document_from_dict, kb_from_dict, kb_to_dict, measure_from_dict, target_from_dict
 from kb.store.generations import (
     GEN_PREFIX,
     TMP_PREFIX,
@@ -70,6 +71,7 @@ from kb.store.generations import (
 from kb.text.segment import segmenter
 
 OVERRIDES_FILE = "links.toml"
+INDICATORS_FILE = "indicators.json"
 SIDECAR_FILE = "MANIFEST.jsonl"
 STATUS_FILE = "status.json"
 CURATION_FILE = curation_file.CURATION_FILE
@@ -721,6 +723,9 @@ def write_generation(
         catalog = _catalog(plan.prev_catalog, set(plan.reuse.values()), new_kbs, extraction, report)
         report.warnings.extend(_check_overrides(overrides, plan.manifest, catalog))
         write_json(tmp / "catalog.json", catalog)
+        indicators_started = time.monotonic()
+        write_json(tmp / INDICATORS_FILE, _indicators(catalog, extraction, report))
+        report.phases["indicators"] = time.monotonic() - indicators_started
         write_json(tmp / "manifest.json", plan.manifest)
         return tmp, name, catalog
     except BaseException as exc:
@@ -879,6 +884,21 @@ def _catalog(
         "targets": targets,
         "rejected": report.rejected,
     }
+
+
+def _indicators(catalog: dict[str, Any], extraction: Extraction, report: BuildReport) -> dict[str, Any]:
+    """The indicator series of the whole catalog (``kb.extract.indicators``); a bad indicators.toml is a warning."""
+    try:
+        config = load_indicator_config()
+    except ValueError as exc:
+        report.warnings.append(f"指标序列未生成 indicator series not built: {exc}")
+        return indicators_to_dict(Indicators(error=str(exc)))
+    documents = [
+        document_from_dict({k: v for k, v in d.items() if k not in ("counts", "references")} | {"text": ""})
+        for d in catalog["documents"]
+    ]
+    targets = [target_from_dict(t) for t in catalog["targets"]]
+    return indicators_to_dict(build_indicators(documents, targets, config, extraction.units))
 
 
 def _check_overrides(

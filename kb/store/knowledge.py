@@ -1,7 +1,8 @@
 """``KnowledgeBase``: the read API over one generation (documents, measures, targets, clauses by id and in lists).
 
 The generation's JSON is the source of truth (``catalog.json`` for lists and lookups, ``docs/<id>.json`` for each
-document's text and outline, loaded lazily); see ``kb.store.generations`` for the layout of ``index/``.
+document's text and outline, loaded lazily, ``indicators.json`` for the indicator series, loaded on first use); see
+``kb.store.generations`` for the layout of ``index/``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import ids
+from kb.extract.indicators import Indicators, Series, indicators_from_dict
 from kb.extract.places import find_clause
 from kb.model import Clause, Document, DocumentKB, Measure, Target
 from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, target_from_dict
@@ -64,6 +66,9 @@ class KnowledgeBase:
         self._cache: OrderedDict[str, DocumentKB] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._indicators: Indicators | None = None
+        self._series_by_id: dict[str, Series] = {}
+        self._series_by_item: dict[str, Series] = {}
 
     @classmethod
     def open(cls, index_dir: Path) -> KnowledgeBase:
@@ -146,6 +151,48 @@ class KnowledgeBase:
         if self.clause(item_id) is not None:
             return "clause"
         return None
+
+    # -- indicator series
+    def _load_indicators(self) -> Indicators:
+        if self._indicators is not None:
+            return self._indicators
+        with self._lock:
+            if self._indicators is None:
+                try:
+                    data = read_json(self.generation / "indicators.json")
+                except (OSError, ValueError):
+                    data = {"error": "missing"}
+                indicators = indicators_from_dict(data)
+                self._series_by_id = {s.id: s for s in indicators.series}
+                self._series_by_item = {p.item_id: s for s in indicators.series for p in s.points}
+                self._indicators = indicators
+        return self._indicators
+
+    def indicator_series(self, region: str | None = None) -> list[Series]:
+        """Every indicator series (conflicts and misses first), or those of one region."""
+        return [s for s in self._load_indicators().series if region is None or s.region == region]
+
+    def indicator(self, series_id: str) -> Series | None:
+        self._load_indicators()
+        return self._series_by_id.get(series_id)
+
+    def indicator_of(self, item_id: str) -> Series | None:
+        """The series a target or result belongs to, if any."""
+        self._load_indicators()
+        return self._series_by_item.get(item_id)
+
+    def indicator_regions(self) -> list[tuple[str, int]]:
+        """(region, number of series), most series first."""
+        counts: dict[str, int] = {}
+        for series in self._load_indicators().series:
+            counts[series.region] = counts.get(series.region, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def indicator_status(self) -> dict[str, Any]:
+        """What the build counted while making the series; ``error`` is "missing" for a generation built before
+        indicator series existed and the configuration problem when indicators.toml could not be read."""
+        indicators = self._load_indicators()
+        return {**indicators.stats, "error": indicators.error}
 
     def stats(self) -> dict[str, int]:
         return {

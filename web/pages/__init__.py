@@ -105,7 +105,7 @@ def register(app: Flask, pages: Iterable[Page]) -> None:
 
 
 def all_pages() -> list[Page]:
-    from web.pages import basket, categories, documents, home, measures, search, targets
+    from web.pages import basket, categories, documents, home, indicators, measures, search, targets
 
     return [
         *home.PAGES,
@@ -114,5 +114,6 @@ def all_pages() -> list[Page]:
         *targets.PAGES,
         *documents.PAGES,
         *categories.PAGES,
+        *indicators.PAGES,
         *basket.PAGES,
     ]

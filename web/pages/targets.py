@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.cite.items import clause_path_of
-from kb.present import document_json, format_value, target_json, target_url
+from kb.present import document_json, format_value, indicator_url, target_json, target_url
 from web.pages import Context, Missing, Page
 from web.pages.items import citations, resolve
 from web.pages.shapes import breadcrumb, measure_brief, segments
@@ -37,6 +37,7 @@ def target_data(ctx: Context, item_id: str) -> dict[str, Any]:
         )
     path = clause_path_of(kb, target.clause_id)
     permalink = ctx.permalink(target_url(target.id))
+    series = kb.indicator_of(target.id)
     return {
         "target": {**target_json(target), "value_text": format_value(target), "doc_title": doc.title},
         "document": document_json(doc),
@@ -45,6 +46,9 @@ def target_data(ctx: Context, item_id: str) -> dict[str, Any]:
         "measures": measures,
         "citations": citations(resolve(kb, target.id), permalink, ctx.today),
         "permalink": permalink,
+        "series": {"id": series.id, "title": series.title, "url": indicator_url(series.id)}
+        if series
+        else None,
     }
 
 

@@ -1,0 +1,144 @@
+"""The geometry of a series chart (targets against results by year), drawn as inline SVG by a template.
+
+Pure: ``series_chart(series, titles)`` returns plain numbers and strings (axis ticks, marker positions, the two
+polylines); ``templates/indicator_chart.html`` turns them into ``<svg>`` markup, so the page needs no script and
+every label passes through the template's escaping. Colours and line styles live in the stylesheet.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from kb.extract.indicators import Point, Series
+
+WIDTH = 720
+HEIGHT = 300
+MARGIN = {"left": 64, "right": 24, "top": 30, "bottom": 40}
+_YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
+
+
+def written(point: Point) -> str:
+    """A point's value as an official writes it: 11%, 6—6.5%, 282亿元."""
+    text = _num(point.value)
+    if point.value_max is not None:
+        text += "—" + _num(point.value_max)
+    return text + point.unit
+
+
+def nice_step(span: float, ticks: int = 5) -> float:
+    """A 1-2-5 step that cuts ``span`` into about ``ticks`` parts."""
+    if span <= 0 or not math.isfinite(span):
+        return 1.0
+    raw = span / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def _value_range(values: list[float]) -> tuple[float, float]:
+    lo, hi = min(values), max(values)
+    if lo > 0 and lo < 0.5 * hi:
+        lo = 0.0  # levels from zero when they do not sit far above it
+    if hi < 0 and hi > 0.5 * lo:
+        hi = 0.0
+    if lo == hi:
+        pad = abs(lo) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+    else:  # no mark on the frame: a margin of 8 % of the span on the sides that do not start at zero
+        pad = (hi - lo) * 0.08
+        lo, hi = (lo if lo == 0 else lo - pad), (hi if hi == 0 else hi + pad)
+    step = nice_step(hi - lo)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
+def series_chart(
+    series: Series, titles: Mapping[str, str] | None = None, width: int = WIDTH, height: int = HEIGHT
+) -> dict[str, Any]:
+    """Axes, markers and lines of one series (see the module docstring); ``titles`` maps doc ids to titles."""
+    titles = titles or {}
+    left, right = MARGIN["left"], width - MARGIN["right"]
+    top, bottom = MARGIN["top"], height - MARGIN["bottom"]
+    years = sorted({p.year for p in series.points})
+    first, last = years[0], years[-1]
+    if first == last:
+        first, last = first - 1, last + 1
+    values = [v for p in series.points for v in (p.value, p.value_max) if v is not None]
+    lo, hi = _value_range(values)
+
+    def x(year: int) -> float:
+        return round(left + (year - first) / (last - first) * (right - left), 1)
+
+    def y(value: float) -> float:
+        return round(bottom - (value - lo) / (hi - lo) * (bottom - top), 1)
+
+    year_step = next((s for s in _YEAR_STEPS if (last - first) / s <= 12), 100)
+    x_ticks = [
+        {"x": x(year), "label": str(year)}
+        for year in range(first, last + 1)
+        if (year - first) % year_step == 0 or (year == last and (last - first) % year_step > year_step / 2)
+    ]
+    step = nice_step(hi - lo)
+    count = round((hi - lo) / step)
+    y_ticks = [{"y": y(lo + i * step), "label": _num(round(lo + i * step, 6))} for i in range(count + 1)]
+
+    judged = {a.year: a.attained for a in series.attainment}
+    conflict_years = {c.year for c in series.conflicts}
+    targets, results = [], []
+    first_target: dict[int, Point] = {}
+    first_result: dict[int, Point] = {}
+    for point in series.points:
+        title = titles.get(point.doc_id, point.doc_id)
+        if point.kind == "target":
+            first_target.setdefault(point.year, point)
+            targets.append(
+                {
+                    "x": x(point.year),
+                    "y": y(point.value),
+                    "y2": y(point.value_max) if point.value_max is not None else None,
+                    "cls": "conflict" if point.year in conflict_years else "",
+                    "label": f"{point.year}年目标 {written(point)} {point.qualifier}，《{title}》".replace(
+                        " ，", "，"
+                    ),
+                }
+            )
+        else:
+            first_result.setdefault(point.year, point)
+            state = judged.get(point.year, "")
+            cls = {True: "met", False: "missed", None: "na"}.get(state, "") if point.year in judged else ""
+            results.append(
+                {
+                    "x": x(point.year),
+                    "y": y(point.value),
+                    "cls": cls,
+                    "label": f"{point.year}年结果 {written(point)}，《{title}》",
+                }
+            )
+
+    def path(points: dict[int, Point]) -> str:
+        return " ".join(f"{x(year)},{y(points[year].value)}" for year in sorted(points))
+
+    zero = y(0.0) if lo < 0 < hi else None
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": right,
+        "top": top,
+        "bottom": bottom,
+        "x_ticks": x_ticks,
+        "y_ticks": y_ticks,
+        "zero": zero,
+        "unit": series.unit,
+        "targets": targets,
+        "results": results,
+        "target_line": path(first_target) if len(first_target) > 1 else "",
+        "result_line": path(first_result) if len(first_result) > 1 else "",
+    }

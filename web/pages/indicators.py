@@ -1,0 +1,165 @@
+"""Indicator series: the list (filter by region and indicator; conflicts and misses first) and one series with its
+chart of targets against results, the same numbers as a table, the judged years and the conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from kb.extract.indicators import Series
+from kb.ids import is_series_id
+from kb.present import document_url, indicator_json, point_json, target_url
+from web.chart import series_chart, written
+from web.pages import Context, Invalid, Missing, Page
+from web.security import bounded_filter, bounded_page
+
+PER_PAGE = 50
+SHOWS = {"compared": "可比较的序列", "all": "全部序列"}
+STATES = {True: "完成", False: "未完成", None: "不可比"}
+NOT_BUILT = "当前索引尚未生成指标序列，请重新构建索引（policykb build）。"
+
+
+def _query(args: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "region": bounded_filter(args.get("region")),
+        "indicator": bounded_filter(args.get("indicator")),
+        "show": bounded_filter(args.get("show")) or "compared",
+        "page": bounded_page(args.get("page")),
+    }
+
+
+def _years(series: Series) -> str:
+    years = sorted({p.year for p in series.points})
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+def _notice(ctx: Context) -> str:
+    error = ctx.kb.indicator_status().get("error", "")
+    if error == "missing":
+        return NOT_BUILT
+    return f"指标配置文件有误，未生成指标序列：{error}" if error else ""
+
+
+def indicators_data(
+    ctx: Context,
+    region: str | None = None,
+    indicator: str | None = None,
+    show: str = "compared",
+    page: int = 1,
+) -> dict[str, Any]:
+    if show not in SHOWS:
+        raise Invalid("参数 show 只能是 compared（可比较的序列）或 all（全部序列）。")
+    kb = ctx.kb
+    regions = kb.indicator_regions()
+    if region is not None and region not in dict(regions):
+        raise Invalid(f"没有地区“{region}”的指标序列。")
+    series = kb.indicator_series(region=region)
+    if indicator:
+        series = [s for s in series if indicator in s.name or indicator in s.title]
+    if show == "compared":
+        series = [s for s in series if s.compared]
+    total = len(series)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(page, pages)
+    shown = series[(page - 1) * PER_PAGE : page * PER_PAGE]
+
+    def page_url(number: int) -> str:
+        params = {"region": region or "", "indicator": indicator or "", "show": show, "page": number}
+        return "/indicators?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+    return {
+        "series": [{**indicator_json(s, full=False), "years": _years(s)} for s in shown],
+        "regions": [{"name": name, "count": count} for name, count in regions],
+        "filters": {"region": region or "", "indicator": indicator or "", "show": show},
+        "shows": SHOWS,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "prev_url": page_url(page - 1) if page > 1 else "",
+        "next_url": page_url(page + 1) if page < pages else "",
+        "notice": _notice(ctx),
+    }
+
+
+def _source(kb: Any, doc_id: str) -> dict[str, str]:
+    doc = kb.document(doc_id)
+    return {
+        "id": doc_id,
+        "title": doc.title if doc else doc_id,
+        "date": doc.date if doc else "",
+        "url": document_url(doc_id),
+    }
+
+
+def indicator_data(ctx: Context, series_id: str) -> dict[str, Any]:
+    if not is_series_id(series_id):
+        raise Missing("指标序列编号格式不正确。")
+    kb = ctx.kb
+    series = kb.indicator(series_id)
+    if series is None:
+        raise Missing(f"没有编号为 {series_id} 的指标序列。")
+    documents = {doc_id: _source(kb, doc_id) for doc_id in series.doc_ids}
+    for a in series.attainment:  # a derived result may cite a document outside the series' own points
+        for doc_id in (a.result.doc_id, a.target.doc_id):
+            documents.setdefault(doc_id, _source(kb, doc_id))
+    titles = {doc_id: d["title"] for doc_id, d in documents.items()}
+
+    def shown(point: Any) -> dict[str, Any]:
+        return {**point_json(point), "text": written(point), "doc_title": titles.get(point.doc_id, "")}
+
+    years: dict[int, dict[str, Any]] = {}
+    for point in series.points:
+        row = years.setdefault(point.year, {"year": point.year, "targets": [], "results": [], "states": []})
+        row["targets" if point.kind == "target" else "results"].append(shown(point))
+    judged = []
+    for a in series.attainment:
+        entry = {
+            "year": a.year,
+            "target": shown(a.target),
+            "result": shown(a.result),
+            "attained": a.attained,
+            "state": STATES[a.attained],
+            "rule": a.rule,
+            "derived_from": [{"id": i, "url": target_url(i)} for i in a.derived_from],
+        }
+        judged.append(entry)
+        years.setdefault(a.year, {"year": a.year, "targets": [], "results": [], "states": []})
+        years[a.year]["states"].append(entry["state"])
+    by_item = {p.item_id: p for p in series.points}
+    conflicts = [
+        {
+            "year": c.year,
+            "values": c.values,
+            "sources": [shown(by_item[i]) for i in c.item_ids if i in by_item],
+        }
+        for c in series.conflicts
+    ]
+    conflict_years = {c.year for c in series.conflicts}
+    for year, row in years.items():
+        row["conflict"] = year in conflict_years
+    return {
+        "series": indicator_json(series),
+        "title": series.title,
+        "years": [years[y] for y in sorted(years)],
+        "judged": judged,
+        "conflicts": conflicts,
+        "documents": list(documents.values()),
+        "chart": series_chart(series, titles),
+        "summary": series.summary(),
+    }
+
+
+def _indicator_api(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data["series"], "documents": data["documents"]}
+
+
+def _indicators_api(data: dict[str, Any]) -> dict[str, Any]:
+    keep = ("series", "regions", "filters", "total", "page", "pages", "notice")
+    return {k: data[k] for k in keep}
+
+
+PAGES = [
+    Page("/indicators", "indicators", indicators_data, "indicators.html", query=_query, json=_indicators_api),
+    Page("/indicators/<series_id>", "indicator", indicator_data, "indicator.html", json=_indicator_api),
+]

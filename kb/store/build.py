@@ -527,7 +527,7 @@ def analyse_files(
                 try:
                     yield result.get()
                 except Exception as exc:  # the result could not come back (e.g. not picklable)
-                    yield _job_key(job), None, f"分析失败 analysis failed: {type(exc).__name__}: {exc}", 0
+                    yield _job_key(job), None, f"分析失败 analysis failed: {type(exc).__name__}: {exc}", 0, {}
             now = time.monotonic()
             for result, (job, handed) in list(running.items()):
                 if now - handed > deadline:
@@ -537,6 +537,7 @@ def analyse_files(
                         None,
                         "处理进程意外退出，文件可能已损坏 the worker died on this file",
                         0,
+                        {},
                     )
             if not finished:
                 time.sleep(0.005)

@@ -208,7 +208,7 @@ def test_inherited_indicator() -> None:
     ],
 )
 def test_not_targets(text: str) -> None:
-    assert find_targets(text, "d") == []
+    assert [t for t in find_targets(text, "d") if t.kind == "target"] == []
 
 
 def test_statute_thresholds_are_not_targets() -> None:
@@ -224,13 +224,20 @@ def test_statute_thresholds_are_not_targets() -> None:
     assert (t.indicator, t.value, t.deadline) == ("全省森林覆盖率"[2:], 60.0, 2025)
 
 
-def test_review_section_is_not_a_target() -> None:
+def test_review_section_gives_results_with_their_year_never_targets() -> None:
     report = (
         "一、2025年工作回顾\n新增国家级专精特新企业16家，城镇新增就业5.1万人。\n"
         "二、2026年工作安排\n新增国家级专精特新企业20家以上，城镇新增就业5万人以上。\n"
     )
-    targets = find_targets(report, "r")
-    assert [(t.indicator, t.value) for t in targets] == [("国家级专精特新企业", 20.0), ("城镇新增就业", 5.0)]
+    found = find_targets(report, "r", year=2026)
+    assert [(t.indicator, t.value) for t in found if t.kind == "target"] == [
+        ("国家级专精特新企业", 20.0),
+        ("城镇新增就业", 5.0),
+    ]
+    assert [(t.indicator, t.value, t.year) for t in found if t.kind == "result"] == [
+        ("国家级专精特新企业", 16.0, 2025),
+        ("城镇新增就业", 5.1, 2025),
+    ]
 
 
 def test_units_file_is_editable(tmp_path: Path) -> None:
@@ -277,3 +284,98 @@ def test_corpus(corpus_dir: Path) -> None:
         print(f"{collection}: {counts[collection]} targets in {docs[collection]} documents")
     assert counts["laws_lawrefbook"] < 50  # statutes: thresholds and penalties are not targets
     assert counts["gwr_provincial_2026"] > 500
+
+
+# --- the named rules, each alone (kb.extract.targets.explain names the rule that decided) ----------------
+
+
+def decided(text: str, mention: str) -> tuple[str | None, str]:
+    """(kind, rule) of the candidate whose text starts with ``mention``."""
+    from kb.extract.targets import explain
+
+    for d in explain(text):
+        if d.mention.startswith(mention):
+            return d.kind, d.rule
+    raise AssertionError(f"no candidate {mention!r} in {explain(text)}")
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "rule"),
+    [
+        ("会上来了三五个人。", "", "not_a_number"),  # 三五: "three or five", no number
+        ("推进一期工程建设。", "一期", "bare_digit_word"),
+        ("2019年全市科技工作要点。", "2019年", "year"),
+        ("建设5个—10家中心。", "5个", "mixed_range"),
+        ("服务3人民群众。", "3人", "word_after_unit"),
+        ("收费100元/吨。", "100元", "rate_or_slogan"),
+        ("建设10-5家平台。", "10-5家", "not_a_range"),
+        ("比例由40%提高到50%。", "40%", "baseline"),
+        ("对年营业收入5万元以上的企业给予支持。", "5万元", "attribute"),
+        ("处五万元罚款。", "五万元", "statistic_or_penalty"),
+        ("按每立方米2.4元收取。", "2.4元", "per_unit_norm"),
+        ("落实《稳定经济增长20条政策措施》。", "20条", "inside_name"),
+        ("发展3岁以下婴幼儿照护服务。", "3岁", "age_or_size_attribute"),
+        ("违反规定的，处以罚款2万元。", "2万元", "legal_norm"),
+        ("工龄低于3年，可申请补贴。", "3年", "eligibility"),
+        ("博士后工作年限可缩短至2年。", "2年", "eligibility"),
+        ("对新认定的企业给予50万元奖励。", "50万元", "support_level"),
+        ("安排资金100万元资金奖补。", "100万元", "support_level"),
+        ("推进甲区、乙区等3个区试点。", "3个", "names_a_group"),
+        ("拟安排专项债券4.4万亿元，比上年增加5000亿元。", "5000亿元", "increment_of_previous"),
+        ("覆盖率=签约人数/常住人口数*100%。", "100%", "formula"),
+        ("加强科技人才培养5名专家的宣传。", "5名", "no_goal_context"),
+    ],
+)
+def test_each_rejection_rule_alone(text: str, mention: str, rule: str) -> None:
+    assert decided(text, mention) == (None, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "kind"),
+    [
+        ("力争新增三家上市公司，建成五个省级创新平台。", "三家", "target"),
+        ("力争新增三家上市公司，建成五个省级创新平台。", "五个", "target"),
+        ("推进10个重点项目建设。", "10个", "target"),
+        ("新增省级以上创新平台15处以上。", "15处", "target"),
+        ("推动不少于30%的项目落地。", "30%", "target"),
+        ("力争每千人口托位数不少于4.5个。", "4.5个", "target"),
+        ("赤字率拟按4%左右安排，比上年提高1个百分点。", "4%", "target"),
+        ("新增装机容量300MW。", "300MW", "target"),
+        ("粮食产量1.4万亿斤左右。", "1.4万亿斤", "target"),
+        ("2018年地区生产总值增长7%，比上年提高0.5个百分点。", "7%", "result"),
+    ],
+)
+def test_goals_and_results_the_rules_keep(text: str, mention: str, kind: str) -> None:
+    assert decided(text, mention)[0] == kind
+
+
+def test_from_x_to_y_keeps_only_y() -> None:
+    found = find_targets("研发投入强度由2.1%提高到2.5%。", "d")
+    assert [(t.value, t.kind) for t in found] == [(2.5, "target")]
+
+
+def test_a_restated_target_is_kept_once() -> None:
+    text = "经济增长预期目标为5%左右。\n……\n国内生产总值增长5%左右。\n"
+    found = [t for t in find_targets(text, "d") if t.kind == "target"]
+    assert len([t for t in found if t.value == 5.0]) <= 2  # two wordings of one target may both stay
+    assert len(find_targets("净增高新技术企业42家。净增高新技术企业42家。", "d")) == 1
+
+
+def test_deadline_from_sentence_else_paragraph_else_the_plans_period() -> None:
+    text = "到2025年，全市科技型企业达到500家。\n新增高新技术企业42家。\n"
+    found = find_targets(text, "d", title="某市科技创新三年行动计划（2024—2026年）")
+    assert [(t.indicator, t.deadline) for t in found] == [("科技型企业", 2025), ("高新技术企业", 2026)]
+    from kb.extract.targets import plan_period
+
+    assert plan_period("十堰市2019年科技创新工作要点") == (2019, 2019)
+    assert plan_period("三年行动计划（2024—2026年）") == (2024, 2026)
+
+
+def test_numbers_split_across_lines_are_read_whole() -> None:
+    text = "电力市场化直接交易电量总规模暂定为\n3\n45\n亿千瓦时。"
+    found = find_targets(text, "d")
+    assert [(t.value, t.unit) for t in found] == [(345.0, "亿千瓦时")]
+    assert (
+        found[0].mention in text
+        and text[found[0].mention_span[0] : found[0].mention_span[1]] == found[0].mention
+    )

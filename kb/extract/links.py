@@ -494,6 +494,8 @@ def link(
 
     links: list[Link] = []
     for target in targets:
+        if target.is_result:
+            continue  # a past result is not pursued by the plan's measures
         holder = holders.inside(target)
         if holder is not None:
             evidence = [target.mention] if target.mention else []

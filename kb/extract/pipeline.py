@@ -22,7 +22,7 @@ from kb.extract.taxonomy import Taxonomy, load_taxonomy
 from kb.model import Document, DocumentKB, RawDocument
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +95,7 @@ _GOAL_RE = re.compile(
     r"力争|争取|确保|实现|完成|达到|新增|净增|增加(?!值)|增长|提高|提升|下降|降低|降至|减少|控制在|突破|"
     r"培育|建设|建成|建立|打造|引进|培训|组织|新建|改造|开工|竣工|覆盖|带动|吸纳|转移|安置|扶持|认定|"
     r"遴选|创建|推动|扩大|保持在|稳定在|缩小|缩短|压减|淘汰|化解|招引|筹集|争创|发放|资助|"
-    r"预期|目标|计划|增至|吸引|帮助|解决|开展|举办|实施|支持|新开|新改建"
+    r"预期|目标|计划|增至|吸引|帮助|解决|开展|举办|实施|支持|新开|新改建|推进|安排|拟|暂定"
 )
 # Goal verbs that admit a duration ("缩短到3天", "控制在5个工作日以内").
 _DURATION_GOAL_RE = re.compile(r"缩短|压缩|控制在|减少|降至|降低|提前|延长|(?:^|力争|争取)用|经过")
@@ -110,12 +110,12 @@ _GOAL_OF_RE = re.compile(r"的(?:目标|任务|规模|水平)")
 _ARTICLE_LINE_RE = re.compile(r"^[ #*]*第[一二三四五六七八九十百千零〇\d]+条", re.MULTILINE)
 # Explicit planning language (needed in statutes and review sections).
 _PLAN_RE = re.compile(r"力争|争取|确保|预期|目标|(?<!年)到\d{4}年")
-_FUTURE_RE = re.compile(r"力争|争取|确保|预期|目标|计划|(?<!年)到\d{4}年|\d{4}年(?:底前|前)|将|(?<!主)要")
+_FUTURE_RE = re.compile(r"力争|争取|确保|预期|目标|计划|拟|(?<!年)到\d{4}年|\d{4}年(?:底前|前)|将|(?<!主)要")
 _PAST_RE = re.compile(
     r"比上年|较上年|比去年|同比|上年|去年|过去|以来|年来|截至|截止|已经|已|(?<![为除])了(?!解)|分别增长|分别下降"
 )
 # Penalties and legal obligations: amounts there are norms, not goals.
-_NORM_RE = re.compile(r"罚款|罚金|处以|拘留|徒刑|没收|违法所得|赔偿|吊销|责令|不得|禁止|应当|违反")
+_NORM_RE = re.compile(r"罚款|罚金|处以(?!上)|拘留|徒刑|没收|违法所得|赔偿|吊销|责令|不得|禁止|应当|违反")
 # Section headings ("一、2025年工作回顾") and the review/plan words that classify them.
 _HEADING_RE = re.compile(r"^[ \t\u3000]*[一二三四五六七八九十]{1,3}[、．.][^\n]{0,60}$", re.MULTILINE)
 _REVIEW_HEAD_RE = re.compile(r"回顾|总结|成绩|成就|过去|一年来|五年来")
@@ -130,7 +130,7 @@ _LEAD_ALWAYS = re.compile(
     r"并且|并|以及|同时|其中|全市|全省|全区|全县|全州|全国|全年|今年|明年|年内|各地|我们|我国|"
     r"我市|我省|我区|我县|本市|本省|共计|总计|合计|总共|共|预计|计划|要|进一步|平均|每年|年均|"
     r"(?:到|至|在|于|力争到|争取到|从)?(?:\d{4}|[〇○零一二三四五六七八九]{4})年(?:底前|末前|底|末|前|以前|之前|内|起|开始)?|"
-    r"比(?:\d{4}|[〇○零一二三四五六七八九]{4})年|比上一?年|比去年|年底前|期间|继续|巩固|在|使|让|将|把|对|经过|力争用|争取用)"
+    r"比(?:\d{4}|[〇○零一二三四五六七八九]{4})年|比上一?年|比去年|同比|环比|较上年|较去年|年底前|期间|继续|巩固|在|使|让|将|把|对|经过|力争用|争取用)"
 )
 # ... and verbs, stripped only when at least three characters remain ("建设用地" stays).
 _LEAD_VERB = re.compile(
@@ -142,7 +142,8 @@ _TRAIL = re.compile(
     r"(?:达到|达|为|是|提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|降低到|降低至|降到|降至|下降到|"
     r"下降至|下降|减少到|减少|增长|增加|增至|提高|提升|突破|超过|控制在|保持在|稳定在|缩短到|缩短至|压减|"
     r"不低于|不少于|不超过|至少|约|近|超|年均|平均|分别|累计|新增|净增|以上|的|在|实现|完成|双双|均|都|也|"
-    r"再|又|共有|共|在年底|年底|年末|要|将|都|可以|只要|和|及|计划|降低|缩小|扩大|缩短|压缩|\d{4}年)$"
+    r"再|又|共有|共|在年底|年底|年末|要|将|都|可以|只要|和|及|计划|降低|缩小|扩大|缩短|压缩|上涨|上升到|上升至|上升|"
+    r"转为|\d{4}年)$"
 )
 # "由A提高到B" / "从A增加到B": the indicator is before 由/从, A is a baseline.
 _FROM_TO_RE = re.compile(
@@ -262,6 +263,7 @@ def _strip_indicator(phrase: str) -> str:
     changed = True
     while changed and phrase:
         changed = False
+        phrase = phrase.strip()
         m = _LEAD_ALWAYS.match(phrase)
         if m and m.end() > 0:
             phrase, changed = phrase[m.end() :], True
@@ -368,6 +370,7 @@ class _TextIndex:
         self.review = _review_ranges(folded)
         self.review_starts = [s for s, _ in self.review]
         self.length = len(folded)
+        self.folded = folded
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_left(self.ends, pos)
@@ -386,157 +389,530 @@ class _TextIndex:
     def in_review(self, pos: int) -> bool:
         return _in_ranges(self.review, self.review_starts, pos)
 
+    def review_title(self, pos: int) -> str:
+        """The first line of the review range holding ``pos`` ("一、2018年工作回顾"), "" outside one."""
+        i = bisect.bisect_right(self.review_starts, pos) - 1
+        if i < 0 or not self.review[i][0] <= pos < self.review[i][1]:
+            return ""
+        start = self.review[i][0]
+        end = self.folded.find("\n", start)
+        return self.folded[start : end if end >= 0 else start + 60]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Candidates and the named rules that judge them
+
+
+@dataclass
+class Candidate:
+    """One ``number [range] unit`` found in the text, with its sentence and clause fragment."""
+
+    folded: str
+    index: _TextIndex
+    num_start: int
+    unit_end: int
+    n1: str
+    n2: str | None
+    unit: str
+    u1: str | None
+    kind: str = "measure"  # the unit's kind: count | measure | percent | duration
+    value: float = 0.0
+    value_max: float | None = None
+    scale: str = ""
+    pos: int = 0  # after the number, the unit and any 以上/左右
+    after_quals: tuple[str, ...] = ()
+    sent_start: int = 0
+    sent_end: int = 0
+    frag_start: int = 0
+
+    @property
+    def before(self) -> str:
+        """The clause fragment before the number (back to the previous comma, colon or target)."""
+        return self.folded[self.frag_start : self.num_start]
+
+    @property
+    def sentence(self) -> str:
+        return self.folded[self.sent_start : self.sent_end]
+
+    @property
+    def follower(self) -> str:
+        return self.folded[self.unit_end : self.unit_end + 1]
+
+
+Rule = Callable[[Candidate], bool]
+
+# -- shape rules: the number and unit alone say it is no quantity ---------------------------------
+
+
+def _inside_numeral_word(c: Candidate) -> bool:
+    """ "十一五", "二十四节气": a Chinese numeral inside a longer numeral word."""
+    return c.n1[0] in _CN_CHARS and c.num_start > 0 and c.folded[c.num_start - 1] in _CN_CHARS
+
+
+def _bare_digit_word(c: Candidate) -> bool:
+    """ "一期", "三区", "四个全面": a single Chinese digit is a count word, unless a goal verb stands right before
+    it and a noun follows its classifier ("新增三家上市公司", "建成五个省级创新平台", "建设一所"); 一批, 一项…
+    never are."""
+    if c.n1[0] not in _CN_CHARS or len(c.n1) != 1 or c.n2 is not None:
+        return False
+    if c.kind != "count" or (c.n1 == "一" and c.unit in ("批", "批次", "种", "次", "期", "项", "条", "件")):
+        return True
+    verb_before = re.search(r"(?:" + _GOAL_RE.pattern + r")$", c.before) is not None
+    return not (verb_before and _noun_after(c.folded, c.pos)[0])
+
+
+def _year(c: Candidate) -> bool:
+    """ "2019年", "二〇一九年", "2018—2020年": a year, not an amount of years."""
+    return _is_year(c.n1, c.unit) or (c.n2 is not None and _is_year(c.n2, c.unit))
+
+
+def _mixed_range(c: Candidate) -> bool:
+    """ "5个—10家": the two ends of a range in different units."""
+    return c.u1 is not None and c.u1 != c.unit
+
+
+def _word_after_unit(c: Candidate) -> bool:
+    """ "3人民", "2家庭", "5条例": the unit is the first character of a word."""
+    return bool(c.follower) and c.follower in _BAD_FOLLOWER.get(c.unit[-1], "")
+
+
+def _rate_or_slogan(c: Candidate) -> bool:
+    """ "100元/吨", "每5年", "两个一百年": a rate, a frequency or a slogan."""
+    return c.follower in ("/", "每") or c.follower.isdigit() or (c.unit == "个" and c.follower == "一")
+
+
+def _not_a_range(c: Candidate) -> bool:
+    """ "10-5家": the upper end below the lower one is a code or a score, not a range."""
+    return c.value_max is not None and c.value_max < c.value
+
+
+SHAPE_RULES: dict[str, Rule] = {
+    "inside_numeral_word": _inside_numeral_word,
+    "bare_digit_word": _bare_digit_word,
+    "year": _year,
+    "mixed_range": _mixed_range,
+    "word_after_unit": _word_after_unit,
+    "rate_or_slogan": _rate_or_slogan,
+    "not_a_range": _not_a_range,
+}
+
+# -- context rules: what surrounds the number says it is no goal and no result ---------------------
+
+_SUBSIDY_RE = re.compile(
+    r"(?:给予|奖励|补助|补贴|资助|奖补|支持|扶持|减免|贴息|一次性)[^，,。；;]{0,8}$|最高(?:给予|补助|奖励|不超过)?$|按[^，,。；;]{0,10}$"
+)
+_ELIGIBILITY_RE = re.compile(
+    r"可(?:缩短|延长|放宽|提高|降低|增加)(?:到|至)?$|(?:年满|不满|未满|(?<![不未])满|(?<!不)低于|(?<!不)高于)$"
+)
+_GROUP_RE = re.compile(r"等$")
+_BASELINE_BEFORE_RE = re.compile(r"(?:由|从)$")
+_THRESHOLD_RE = re.compile(
+    r"(?:年收入|营业收入|销售收入|投资额|总投资|年产值|纳税额)[^，,。；;]{0,6}(?:在|达到|超过)?$"
+)
+
+
+def _baseline(c: Candidate) -> bool:
+    """ "在…的基础上", "由40%提高到50%" (40% is where it starts): a baseline, not a goal."""
+    return c.folded.startswith("的基础上", c.pos) or _BASELINE_BEFORE_RE.search(c.before) is not None
+
+
+_AT_LEAST_RE = re.compile(r"不少于|不低于|至少|超过")
+
+
+def _attribute(c: Candidate) -> bool:
+    """ "五万元以上的企业", "达到10万元的": a condition or attribute — unless a goal verb leads the fragment and
+    the number is a share to reach ("推动不少于30%的项目…", "建设50个以上的…": the number before its noun)."""
+    if not c.folded.startswith("的", c.pos) or _GOAL_OF_RE.match(c.folded, c.pos):
+        return False
+    share = _AT_LEAST_RE.search(c.before) is not None or "以上" in c.after_quals
+    return not (share and _GOAL_RE.search(c.before)) or _CONDITION_RE.search(c.sentence) is not None
+
+
+def _statistic_or_penalty(c: Candidate) -> bool:
+    """ "全部建成的三万九千个" (a statistic), "处五万元" (a penalty)."""
+    return c.before.endswith(("的", "处"))
+
+
+_NORM_GOAL_RE = re.compile(r"不少于|不低于|达到|提高到|提升到|增加到|力争|确保|(?<!年)到\d{4}年")
+
+
+def _per_unit_norm(c: Candidate) -> bool:
+    """ "每立方米2.4元", "每人每年500元": a rate or a price — but a density to reach is a goal
+    ("力争每千人口不少于4.5个托位", "每个县至少…")."""
+    if _RATE_RE.search(c.before) is None:
+        return False
+    return _NORM_GOAL_RE.search(c.before) is None and not _is_planned(c)
+
+
+def _inside_name(c: Candidate) -> bool:
+    """ "《…稳定经济增长20条政策措施》", "“金融15条”": part of a name."""
+    return _inside_title(c.folded, c.sent_start, c.num_start, c.unit_end)
+
+
+def _age_or_size_attribute(c: Candidate) -> bool:
+    """ "3岁以下婴幼儿": a measure with 以上/以下 right before a noun describes that noun (左右 is an
+    approximation, not a bound: "赤字率按4%左右安排")."""
+    bounds = [q for q in c.after_quals if q != "左右" or c.kind == "duration"]  # "5—10年左右时间" stays out
+    return bool(bounds) and c.kind != "count" and _CJK_NOUN_RE.match(c.folded, c.pos) is not None
+
+
+def _legal_norm(c: Candidate) -> bool:
+    """Penalties and obligations (罚款, 处以, 不得, 应当…): the amounts are norms."""
+    return _NORM_RE.search(c.sentence) is not None
+
+
+def _eligibility(c: Candidate) -> bool:
+    """Conditions and thresholds of a rule ("…的，可给予", "年限可缩短至2年", "年收入500万元以上")."""
+    return (
+        _CONDITION_RE.search(c.sentence) is not None
+        or _ELIGIBILITY_RE.search(c.before) is not None
+        or _THRESHOLD_RE.search(c.before) is not None
+    )
+
+
+_SUBSIDY_AFTER_RE = re.compile(r"(?:的)?(?:资金)?(?:奖补|奖励|补助|补贴|资助|扶持资金|一次性奖励)")
+
+
+def _support_level(c: Candidate) -> bool:
+    """ "给予50万元奖励", "最高补助200万元", "50万元资金奖补": a support level offered, not a goal (money only)."""
+    if not c.unit.endswith("元"):
+        return False
+    return _SUBSIDY_RE.search(c.before) is not None or _SUBSIDY_AFTER_RE.match(c.folded, c.pos) is not None
+
+
+_INCREMENT_RE = re.compile(r"^(?:比|较)(?:上年|去年|上一年)")
+
+
+def _increment_of_previous(c: Candidate) -> bool:
+    """The change of an amount against last year ("拟安排…4.4万亿元，比上年增加5000亿元") restates the level
+    before it; a growth rate ("比上年增长7.7%") is an indicator of its own."""
+    return c.kind != "percent" and _INCREMENT_RE.match(c.before.strip()) is not None
+
+
+def _formula(c: Candidate) -> bool:
+    """ "覆盖率=签约人数/常住人口数*100%": a definition, not a goal."""
+    return "=" in c.sentence or "*100%" in c.sentence
+
+
+def _names_a_group(c: Candidate) -> bool:
+    """ "甲、乙等3个区": the count only names a group listed before it."""
+    return _GROUP_RE.search(c.before) is not None and c.kind == "count"
+
+
+CONTEXT_RULES: dict[str, Rule] = {
+    "baseline": _baseline,
+    "attribute": _attribute,
+    "statistic_or_penalty": _statistic_or_penalty,
+    "per_unit_norm": _per_unit_norm,
+    "inside_name": _inside_name,
+    "age_or_size_attribute": _age_or_size_attribute,
+    "legal_norm": _legal_norm,
+    "eligibility": _eligibility,
+    "support_level": _support_level,
+    "names_a_group": _names_a_group,
+    "increment_of_previous": _increment_of_previous,
+    "formula": _formula,
+}
+
+# -- kind rules: a goal (target), a past result, or neither ----------------------------------------
+
+_DONE_RE = re.compile(r"(?:完成|实现|达到|增长|下降|新增|净增|累计|减少|提高|提升|突破|超过|建成|达)了?$|了$")
+
+
+def _deadline_match(c: Candidate) -> re.Match[str] | None:
+    found = None
+    for dm in _DEADLINE_RE.finditer(c.folded, c.sent_start, c.num_start):
+        found = dm
+    if found is None:
+        para_start = max(c.index.paragraph_start(c.num_start), c.num_start - 300)
+        for dm in _PARAGRAPH_DEADLINE_RE.finditer(c.folded, para_start, c.sent_start):
+            found = dm
+    return found
+
+
+def _is_planned(c: Candidate) -> bool:
+    return _PLAN_RE.search(c.sentence) is not None
+
+
+_PLAN_IN_REVIEW_RE = re.compile(r"力争|争取|预期目标|(?<!年)到\d{4}年|(?:明年|今年|下一步)(?:要|将)")
+
+
+def _is_past(c: Candidate) -> bool:
+    """In a review section (unless the sentence looks ahead: 力争, 到2025年…; a 如期实现…目标 is the past), or a
+    sentence about the past (比上年, 同比, 截至, 了…) with no plan in it."""
+    if c.index.in_review(c.num_start):
+        return _PLAN_IN_REVIEW_RE.search(c.sentence) is None
+    if _is_planned(c):
+        return False
+    return _PAST_RE.search(c.sentence) is not None and _FUTURE_RE.search(c.sentence) is None
+
+
+def _has_goal_context(c: Candidate) -> bool:
+    """A goal verb or qualifier in the fragment, 左右 after the number, or a deadline; durations need a
+    shortening verb; in a statute only explicit planning counts."""
+    goal = _GOAL_RE.search(c.before) is not None or "左右" in c.after_quals
+    if not goal and c.kind != "duration":
+        # a list of quantities after one verb: "新建温室500亩，露地蔬菜种植1.4万亩" (the verb leads the sentence)
+        goal = _GOAL_RE.search(c.folded, c.sent_start, c.frag_start) is not None
+    if c.kind == "duration":
+        goal = _DURATION_GOAL_RE.search(c.before) is not None and (bool(c.after_quals) or goal)
+    elif not goal:
+        goal = _deadline_match(c) is not None
+    if c.index.statute:
+        goal = goal and (_deadline_match(c) is not None or _is_planned(c))
+    return goal
+
+
+def _has_result_context(c: Candidate) -> bool:
+    """A result states an indicator's level or change: a measure or percentage, or a count after a verb of
+    achievement (完成, 新增, 建成…); durations and bare counts in a review are left out."""
+    if c.kind == "duration" or c.index.statute:
+        return False
+    if c.kind == "count" and not c.index.in_review(c.num_start):
+        return _DONE_RE.search(c.before) is not None or _GOAL_RE.search(c.before) is not None
+    return True
+
+
+def classify(c: Candidate) -> str | None:
+    """ "result" for a past result, "target" for a goal, None for neither."""
+    if _is_past(c):
+        return "result" if _has_result_context(c) else None
+    return "target" if _has_goal_context(c) else None
+
 
 # ---------------------------------------------------------------------------------------------------
 # API
 
+_REVIEW_YEAR_RE = re.compile(r"(\d{4})年")
 
-def find_targets(
-    text: str, doc_id: str, clauses: Sequence[Clause] = (), units: Mapping[str, str] | None = None
-) -> list[Target]:
-    """All quantitative targets of ``text`` in reading order.
 
-    ``clauses`` (roots or a flat list) only decide ``clause_id`` (the innermost clause whose span
-    holds the mention) and the target id ``{doc_id}.t{clause path}-{k}``. ``units`` ({unit: kind}) is the
-    unit table; ``None`` reads the configured ``units.txt`` (``kb.config``).
-    """
-    matcher = _matcher_for(units)
-    folded = fold(text)
+def plan_period(title: str) -> tuple[int, int] | None:
+    """The years a plan covers, from its title: 2019年工作要点 → (2019, 2019); （2024—2026年） → (2024, 2026)."""
+    folded = fold(title)
+    m = re.search(r"[(（]?(\d{4})\s*(?:—|–|-|－|~|～|至|到)\s*(\d{4})年", folded)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = re.search(r"(\d{4})年", folded)
+    if m and 1949 <= int(m.group(1)) <= 2100:
+        return int(m.group(1)), int(m.group(1))
+    return None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Why a candidate number became a target, a result, or nothing (``explain``)."""
+
+    mention: str
+    value: float
+    unit: str
+    kind: str | None  # "target" | "result" | None (rejected)
+    rule: str  # the rule that rejected it, or "target"/"result"
+
+
+def _candidates(text: str, folded: str, matcher: _Matcher) -> Iterator[tuple[Candidate, str | None]]:
+    """Every number-with-unit, with the name of the shape rule that rejects it (None: it is a quantity)."""
     index: _TextIndex | None = None
-    prev_end = 0
-    prev: tuple[int, str] | None = None  # (sentence start, indicator) of the last target
-    found: list[Target] = []
-
     for m in matcher.master.finditer(folded):
-        n1, n2, unit, u1 = m.group("n1"), m.group("n2"), m.group("unit"), m.group("u1")
-        num_start, unit_end = m.start(), m.end()
-        # --- cheap rejections -------------------------------------------------------------------
-        if n1[0] in _CN_CHARS:
-            if num_start > 0 and folded[num_start - 1] in _CN_CHARS:
-                continue  # inside a longer numeral word
-            if len(n1) == 1 and n2 is None:
-                continue  # "一期", "三区", "四个全面": a bare Chinese digit is a count word
-        if _is_year(n1, unit) or (n2 is not None and _is_year(n2, unit)):
-            continue
-        if u1 is not None and u1 != unit:
-            continue
-        follower = folded[unit_end : unit_end + 1]
-        if follower and follower in _BAD_FOLLOWER.get(unit[-1], ""):
-            continue
-        if follower in ("/", "每") or follower.isdigit() or (unit == "个" and follower == "一"):
-            continue  # a rate ("100元/吨") or a slogan ("两个一百年")
-        # --- numbers ----------------------------------------------------------------------------
-        scale, factor = _scale_split(n2 if n2 is not None else n1)
-        v1 = _number(n1)
-        v2 = _number(n2) if n2 is not None else None
-        if v1 is None or (n2 is not None and v2 is None):
-            continue
-        value_max: float | None = None
-        if v2 is not None:
-            s1, f1 = _scale_split(n1)
-            value = v1 / f1 if s1 else v1
-            value_max = round(v2 / factor, 6)
-            if value_max < value:
-                continue  # "10-5家" is no range (a code or a score)
-        else:
-            value = v1 / factor
-        value = round(value, 6)
-        if not math.isfinite(value) or (value_max is not None and not math.isfinite(value_max)):
-            continue
-        kind = matcher.kinds.get(unit, "measure")
-        after_quals: list[str] = []
-        pos = unit_end
-        while q := _AFTER_QUAL.match(folded, pos):
-            after_quals.append(q.group())
-            pos = q.end()
-        if folded.startswith("的基础上", pos):
-            continue  # a baseline
-        if folded.startswith("的", pos) and not _GOAL_OF_RE.match(folded, pos):
-            continue  # "五万元以上的", "超过500万元的部分": a condition or an attribute
-        # --- sentence and fragment --------------------------------------------------------------
         if index is None:
             index = _TextIndex(folded)
-        sent_start, sent_end = index.sentence(num_start)
-        frag_start = max(index.fragment_start(num_start), sent_start, prev_end)
-        sentence = folded[sent_start:sent_end]
-        before = folded[frag_start:num_start]
-        if before.endswith(("的", "处", "了")):
-            continue  # "全部建成的三万九千个" (a statistic), "处五万元" (a penalty), "新增了" (done)
-        if _RATE_RE.search(before):
-            continue  # "每立方米2.4元", "每千人口不少于8个": a rate or a norm
-        if _inside_title(folded, sent_start, num_start, unit_end):
-            continue  # "《…稳定经济增长20条政策措施》", "“金融15条”": a name, not a goal
-        if after_quals and kind != "count" and _CJK_NOUN_RE.match(folded, pos):
-            continue  # "3岁以下婴幼儿": an attribute
-        # --- context rules ----------------------------------------------------------------------
-        if _NORM_RE.search(sentence) or _CONDITION_RE.search(sentence):
+        c = Candidate(
+            folded, index, m.start(), m.end(), m.group("n1"), m.group("n2"), m.group("unit"), m.group("u1")
+        )
+        c.kind = matcher.kinds.get(c.unit, "measure")
+        scale, factor = _scale_split(c.n2 if c.n2 is not None else c.n1)
+        v1 = _number(c.n1)
+        v2 = _number(c.n2) if c.n2 is not None else None
+        if v1 is None or (c.n2 is not None and v2 is None):
+            yield c, "not_a_number"
             continue
-        planned = _PLAN_RE.search(sentence) is not None
-        if not planned and index.in_review(num_start):
+        if v2 is not None:
+            s1, f1 = _scale_split(c.n1)
+            c.value = round(v1 / f1 if s1 else v1, 6)
+            c.value_max = round(v2 / factor, 6)
+        else:
+            c.value = round(v1 / factor, 6)
+        if not math.isfinite(c.value) or (c.value_max is not None and not math.isfinite(c.value_max)):
+            yield c, "not_a_number"
             continue
-        if _PAST_RE.search(sentence) and not _FUTURE_RE.search(sentence):
+        c.scale = scale
+        quals: list[str] = []
+        pos = c.unit_end
+        while q := _AFTER_QUAL.match(folded, pos):
+            quals.append(q.group())
+            pos = q.end()
+        c.pos, c.after_quals = pos, tuple(quals)
+        c.sent_start, c.sent_end = index.sentence(c.num_start)
+        c.frag_start = max(index.fragment_start(c.num_start), c.sent_start)
+        rejected = next((name for name, rule in SHAPE_RULES.items() if rule(c)), None)
+        yield c, rejected
+
+
+def _judge(text: str, units: Mapping[str, str] | None) -> Iterator[tuple[Candidate, str | None, str]]:
+    """Each candidate with its kind ("target", "result" or None) and the name of the rule that decided."""
+    folded = fold(text)
+    prev_end = 0
+    for c, rejected in _candidates(text, folded, _matcher_for(units)):
+        if rejected is not None:
+            yield c, None, rejected
             continue
-        deadline_m = None
-        for dm in _DEADLINE_RE.finditer(folded, sent_start, num_start):
-            deadline_m = dm
-        if deadline_m is None:
-            para_start = max(index.paragraph_start(num_start), num_start - 300)
-            for dm in _PARAGRAPH_DEADLINE_RE.finditer(folded, para_start, sent_start):
-                deadline_m = dm
-        goal = _GOAL_RE.search(before) is not None or "左右" in after_quals
-        if kind == "duration":
-            goal = _DURATION_GOAL_RE.search(before) is not None and (bool(after_quals) or goal)
-        elif not goal:
-            goal = deadline_m is not None
-        if index.statute:
-            goal = goal and (deadline_m is not None or planned)
-        if not goal:
+        c.frag_start = max(c.frag_start, prev_end)
+        rejected = next((name for name, rule in CONTEXT_RULES.items() if rule(c)), None)
+        if rejected is not None:
+            yield c, None, rejected
             continue
-        # --- indicator --------------------------------------------------------------------------
-        indicator, mention_end = "", pos
-        if kind == "count":
-            indicator, mention_end = _noun_after(folded, pos)
-            mention_end = max(mention_end, pos)
-        if not indicator:
-            indicator = _strip_indicator(before)
-        if not indicator and kind != "percent":
-            indicator, mention_end = _noun_after(folded, pos)
-            mention_end = max(mention_end, pos)
-        ind_at = folded.find(indicator, frag_start, mention_end) if indicator else -1
-        if ind_at >= 0:
-            indicator = text[ind_at : ind_at + len(indicator)]  # verbatim (folded only for matching)
-        elif prev is not None and prev[0] == sent_start:
-            indicator = prev[1]  # "…营收6800亿元左右、增长20%以上": same indicator
+        kind = classify(c)
+        if kind is None:
+            yield c, None, "no_goal_context"
+            continue
+        yield c, kind, kind
+        prev_end = c.pos
+
+
+def _indicator(c: Candidate, text: str, prev: tuple[int, str] | None) -> tuple[str, int]:
+    """The indicator (verbatim) and where the mention ends: the noun after a classifier, else the noun phrase
+    before the number, else the previous target's of the same sentence ("…6800亿元左右、增长20%以上")."""
+    folded = c.folded
+    indicator, mention_end = "", c.pos
+    if c.kind == "count" or c.folded.startswith("的", c.pos):
+        after_at = c.pos + 1 if c.folded.startswith("的", c.pos) else c.pos
+        indicator, mention_end = _noun_after(folded, after_at)
+        mention_end = max(mention_end, c.pos)
+    if not indicator:
+        indicator = _strip_indicator(c.before)
+    if not indicator and c.kind != "percent":
+        indicator, mention_end = _noun_after(folded, c.pos)
+        mention_end = max(mention_end, c.pos)
+    ind_at = folded.find(indicator, c.frag_start, mention_end) if indicator else -1
+    if ind_at >= 0:
+        indicator = text[ind_at : ind_at + len(indicator)]  # verbatim (folded only for matching)
+    elif prev is not None and prev[0] == c.sent_start:
+        indicator = prev[1]
+    return indicator, mention_end
+
+
+def _result_year(c: Candidate, report_year: int | None) -> int | None:
+    """The year a result reports: stated in its sentence, else in its review section's title, else the year
+    before the report's (a 2019 report reviews 2018)."""
+    years = [
+        int(y) for y in _REVIEW_YEAR_RE.findall(c.folded, c.sent_start, c.num_start) if 1949 <= int(y) <= 2100
+    ]
+    if years:
+        return years[-1]
+    section = c.index.review_title(c.num_start)
+    years = [int(y) for y in _REVIEW_YEAR_RE.findall(section)] if section else []
+    if years:
+        return years[-1]
+    return report_year - 1 if report_year else None
+
+
+_SPLIT_DIGITS_RE = re.compile(r"(?<=[\d.])[ \t\u3000]*\n[ \t\u3000\n]*(?=[\d.])")
+_DIGIT_LINE_RE = re.compile(r"(?<=\n)[ \t\u3000]*[\d.,%]{1,12}[ \t\u3000]*\n")
+
+
+def compact_numbers(text: str, units: Mapping[str, str] | None = None) -> tuple[str, list[int]]:
+    """The text with the line breaks that web-page extraction put inside numbers removed ("3\n45\n亿千瓦时",
+    "74.4\n万亿元"), and for every character of the result its offset in ``text`` (so spans map back).
+
+    A break is removed between two digits, after a number when the next line starts with a unit, and around a
+    line that holds only digits. Texts without such breaks are returned as they are.
+    """
+    folded = fold(text)
+    cut: set[int] = set()
+    for m in _SPLIT_DIGITS_RE.finditer(folded):
+        cut.update(range(m.start(), m.end()))
+    for m in _DIGIT_LINE_RE.finditer(folded):
+        cut.update(k for k in range(m.start(), m.end()) if folded[k] in " \t\u3000\n")
+        k = m.start() - 1
+        while k >= 0 and folded[k] in " \t\u3000\n":
+            cut.add(k)
+            k -= 1
+    unit_starts = {u[0] for u in (units if units is not None else load_units())} | set("万亿千百")
+    for m in re.finditer(r"(?<=\d)[ \t\u3000]*\n[ \t\u3000\n]*(?=\S)", folded):
+        if folded[m.end()] in unit_starts and folded[m.end()] not in "年月日":
+            cut.update(range(m.start(), m.end()))
+    if not cut:
+        return text, list(range(len(text)))
+    keep = [k for k in range(len(text)) if k not in cut]
+    return "".join(text[k] for k in keep), keep
+
+
+def find_targets(
+    text: str,
+    doc_id: str,
+    clauses: Sequence[Clause] = (),
+    units: Mapping[str, str] | None = None,
+    *,
+    title: str = "",
+    year: int | None = None,
+) -> list[Target]:
+    """All quantitative targets and past results of ``text`` in reading order (``Target.kind``).
+
+    ``clauses`` (roots or a flat list) only decide ``clause_id`` (the innermost clause whose span holds the
+    mention) and the id ``{doc_id}.t{clause path}-{k}``. ``units`` ({unit: kind}) is the unit table; ``None``
+    reads the configured ``units.txt``. ``title`` gives the plan's own period (a target without a deadline in
+    its sentence or paragraph is due at its end); ``year`` (the document's) dates results a review leaves
+    undated. Restatements of a target (same indicator, value and unit) are kept once, at the first.
+    """
+    period = plan_period(title)
+    original = text
+    text, offsets = compact_numbers(original, units)
+    offsets.append(len(original))
+
+    def span_of(start: int, end: int) -> tuple[int, int]:
+        return offsets[start], (offsets[end - 1] + 1 if end > start else offsets[start])
+
+    found: list[Target] = []
+    seen: set[tuple[str, float, str, str]] = set()
+    prev: tuple[int, str] | None = None
+    for c, kind, _rule in _judge(text, units):
+        if kind is None:
+            continue
+        indicator, mention_end = _indicator(c, text, prev)
         if len(indicator) < 2:
             continue
-        lead = _MENTION_LEAD_RE.match(folded, frag_start, num_start)
-        mention_start = min(lead.end() if lead else frag_start, num_start)
-        deadline = None
-        if deadline_m is not None:
-            year = int(next(g for g in deadline_m.groups() if g))
-            deadline = year if 1949 <= year <= 2100 else None
-        # The sentence span, without surrounding blanks.
+        folded = c.folded
+        lead = _MENTION_LEAD_RE.match(folded, c.frag_start, c.num_start)
+        mention_start = min(lead.end() if lead else c.frag_start, c.num_start)
+        deadline: int | None = None
+        result_year: int | None = None
+        if kind == "target":
+            dm = _deadline_match(c)
+            if dm is not None:
+                deadline = int(next(g for g in dm.groups() if g))
+                deadline = deadline if 1949 <= deadline <= 2100 else None
+            elif period is not None:
+                deadline = period[1]
+        else:
+            result_year = _result_year(c, year)
+        key = (fold(indicator), c.value, c.scale + c.unit, kind)
+        if key in seen:
+            continue  # a restatement of the same target or result
+        seen.add(key)
+        sent_start, sent_end = c.sent_start, c.sent_end
         while sent_start < mention_start and folded[sent_start].isspace():
             sent_start += 1
         while sent_end > mention_end and folded[sent_end - 1].isspace():
             sent_end -= 1
-        prev_end = mention_end
-        prev = (index.sentence(num_start)[0], indicator)
+        prev = (c.sent_start, indicator)
+        mention_span = span_of(mention_start, mention_end)
+        sentence_span = span_of(sent_start, sent_end)
         found.append(
             Target(
                 id="",
                 doc_id=doc_id,
                 clause_id="",
                 indicator=indicator,
-                value=value,
-                unit=scale + unit,
-                qualifier=_qualifiers(before, folded[num_start - 1 : num_start], after_quals),
+                value=c.value,
+                unit=c.scale + c.unit,
+                qualifier=_qualifiers(c.before, folded[c.num_start - 1 : c.num_start], list(c.after_quals)),
                 deadline=deadline,
-                value_max=value_max,
-                mention=text[mention_start:mention_end],
-                mention_span=(mention_start, mention_end),
-                text=text[sent_start:sent_end],
-                span=(sent_start, sent_end),
+                value_max=c.value_max,
+                mention=original[mention_span[0] : mention_span[1]],
+                mention_span=mention_span,
+                text=original[sentence_span[0] : sentence_span[1]],
+                span=sentence_span,
+                kind=kind,
+                year=result_year,
             )
         )
 
@@ -550,8 +926,17 @@ def find_targets(
     return found
 
 
+def explain(text: str, units: Mapping[str, str] | None = None) -> list[Decision]:
+    """Every candidate number of ``text`` with the rule that decided it: for tests, and for tuning on the set."""
+    return [
+        Decision(text[c.num_start : c.pos], c.value, c.scale + c.unit, kind, rule)
+        for c, kind, rule in _judge(text, units)
+    ]
+
+
 def extract_targets(
     doc: Document, outline: list[Clause], units: Mapping[str, str] | None = None
 ) -> list[Target]:
-    """Targets of a document; ``outline`` gives the clause ids, ``units`` the unit table (configured one if None)."""
-    return find_targets(doc.text, doc.id, outline, units)
+    """Targets and results of a document; ``outline`` gives the clause ids, ``units`` the unit table."""
+    year = int(doc.year) if doc.year.isdigit() else None
+    return find_targets(doc.text, doc.id, outline, units, title=doc.title, year=year)

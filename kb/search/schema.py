@@ -149,6 +149,8 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
 
     measures = {m.id: m for m in dkb.measures}
     for target in dkb.targets:
+        if target.is_result:
+            continue  # past results are found through their clause and document; they have their own pages
         order += 1
         served = [measures[mid] for mid in target.measure_ids if mid in measures]
         target_path = paths.get(target.clause_id) or _enclosing_path(target.clause_id, paths)

@@ -16,8 +16,9 @@ How things are matched (the gold format is in ``tests/gold/README.md``):
 * **targets** and **results**: a predicted target matches a gold one when their mentions overlap in the text and
   the values are equal; kind decides whether it counts as a target or a result. For matched pairs the unit,
   indicator (one contains the other), deadline and (for results) year are scored as accuracies.
-* **links**: a gold link (target mention → measure path) is found when the matched target is linked to the
-  matched measure.
+* **links**: a gold link (target mention → measure path) is found when the matched target is firmly linked
+  to the matched measure (inside it, confirmed, or a content score ≥ ``kb.extract.links.THRESHOLD``);
+  ``links.weak`` scores the weak links (shown as 弱关联) on their own (its precision is what matters).
 * **categories**: for matched measures, the share of gold categories the extractor gives (recall) and the share
   of given categories that are gold (precision).
 
@@ -311,7 +312,8 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
             ti, mi = mention_to_gold.get(link["target"]), path_to_gold.get(tuple(link["measure"]))
             if ti is not None and mi is not None:
                 gold_links.add((ti, mi))
-        predicted_links = {(lk.target_id, lk.measure_id) for lk in dkb.links}
+        predicted_links = {(lk.target_id, lk.measure_id) for lk in dkb.links if not lk.weak}
+        weak_links = {(lk.target_id, lk.measure_id) for lk in dkb.links if lk.weak}
         found_links = 0
         for ti, mi in gold_links:
             if (target_match.get(ti), measure_match.get(mi)) in predicted_links:
@@ -323,6 +325,11 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
         c["links"].tp += found_links
         c["links"].fn += len(gold_links) - found_links
         c["links"].fp += max(0, len(own) - found_links)
+        # weak links (shown as 弱关联) on their own: how many of them a careful reader accepts
+        gold_pairs = {(target_match.get(ti), measure_match.get(mi)) for ti, mi in gold_links}
+        weak_own = {(t, m) for t, m in weak_links if t in matched_targets}
+        c["links.weak"].tp += len(weak_own & gold_pairs)
+        c["links.weak"].fp += len(weak_own - gold_pairs)
     return score
 
 

@@ -86,6 +86,7 @@ class TargetRef:
     id: str  # target id
     score: float
     evidence: list[str] = field(default_factory=list)
+    weak: bool = False  # a content link below the firm threshold: shown, marked 弱关联
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Measure:
     span: Span
     categories: list[str] = field(default_factory=list)
     targets: list[TargetRef] = field(default_factory=list)
+    category_confidence: dict[str, float] = field(default_factory=dict)  # category -> score over the best
 
 
 @dataclass
@@ -140,6 +142,13 @@ class Link:
     score: float  # 0..1
     evidence: list[str] = field(default_factory=list)
     source: str = "content"  # inside | content | confirmed
+
+    @property
+    def weak(self) -> bool:
+        """A content link below the firm threshold (``kb.extract.links.THRESHOLD``): shown as 弱关联."""
+        from kb.extract.links import THRESHOLD
+
+        return self.source == "content" and self.score < THRESHOLD
 
 
 @dataclass

@@ -61,6 +61,7 @@ def measure_json(measure: Measure) -> dict[str, Any]:
         "text": measure.text,
         "span": list(measure.span),
         "categories": list(measure.categories),
+        "category_confidence": dict(measure.category_confidence),
         "targets": [
             {"id": t.id, "score": round(t.score, 3), "evidence": list(t.evidence)} for t in measure.targets
         ],

@@ -454,7 +454,7 @@ def test_curation_json_flow_pending_then_live(site: Site) -> None:
     for body in (
         {"action": "add_link", "measure": SIX, "target": PLATFORMS},
         {"action": "not_target", "target": f"{DOC}.t3.6-1"},
-        {"action": "set_categories", "measure": NINE, "categories": ["科技金融", "县域创新"]},
+        {"action": "set_categories", "measure": NINE, "categories": ["科技金融", "科技体制改革"]},
     ):
         assert editor.post("/api/curation", json=body, headers=headers).status_code == 201
     site.wait()
@@ -462,7 +462,10 @@ def test_curation_json_flow_pending_then_live(site: Site) -> None:
     six = editor.get(f"/api/measures/{SIX}").get_json()
     assert [t["id"] for t in six["targets"]] == [PLATFORMS]
     assert editor.get(f"/api/targets/{DOC}.t3.6-1").status_code == 404
-    assert editor.get(f"/api/measures/{NINE}").get_json()["measure"]["categories"] == ["科技金融", "县域创新"]
+    assert editor.get(f"/api/measures/{NINE}").get_json()["measure"]["categories"] == [
+        "科技金融",
+        "科技体制改革",
+    ]
     counts = editor.get("/api/curation").get_json()["counts"]
     assert counts == {"total": 4, "pending": 0, "live": 4, "superseded": 0, "stale": 0}
     page = editor.get("/workspace/curation").get_data(as_text=True)

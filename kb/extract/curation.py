@@ -150,6 +150,7 @@ class DocumentCuration:
             measure = self._measure(decision, by_id)
             if measure is not None:
                 measure.categories = list(decision.categories)
+                measure.category_confidence = {name: 1.0 for name in decision.categories}  # a person decided
                 self.applied.add(decision.seq)
 
     def drop_targets(self, targets: list[Target]) -> list[Target]:
@@ -182,6 +183,6 @@ class DocumentCuration:
             elif pair in by_pair:
                 by_pair[pair].score, by_pair[pair].source = 1.0, "confirmed"
             else:
-                by_pair[pair] = Link(target.id, measure.id, 1.0, [], "confirmed")
+                by_pair[pair] = Link(target.id, measure.id, 1.0, ["人工确认 confirmed by staff"], "confirmed")
             self.applied.add(decision.seq)
         return attach_links(list(by_pair.values()), measures, targets)

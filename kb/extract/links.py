@@ -7,8 +7,12 @@ Rules (see ``link``):
   the indicator's jieba words and concept groups (``kb/data/concepts.toml``), each weighted by its
   specificity across the document's measures (IDF: a word found in every measure weighs ~0), plus
   character-bigram overlap, a bonus for hits in the measure's headline and a bonus when the taxonomy
-  puts the indicator and the measure in the same category. Links scoring at least ``THRESHOLD`` and
-  no more than ``MARGIN`` below the target's best score are kept, at most ``MAX_LINKS`` per target.
+  puts the indicator and the measure in the same category (weighted by the measure's confidence in it).
+  Links scoring at least ``WEAK_THRESHOLD`` and no more than ``MARGIN`` below the target's best score are
+  kept, at most ``MAX_LINKS`` per target; those below ``THRESHOLD`` are *weak* (shown as 弱关联). On the
+  dev gold set (``bench/extraction.py``) the firm links (inside, confirmed, content ≥ ``THRESHOLD``) have a
+  precision of 0.82; content links at 0.25 had 0.23.
+* Every link says why: its ``evidence`` (the mention inside the measure, the matched words, or 人工确认).
 * A bureau can confirm or reject links in a ``links.toml`` next to its documents (``load_overrides``).
 """
 
@@ -31,9 +35,10 @@ from kb.text.normalize import fold
 from kb.text.segment import search_words
 
 # Scoring constants (tuned on the seed plan; see tests/test_links.py).
-THRESHOLD = 0.25  # minimum content score of a kept link
-MARGIN = 0.3  # a kept link scores at most this much below the target's best link
-MAX_LINKS = 3  # content links kept per target
+THRESHOLD = 0.7  # content links from here on are firm (dev gold set: precision 0.82 of firm links)
+WEAK_THRESHOLD = 0.45  # content links from here to THRESHOLD are kept as weak
+MARGIN = 0.2  # a kept link scores at most this much below the target's best link
+MAX_LINKS = 2  # content links kept per target
 WORD_WEIGHT = 0.5
 BIGRAM_WEIGHT = 0.2
 HEADLINE_BONUS = 0.15
@@ -306,6 +311,14 @@ def _specificity(df: int, n: int) -> float:
     return min(1.0, idf / top) if top > 0 else 1.0
 
 
+def _confidences(measure: Measure, taxonomy: Taxonomy) -> dict[str, float]:
+    if measure.category_confidence:
+        return dict(measure.category_confidence)
+    if measure.categories:
+        return {name: 1.0 for name in measure.categories}
+    return dict(taxonomy.rank(measure.text, measure.headline))
+
+
 @dataclass(frozen=True)
 class MeasureTexts:
     """What every target of a document is scored against, computed once per document (not per pair).
@@ -317,7 +330,7 @@ class MeasureTexts:
 
     texts: list[str]  # folded measure texts
     heads: list[str]  # folded headlines
-    categories: list[list[str]]
+    categories: list[dict[str, float]]  # category -> confidence, per measure
     grams: dict[str, frozenset[int]]
     found_cache: dict[tuple[str, ...], tuple[dict[int, tuple[int, int]], frozenset[int]]] = field(
         default_factory=dict, compare=False
@@ -333,7 +346,7 @@ class MeasureTexts:
         return cls(
             texts,
             [fold(m.headline) for m in measures],
-            [m.categories or taxonomy.classify(m.text, m.headline) for m in measures],
+            [_confidences(m, taxonomy) for m in measures],
             {g: frozenset(js) for g, js in grams.items()},
         )
 
@@ -421,8 +434,9 @@ def _scores(
             + BIGRAM_WEIGHT * bigram_share.get(j, 0.0)
             + HEADLINE_BONUS * head_share.get(j, 0.0)
         )
-        if score > 0 and primary and primary in prepared.categories[j]:
-            score += CATEGORY_BONUS
+        if score > 0 and primary:
+            # a measure mainly about the target's category gains the whole bonus, a side topic a share of it
+            score += CATEGORY_BONUS * prepared.categories[j].get(primary, 0.0)
         out[j] = (round(min(1.0, score), 3), hits.get(j, []))
     return out
 
@@ -504,7 +518,7 @@ def link(
         scored = _scores(target, measures, taxonomy, concepts, prepared)
         best = max((s for s, _ in scored.values()), default=0.0)
         ranked = sorted(
-            ((s, j, ev) for j, (s, ev) in scored.items() if s >= THRESHOLD and s >= best - MARGIN),
+            ((s, j, ev) for j, (s, ev) in scored.items() if s >= WEAK_THRESHOLD and s >= best - MARGIN),
             key=lambda item: (-item[0], item[1]),
         )
         for s, j, hits in ranked[:MAX_LINKS]:
@@ -525,7 +539,8 @@ def attach_links(links: list[Link], measures: list[Measure], targets: list[Targe
     by_measure: dict[str, list[TargetRef]] = {m.id: [] for m in measures}
     by_target: dict[str, list[Link]] = {t.id: [] for t in targets}
     for lk in links:
-        by_measure.setdefault(lk.measure_id, []).append(TargetRef(lk.target_id, lk.score, list(lk.evidence)))
+        ref = TargetRef(lk.target_id, lk.score, list(lk.evidence), weak=lk.weak)
+        by_measure.setdefault(lk.measure_id, []).append(ref)
         by_target.setdefault(lk.target_id, []).append(lk)
     for m in measures:
         m.targets = sorted(by_measure[m.id], key=lambda r: -r.score)
@@ -551,7 +566,7 @@ def _apply_overrides(
         if old is not None:
             old.score, old.source = 1.0, "confirmed"
         else:
-            new = Link(pair[0], pair[1], 1.0, [], "confirmed")
+            new = Link(pair[0], pair[1], 1.0, ["人工确认 confirmed in links.toml"], "confirmed")
             kept.append(new)
             existing[pair] = new
     return kept

@@ -97,7 +97,9 @@ def analyse(
     measures = extract_measures(document, outline)
     taxonomy = extraction.taxonomy
     for measure in measures:
-        measure.categories = taxonomy.classify(measure.text, measure.headline)
+        ranked = taxonomy.rank(measure.text, measure.headline)
+        measure.categories = [name for name, _ in ranked]
+        measure.category_confidence = dict(ranked)
     targets = extract_targets(document, outline, extraction.units)
     if curation is not None:
         curation.set_categories(measures)

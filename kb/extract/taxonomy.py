@@ -89,11 +89,11 @@ class Taxonomy:
             out[name] = total
         return out
 
-    def classify(self, text: str, headline: str = "") -> list[str]:
-        """Categories of ``text`` best first (at most ``max_categories``, never empty).
+    def rank(self, text: str, headline: str = "") -> list[tuple[str, float]]:
+        """Categories of ``text`` best first with a confidence in (0, 1] (the score over the best score).
 
-        A category is kept when its score reaches ``min_score`` and ``relative_threshold`` times the
-        best score; ties keep taxonomy order. With no keyword at all the fallback category is returned.
+        A category is kept when its score reaches ``min_score`` and ``relative_threshold`` times the best
+        score, at most ``max_categories``; ties keep taxonomy order. With no keyword at all: the fallback, 0.
         """
         scores = self.scores(text, headline)
         order = {name: i for i, name in enumerate(self.names)}
@@ -101,11 +101,15 @@ class Taxonomy:
             ((s, name) for name, s in scores.items() if s > 0), key=lambda item: (-item[0], order[item[1]])
         )
         if not ranked:
-            return [self.fallback]
+            return [(self.fallback, 0.0)]
         best = ranked[0][0]
         cutoff = max(self.min_score, self.relative_threshold * best)
-        kept = [name for s, name in ranked if s >= cutoff][: self.max_categories]
-        return kept or [ranked[0][1]]
+        kept = [(name, round(s / best, 2)) for s, name in ranked if s >= cutoff][: self.max_categories]
+        return kept or [(ranked[0][1], 1.0)]
+
+    def classify(self, text: str, headline: str = "") -> list[str]:
+        """Categories of ``text`` best first (at most ``max_categories``, never empty); see ``rank``."""
+        return [name for name, _ in self.rank(text, headline)]
 
     def fingerprint(self) -> str:
         """sha1 of the file contents (changes whenever the file is edited)."""

@@ -34,7 +34,14 @@ def measure_brief(kb: KnowledgeBase, measure: Measure) -> dict[str, Any]:
     for ref in measure.targets:
         target = kb.target(ref.id)
         if target is not None:
-            targets.append({**target_brief(target), "score": round(ref.score, 3), "evidence": ref.evidence})
+            targets.append(
+                {
+                    **target_brief(target),
+                    "score": round(ref.score, 3),
+                    "evidence": ref.evidence,
+                    "weak": ref.weak,
+                }
+            )
     return {
         "id": measure.id,
         "number": measure.number,

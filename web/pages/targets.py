@@ -32,6 +32,7 @@ def target_data(ctx: Context, item_id: str) -> dict[str, Any]:
             {
                 **measure_brief(kb, measure),
                 "score": round(ref.score, 3) if ref else None,
+                "weak": ref.weak if ref else False,
                 "evidence": ref.evidence if ref else [],
             }
         )

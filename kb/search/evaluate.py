@@ -18,6 +18,9 @@ assumed to hold (an upper bound of the score), and ``top()`` checks it only for 
 the requested page, re-ranking until every hit on the page has its exact score: the page is the
 same as with every phrase checked. ``tests/test_evaluate.py`` compares scores with Whoosh's.
 
+``AmountRange`` (a quantity within a range, ``kb.search.whoosh.ranges``): the hits holding such a quantity,
+each scoring the node's boost, from ``IndexArrays.amounts`` (every quantity of the index as arrays).
+
 ``Or(scale=...)`` (the fallback query for "no hit has every word") gets Whoosh's coordination bonus
 counted per word (``_coordinate``). Anything else (other query types, ``minmatch``) raises
 ``Unsupported``; ``kb.search.engine`` then lets Whoosh run that query.
@@ -33,6 +36,7 @@ import numpy as np
 from whoosh import query as wq
 
 from kb.search.whoosh.postings import IndexArrays, phrase_docs
+from kb.search.whoosh.ranges import AmountRange
 
 
 class Unsupported(Exception):
@@ -94,6 +98,11 @@ class Evaluator:
     def _node(self, node: Any, optional: bool) -> tuple[Scores, bool]:
         if isinstance(node, wq.Term):
             return self._term(node.fieldname, node.text), False
+        if isinstance(node, AmountRange):
+            ids = self.arrays.amounts(self.reader).docs(
+                node.family, node.low, node.high, node.low_inclusive, node.high_inclusive
+            )
+            return Scores(ids, np.ones(len(ids), dtype=np.float64)), False
         if isinstance(node, wq.Phrase):
             if node.slop != 1:
                 raise Unsupported(f"phrase slop {node.slop}")
@@ -168,11 +177,20 @@ class Evaluator:
 
     # -- the page -----------------------------------------------------------------------------
 
-    def top(self, query: Any, allowed: np.ndarray, prior: np.ndarray, k: int) -> tuple[Scores, np.ndarray]:
+    def top(
+        self,
+        query: Any,
+        allowed: np.ndarray,
+        prior: np.ndarray,
+        k: int,
+        *,
+        keys: np.ndarray | None = None,
+    ) -> tuple[Scores, np.ndarray]:
         """(every allowed hit with its final score (× prior), the best ``k`` of them, best first), exact.
 
-        Lazy phrases are checked for the best candidates, then the query is scored again, until
-        every hit of the page has been checked (checking only ever lowers a score).
+        With ``keys`` (one per hit, e.g. its date) the page is ordered by key first, highest first, and by score
+        among equal keys. Lazy phrases are checked for the best candidates, then the query is scored again,
+        until every hit of the page has been checked (checking only ever lowers a score).
         """
         window = max(2 * k, 20)
         while True:
@@ -180,7 +198,7 @@ class Evaluator:
             keep = allowed[scores.ids]
             ids = scores.ids[keep]
             final = scores.score[keep] * prior[ids]
-            order = top_k(ids, final, window)
+            order = top_k(ids, final, window) if keys is None else top_k_by(ids, keys[ids], final, window)
             best = ids[order]
             sorted_best = np.sort(best)
             pending = [
@@ -245,6 +263,20 @@ def _add_where(a: Scores, b: Scores) -> Scores:
     score = a.score.copy()
     score[left] += b.score[right]
     return Scores(a.ids, score)
+
+
+def top_k_by(ids: np.ndarray, keys: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best hits by ``keys`` (highest first), then ``values``, then document number."""
+    positions = np.arange(len(ids))
+    if len(ids) > k:
+        threshold = np.partition(keys, len(keys) - k)[len(keys) - k]
+        above = positions[keys > threshold]
+        ties = positions[keys == threshold]
+        need = k - len(above)
+        if len(ties) > need:
+            ties = ties[top_k(ids[ties], values[ties], need)]
+        positions = np.concatenate([above, ties])
+    return positions[np.lexsort((ids[positions], -values[positions], -keys[positions]))]
 
 
 def top_k(ids: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:

@@ -18,10 +18,11 @@ from kb.extract.outline import parse_outline
 from kb.extract.references import find_references
 from kb.extract.targets import extract_targets, load_units
 from kb.extract.taxonomy import Taxonomy, load_taxonomy
+from kb.extract.validity import mark_abolitions
 from kb.model import Document, DocumentKB, RawDocument
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"  # 5: Document.status/history, Reference.relation
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -72,6 +73,8 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         url=(meta.get("url") or "").strip(),
         format=raw.format,
         content_hash=digest,
+        status=(meta.get("status") or "").strip(),
+        history=(meta.get("history") or "").strip(),
     )
 
 
@@ -94,6 +97,7 @@ def analyse(
     targets = extract_targets(document, outline, extraction.units)
     links = link(measures, targets, outline, overrides, taxonomy=taxonomy, concepts=extraction.concepts)
     references = find_references(document, outline)
+    mark_abolitions(document.text, references)
     return DocumentKB(
         document=document,
         outline=outline,

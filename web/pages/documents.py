@@ -108,6 +108,9 @@ def related_documents(kb: Any, doc_id: str) -> dict[str, list[dict[str, Any]]]:
                 "count": 0,
                 "abolishes": False,
             }
+        if not entry["clause_id"] and ref.get("clause_id"):  # the first mention inside a clause
+            entry["clause_id"] = ref["clause_id"]
+            entry["clause_url"] = clause_url(ref["clause_id"])
         entry["count"] += 1
         entry["abolishes"] = entry["abolishes"] or ref.get("relation") == "abolishes"
     cited_by = []

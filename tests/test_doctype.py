@@ -76,7 +76,10 @@ def test_a_stated_status_or_a_status_line_is_taken_as_written() -> None:
     assert source_status("", ["2010年1月1日 某市人大常委会通过", "【时效性：现行有效】"])[0] == "现行有效"
     assert source_status("", ["2021年9月24日 北京市人大常委会决定废止"])[0] == "已废止"
     # History lines of adoption and amendment say nothing about validity.
-    lines = ["1992年9月19日 北京市人大常委会通过", "2010年12月23日 北京市人大常委会《关于修改部分地方性法规的决定》修正"]
+    lines = [
+        "1992年9月19日 北京市人大常委会通过",
+        "2010年12月23日 北京市人大常委会《关于修改部分地方性法规的决定》修正",
+    ]
     assert source_status("", lines) == ("", "")
 
 
@@ -86,7 +89,9 @@ def decision() -> Document:
         "一、废止《北京市社会治安综合治理条例》（1992年9月19日北京市第九届人民代表大会常务委员会第三十六次会议通过）\n\n"
         "二、根据《中华人民共和国立法法》的规定，本决定自公布之日起施行。\n"
     )
-    return Document(id="decision", title="北京市人民代表大会常务委员会关于废止部分地方性法规的决定", text=text)
+    return Document(
+        id="decision", title="北京市人民代表大会常务委员会关于废止部分地方性法规的决定", text=text
+    )
 
 
 def test_abolitions_are_marked_on_the_references_that_say_so() -> None:
@@ -105,7 +110,9 @@ def test_abolitions_are_marked_on_the_references_that_say_so() -> None:
 
 def test_law_status_prefers_the_source_then_abolitions_then_later_versions() -> None:
     history = "1992年9月19日 通过\n2010年12月23日 修正"
-    repealed = law_status("", history, "2010-12-23", abolished_by=[("decision", "关于废止部分地方性法规的决定", "2021-09-24")])
+    repealed = law_status(
+        "", history, "2010-12-23", abolished_by=[("decision", "关于废止部分地方性法规的决定", "2021-09-24")]
+    )
     assert repealed.status == "已废止" and repealed.by == "decision" and "2021-09-24" in repealed.reason
     assert repealed.history == ("1992年9月19日 通过", "2010年12月23日 修正")
     # An abolition dated before this version does not concern it (the law was adopted again later).
@@ -113,7 +120,9 @@ def test_law_status_prefers_the_source_then_abolitions_then_later_versions() -> 
     amended = law_status("", "", "2020-04-10", later_versions=[("v2", "2024-09-27")])
     assert amended.status == "已修改" and amended.by == "v2"
     assert law_status("", "", "2024-09-27", later_versions=[("v1", "2020-04-10")]).status == ""
-    assert law_status("现行有效", "", "2020-04-10", later_versions=[("v2", "2024-09-27")]).status == "现行有效"
+    assert (
+        law_status("现行有效", "", "2020-04-10", later_versions=[("v2", "2024-09-27")]).status == "现行有效"
+    )
     assert law_status("", "", "").status == ""  # nothing said: nothing shown
 
 
@@ -121,7 +130,9 @@ def test_law_status_prefers_the_source_then_abolitions_then_later_versions() -> 
 def test_the_lawrefbook_preamble_is_kept_as_history() -> None:
     from kb.readers.markdown import read_markdown
 
-    candidates = sorted((CORPUS / "laws_lawrefbook").glob("*.md")) if (CORPUS / "laws_lawrefbook").is_dir() else []
+    candidates = (
+        sorted((CORPUS / "laws_lawrefbook").glob("*.md")) if (CORPUS / "laws_lawrefbook").is_dir() else []
+    )
     if not candidates:
         pytest.skip("shared corpus absent")
     for path in candidates[:50]:

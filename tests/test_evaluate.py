@@ -93,7 +93,9 @@ def test_the_index_has_several_segments_and_deleted_documents(searcher, arrays: 
     assert arrays.live.sum() == searcher.doc_count()
 
 
-@pytest.mark.parametrize("fieldname", ["title", "body", "linked", "bigrams", "title_bigrams", "doc_id"])
+@pytest.mark.parametrize(
+    "fieldname", ["title", "body", "linked", "bigrams", "title_bigrams", "doc_id", "amounts"]
+)
 def test_posting_lists_decode_like_whooshs_matchers(searcher, arrays: IndexArrays, fieldname: str) -> None:  # type: ignore[no-untyped-def]
     reader = searcher.reader()
     terms = list(reader.lexicon(fieldname))
@@ -113,6 +115,18 @@ def test_posting_lists_decode_like_whooshs_matchers(searcher, arrays: IndexArray
                 m.next()
         assert ids.tolist() == expected_ids, term
         assert np.allclose(weights, expected_weights), term
+
+
+@pytest.mark.parametrize("fieldname", ["doc_id", "agency", "doctype", "amounts", "bigrams"])
+def test_a_whole_field_reads_like_its_terms_one_by_one(searcher, arrays: IndexArrays, fieldname: str) -> None:  # type: ignore[no-untyped-def]
+    from kb.search.whoosh.postings import field_postings
+
+    reader = searcher.reader()
+    whole = field_postings(reader, fieldname)
+    assert [term for term, _ in whole] == sorted(reader.lexicon(fieldname))
+    for term, ids in whole[:: max(1, len(whole) // 300)]:
+        expected, _ = arrays.postings(reader, fieldname, term, cache=False)
+        assert ids.tolist() == expected.tolist(), term
 
 
 def test_field_lengths_are_whooshs(searcher, arrays: IndexArrays) -> None:  # type: ignore[no-untyped-def]

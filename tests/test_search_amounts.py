@@ -43,7 +43,9 @@ def test_spans_index_the_original_text() -> None:
     assert quantities(text) == [("元", 5e7, "５０００万元"), ("名", 100, "100名")]
 
 
-@pytest.mark.parametrize("text", ["2019年", "二〇一九年", "第十条", "一家企业", "三个方面", "国发〔2019〕4号", "7月8日"])
+@pytest.mark.parametrize(
+    "text", ["2019年", "二〇一九年", "第十条", "一家企业", "三个方面", "国发〔2019〕4号", "7月8日"]
+)
 def test_years_ordinals_and_count_words_are_not_quantities(text: str) -> None:
     assert find_quantities(text) == []
 

@@ -149,7 +149,9 @@ def measure_of(kb: KnowledgeBase, doc: str, fragment: str) -> str:
 # --- quantities --------------------------------------------------------------------------------------------
 
 
-def test_an_amount_finds_its_value_however_written_and_nothing_else(engine: SearchEngine, kb: KnowledgeBase) -> None:
+def test_an_amount_finds_its_value_however_written_and_nothing_else(
+    engine: SearchEngine, kb: KnowledgeBase
+) -> None:
     result = engine.search("5000万元", type="measure", doc=PLAN_ID, limit=50)
     expected = {measure_of(kb, PLAN_ID, w) for w in ("5000万元", "0.5亿元", "五千万元")}
     assert set(ids(result)) == expected
@@ -276,7 +278,9 @@ def test_date_range_filter(engine: SearchEngine) -> None:
     assert {h.doc_id for h in result.results} == {NOTICE_ID, SEED.stem} & {h.doc_id for h in result.results}
     assert NOTICE_ID in {h.doc_id for h in result.results}
     assert all(h.doc_id not in (PLAN_ID, OPINION_ID, UNDATED_ID) for h in result.results)
-    assert engine.search("科技成果转化", date_from="2019", date_to="2019", type="document").total == result.total
+    assert (
+        engine.search("科技成果转化", date_from="2019", date_to="2019", type="document").total == result.total
+    )
     with pytest.raises(ValueError, match="日期格式"):
         engine.search("科技", date_from="2019-13-45")
 
@@ -289,7 +293,9 @@ def test_title_only(engine: SearchEngine) -> None:
         assert "科技成果转化" in hit.title.text or "成果转化" in hit.title.text, hit.id
 
 
-def test_browsing_a_category_counts_what_the_knowledge_base_holds(engine: SearchEngine, kb: KnowledgeBase) -> None:
+def test_browsing_a_category_counts_what_the_knowledge_base_holds(
+    engine: SearchEngine, kb: KnowledgeBase
+) -> None:
     for category in kb.categories:
         result = engine.search("", category=category.name, type="measure", limit=100)
         assert result.browse and result.total == len(category.measure_ids), category.name
@@ -315,3 +321,20 @@ def test_filters_never_change_scores(engine: SearchEngine) -> None:
     for hit in narrowed.results:
         assert hit.score == pytest.approx(everything[hit.id])
     assert np.isfinite([h.score for h in narrowed.results]).all()
+
+
+def test_the_command_line_takes_the_same_filters(index_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from kb.cli import main
+
+    capsys.readouterr()
+    code = main(
+        ["search", "", "--doc-number", "国发 2019", "--type", "document", "--index", str(index_dir), "--json"]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["browse"] and [hit["doc_id"] for hit in data["results"]] == [NOTICE_ID]
+    main(["search", "科技", "--type", "document", "--sort", "date", "--index", str(index_dir), "--json"])
+    assert json.loads(capsys.readouterr().out)["results"][0]["doc_id"] == PLAN_ID
+    assert main(["search", "科技", "--from", "2019-99", "--index", str(index_dir)]) == 2
+    assert "日期格式不正确" in capsys.readouterr().err

@@ -162,13 +162,17 @@ def category_url(name: str, **params: str) -> str:
 def test_the_search_box_links_to_help_and_the_advanced_form(client) -> None:  # type: ignore[no-untyped-def]
     body = html(client.get("/search?q=知识产权"))
     assert 'href="/help"' in body
-    assert "高级检索" in body and 'name="doc_number"' in body and 'name="from"' in body and 'name="kind"' in body
+    assert (
+        "高级检索" in body and 'name="doc_number"' in body and 'name="from"' in body and 'name="kind"' in body
+    )
     assert 'href="/search?q=%E7%9F%A5%E8%AF%86%E4%BA%A7%E6%9D%83&amp;sort=date"' in body  # sort by date
     assert 'href="/help"' in html(client.get("/"))
 
 
 def test_every_parameter_is_on_the_api_too(client) -> None:  # type: ignore[no-untyped-def]
-    data = client.get("/api/search?q=知识产权&sort=date&type=measure&kind=要点&from=2019-01-01&to=2019-12-31").get_json()
+    data = client.get(
+        "/api/search?q=知识产权&sort=date&type=measure&kind=要点&from=2019-01-01&to=2019-12-31"
+    ).get_json()
     assert data["sort"] == "date" and data["total"] > 0
     assert data["params"] == {
         "q": "知识产权",
@@ -202,7 +206,7 @@ def test_not_stated_facet_values_read_and_filter(client) -> None:  # type: ignor
     assert agencies["未注明"] > 0 and years["未注明"] > 0  # the unsigned, undated note
     assert "" not in agencies and "" not in years
     body = html(client.get("/search?q=科技"))
-    assert 'agency=%E6%9C%AA%E6%B3%A8%E6%98%8E' in body  # the 未注明 option is a link that filters
+    assert "agency=%E6%9C%AA%E6%B3%A8%E6%98%8E" in body  # the 未注明 option is a link that filters
     narrowed = client.get("/api/search?q=科技&agency=未注明").get_json()
     assert narrowed["total"] == agencies["未注明"]
     assert {hit["doc_id"] for hit in narrowed["results"]} == {"unsigned"}
@@ -216,9 +220,7 @@ def test_not_stated_facet_values_read_and_filter(client) -> None:  # type: ignor
 def test_category_page_counts_agree_with_the_search(client, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
     category = max(kb.categories, key=lambda c: len(c.measure_ids))
     data = client.get(category_url(category.name).replace("/categories", "/api/categories")).get_json()
-    search = client.get(
-        f"/api/search?category={quote(category.name)}&type=measure&limit=100"
-    ).get_json()
+    search = client.get(f"/api/search?category={quote(category.name)}&type=measure&limit=100").get_json()
     assert data["total"] == search["total"] == len(category.measure_ids) == data["category"]["count"]
     assert data["facets"]["doc"] == search["facets"]["doc"]
     shown = [m["id"] for g in data["groups"] for m in g["measures"]]
@@ -305,7 +307,9 @@ def test_plans_carry_their_period(client) -> None:  # type: ignore[no-untyped-de
     assert (data["period"], data["kind"]) == ("2024–2026", "计划")
     assert data["period_status"] == period_status(Period(2024, 2026), date.today().year)
     seed = client.get(f"/api/documents/{DOC}").get_json()["validity"]
-    assert seed["period"] == "2019" and seed["period_status"] == period_status(Period(2019, 2019), date.today().year)
+    assert seed["period"] == "2019" and seed["period_status"] == period_status(
+        Period(2019, 2019), date.today().year
+    )
     body = html(client.get("/documents/plan3y"))
     assert "2024–2026" in body and "期限" in body
 
@@ -346,8 +350,8 @@ def test_help_markdown_is_sanitised() -> None:
 
     html_out = str(
         render_markdown(
-            '# 标题\n\n<script>alert(1)</script>\n\n[点我](javascript:alert(1)) [好](/search?q=x)'
-            '\n\n<img src=x onerror=alert(1)>'
+            "# 标题\n\n<script>alert(1)</script>\n\n[点我](javascript:alert(1)) [好](/search?q=x)"
+            "\n\n<img src=x onerror=alert(1)>"
         )
     )
     assert "<script" not in html_out and "javascript:" not in html_out and "onerror" not in html_out

@@ -123,7 +123,7 @@ class Evaluator:
             if node.minmatch:
                 raise Unsupported("Or with a minimum match")
             parts = [self._evaluate(child, optional) for child in node.subqueries]
-            union = _union([p for p, _ in parts])
+            union = _union([p for p, _ in parts], self.arrays.size)
             if node.scale is not None:
                 union = _coordinate(union, [p for p, _ in parts], node.scale)
             return union, any(v for _, v in parts)
@@ -227,13 +227,26 @@ def _intersect(parts: list[Scores]) -> Scores:
     return Scores(ids, score)
 
 
-def _union(parts: list[Scores]) -> Scores:
-    """Hits of any part, scored by the sum of the parts that match."""
+def _union(parts: list[Scores], size: int = 0) -> Scores:
+    """Hits of any part, scored by the sum of the parts that match.
+
+    Large unions (a frequent bigram inside words or across two, a word in five fields) are summed into a dense
+    array over all ``size`` hits: linear, where sorting the concatenated ids is n log n. Small ones are merged.
+    """
     parts = [p for p in parts if len(p.ids)]
     if not parts:
         return Scores(_NO_IDS, _NO_SCORES)
     if len(parts) == 1:
         return parts[0]
+    total = sum(len(p.ids) for p in parts)
+    if size and total * 8 > size:
+        dense = np.zeros(size, dtype=np.float64)
+        present = np.zeros(size, dtype=bool)
+        for p in parts:  # ids are unique within a part
+            dense[p.ids] += p.score
+            present[p.ids] = True
+        ids = np.flatnonzero(present)
+        return Scores(ids, dense[ids])
     all_ids = np.concatenate([p.ids for p in parts])
     ids, inverse = np.unique(all_ids, return_inverse=True)
     score = np.bincount(inverse, weights=np.concatenate([p.score for p in parts]), minlength=len(ids))

@@ -200,7 +200,8 @@ class SearchEngine:
         if generation is None:
             raise StoreError(f"索引不存在：{self.index_dir}。请先运行 `policykb build`。")
         ix = whoosh_index.open_dir(str(generation / "whoosh"))
-        self._ix, self.generation = ix, generation
+        # FileIndex.schema reads the table of contents from disk on every access: keep it (one per generation).
+        self._ix, self.generation, self._schema = ix, generation, ix.schema
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -259,7 +260,7 @@ class SearchEngine:
 
     @property
     def schema(self) -> Any:
-        return self._ix.schema
+        return self._schema
 
     def close(self) -> None:
         searcher = getattr(self._local, "searcher", None)

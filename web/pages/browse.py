@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from kb.search.schema import NOT_STATED
 
-__all__ = ["NOT_STATED", "options", "page_count", "url_with"]
+__all__ = ["NOT_STATED", "link_setting", "options", "page_count", "url_with"]
 
 
 def url_with(
@@ -24,6 +24,18 @@ def url_with(
         if v not in (None, "") and not (k == "page" and v == 1)
     }
     return path + ("?" + urlencode(query) if query else "")
+
+
+def link_setting(
+    path: str, params: Mapping[str, Any], name: str, names: Mapping[str, str] | None = None
+) -> Callable[[str | None], str]:
+    """``value -> url`` of ``path`` with parameter ``name`` set to the value (None: removed) and page 1.
+
+    The other parameters are encoded once (a facet has up to 30 options, a page up to six facets)."""
+    prefix = url_with(path, {k: v for k, v in params.items() if k not in (name, "page")}, names)
+    sep = "&" if "?" in prefix else "?"
+    key = (names or {}).get(name, name)
+    return lambda value: prefix if value in (None, "") else prefix + sep + urlencode({key: value})
 
 
 def page_count(total: int, per_page: int) -> int:

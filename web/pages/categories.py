@@ -15,7 +15,7 @@ from typing import Any
 from kb.present import document_json
 from kb.search.engine import SearchResult
 from web.pages import Context, Missing, Page
-from web.pages.browse import document_validity, options, page_count, url_with
+from web.pages.browse import document_validity, link_setting, options, page_count, url_with
 from web.pages.shapes import category_url, measure_brief
 from web.security import bounded_filter, bounded_page
 
@@ -113,7 +113,7 @@ def category_data(
         values = options(
             result.facets.get(key, []),
             params[key],
-            lambda v, key=key: link(**{key: v, "page": 1}),
+            link_setting(base, params, key),
             doc_label if key == "doc" else (lambda v: v),
         )
         if values:

@@ -18,7 +18,7 @@ from kb.search.engine import SearchResult
 from kb.search.filters import parse_date
 from kb.search.schema import FACETS, KIND_LABELS, KINDS
 from web.pages import Context, Invalid, Page
-from web.pages.browse import NOT_STATED, options, page_count, url_with
+from web.pages.browse import NOT_STATED, link_setting, options, page_count, url_with
 from web.pages.shapes import measure_brief
 from web.security import bounded_filter, bounded_page, bounded_query
 
@@ -129,7 +129,7 @@ def search_data(
         values = options(
             result.facets.get(name, []),
             filters[name],
-            lambda v, name=name: search_url(params, **{name: v, "page": 1}),
+            link_setting("/search", params, name, URL_NAMES),
             lambda v, name=name: value_label(name, v),
         )
         if values:

@@ -22,6 +22,7 @@ Normalizer = Callable[[str], str]
 Span = tuple[int, int]
 
 SCAN_CHARS = 50_000  # a snippet is looked for in this many first characters of a text
+FIRST_SCAN_CHARS = 4_000  # ... after these, when they hold a hit already
 MAX_HITS = 500  # hits kept per text (the densest window is chosen among them)
 ELLIPSIS = "…"
 
@@ -139,8 +140,12 @@ def snippet(
     normalize: Normalizer = _default_normalizer,
 ) -> Marked:
     """A window of about ``length`` characters around the densest group of hits, with ellipses where cut."""
-    scanned = text[:SCAN_CHARS]
-    spans = find_hits(scanned, terms, normalize)
+    # Most hits stand near the start: look in a short prefix first, in the whole bounded prefix only if needed
+    # (normalising 50,000 characters of a long report for every hit of a page cost more than the search).
+    terms = list(terms)
+    spans = find_hits(text[:FIRST_SCAN_CHARS], terms, normalize)
+    if not spans and len(text) > FIRST_SCAN_CHARS:
+        spans = find_hits(text[:SCAN_CHARS], terms, normalize)
     if not spans:
         start, end = 0, min(len(text), length)
     else:

@@ -338,3 +338,7 @@ def test_the_command_line_takes_the_same_filters(index_dir: Path, capsys) -> Non
     assert json.loads(capsys.readouterr().out)["results"][0]["doc_id"] == PLAN_ID
     assert main(["search", "科技", "--from", "2019-99", "--index", str(index_dir)]) == 2
     assert "日期格式不正确" in capsys.readouterr().err
+
+
+def test_a_caller_from_before_type_still_filters_by_the_kind_of_hit(engine: SearchEngine) -> None:
+    assert ids(engine.search("科技", kind="measure")) == ids(engine.search("科技", type="measure"))

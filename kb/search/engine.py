@@ -10,6 +10,7 @@ Filters (every one a mask over per-hit arrays, so totals and facets count every 
 ``type`` the kind of hit (document, measure, target, clause); ``kind`` the document's 文种 (通知, 意见, 条例…);
 ``category``, ``doc``, ``year`` exact values; ``agency`` an exact agency, else the agencies containing the text;
 ``doc_number`` a 文号 or part of one (国发 2019); ``date_from``/``date_to`` the document date (YYYY[-MM[-DD]]).
+``kind`` was the kind of hit before issue 15: a ``kind`` that is one (``measure``…) is still read as ``type``.
 A facet or filter value ``未注明`` (``NOT_STATED``) selects the hits whose document lacks that value. With an empty
 query and at least one filter the search lists every hit the filters allow (browsing: scored by the kind prior
 alone). ``field="title"`` searches titles only; ``sort="date"`` orders newest first, ties by relevance.
@@ -42,6 +43,7 @@ from kb.search.schema import (
     BIGRAM_FIELDS,
     COLUMN_FIELDS,
     FACET_FIELDS,
+    KINDS,
     NOT_STATED,
     TEXT_FIELDS,
 )
@@ -327,6 +329,8 @@ class SearchEngine:
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, min(int(offset), MAX_OFFSET))
         sort = sort if sort in SORTS else "relevance"
+        if kind in KINDS and type is None:  # a caller from before ``type=``: kind named the kind of hit
+            type, kind = kind, None
         searcher = self._searcher()
         parsed = self.parse(query, field)
         result = SearchResult(

@@ -238,6 +238,10 @@ def _union(parts: list[Scores], size: int = 0) -> Scores:
         return Scores(_NO_IDS, _NO_SCORES)
     if len(parts) == 1:
         return parts[0]
+    if len(parts) == 2:
+        big, small = sorted(parts, key=lambda p: -len(p.ids))
+        if len(small.ids) * 16 < len(big.ids):  # a bigram inside words with its rare form across two
+            return _merge_small(big, small)
     total = sum(len(p.ids) for p in parts)
     if size and total * 8 > size:
         dense = np.zeros(size, dtype=np.float64)
@@ -251,6 +255,19 @@ def _union(parts: list[Scores], size: int = 0) -> Scores:
     ids, inverse = np.unique(all_ids, return_inverse=True)
     score = np.bincount(inverse, weights=np.concatenate([p.score for p in parts]), minlength=len(ids))
     return Scores(ids, score)
+
+
+def _merge_small(big: Scores, small: Scores) -> Scores:
+    """The union of a long and a short posting list in time linear in the long one (no sort)."""
+    pos = np.searchsorted(big.ids, small.ids)
+    inside = pos < len(big.ids)
+    inside[inside] = big.ids[pos[inside]] == small.ids[inside]
+    score = big.score.copy()
+    score[pos[inside]] += small.score[inside]
+    if inside.all():
+        return Scores(big.ids, score)
+    new = ~inside
+    return Scores(np.insert(big.ids, pos[new], small.ids[new]), np.insert(score, pos[new], small.score[new]))
 
 
 def _coordinate(union: Scores, parts: list[Scores], scale: float) -> Scores:

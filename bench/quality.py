@@ -52,7 +52,7 @@ class Scores:
 
 
 def ranked_ids(engine: SearchEngine, j: Judgement, limit: int = DEPTH) -> list[str]:
-    result = engine.search(j.q, kind=j.kind, doc=j.doc, limit=limit)
+    result = engine.search(j.q, type=j.type, doc=j.doc, limit=limit)
     return [hit.id for hit in result.results]
 
 
@@ -82,12 +82,12 @@ def evaluate(engine: SearchEngine, judged: list[Judgement]) -> Scores:
 
 def latency(engine: SearchEngine, judged: list[Judgement]) -> list[float]:
     for j in judged:  # warm-up: segmenter, searcher, caches
-        engine.search(j.q, kind=j.kind, doc=j.doc, limit=DEPTH)
+        engine.search(j.q, type=j.type, doc=j.doc, limit=DEPTH)
     times = []
     for _ in range(RUNS):
         for j in judged:
             t0 = time.perf_counter()
-            engine.search(j.q, kind=j.kind, doc=j.doc, limit=DEPTH)
+            engine.search(j.q, type=j.type, doc=j.doc, limit=DEPTH)
             times.append((time.perf_counter() - t0) * 1000.0)
     return times
 

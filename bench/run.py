@@ -11,7 +11,9 @@ One run measures, on ``documents/`` (the seed plan) + the shared corpus:
   process tree sampled from /proc, since the build runs analysis workers and Whoosh writer processes at once);
 * a rebuild with nothing changed, and a rebuild after one changed document;
 * the site as a user starts it (``policykb serve --no-build``): time to first answer, /api/search latency over
-  HTTP for every query of bench/queries.txt (one warm-up pass, then 3 timed passes), errors, server RSS;
+  HTTP for every query of bench/queries.txt (one warm-up pass, then 3 timed passes), errors, server RSS; the same
+  queries sorted by date (``sort=date``); every category page (HTML, first page, and its JSON twin filtered by
+  the most frequent year and sorted by date) and the home page's document list filtered by 文种;
 * the same queries in-process through ``SearchEngine`` (HTTP overhead = the difference);
 * a reference engine: SQLite FTS5 over the same hits' stored title/body, pre-segmented by ``kb.text.segment.segment``.
 
@@ -342,13 +344,14 @@ def start_server(index: Path, logs: Path, probe: str = "知识产权", timeout: 
     raise SystemExit(f"server did not answer within {timeout:.0f} s")
 
 
-def time_http(base: str, queries: list[str], passes: int) -> tuple[list[float], int]:
-    """Latencies of ``passes`` passes over the queries against /api/search, and the error count."""
+def time_http(base: str, queries: list[str], passes: int, extra: str = "") -> tuple[list[float], int]:
+    """Latencies of ``passes`` passes over the queries against /api/search (``extra``: more parameters, e.g.
+    ``&sort=date``), and the error count."""
     latencies: list[float] = []
     errors = 0
     for _ in range(passes):
         for q in queries:
-            url = f"{base}/api/search?q={urllib.parse.quote(q)}"
+            url = f"{base}/api/search?q={urllib.parse.quote(q)}{extra}"
             t0 = time.perf_counter()
             try:
                 status, body = http_get(url)
@@ -360,6 +363,44 @@ def time_http(base: str, queries: list[str], passes: int) -> tuple[list[float], 
             if status != 200:
                 errors += 1
     return latencies, errors
+
+
+def time_pages(base: str, paths: list[str], passes: int) -> tuple[list[float], int, int]:
+    """Latencies of ``passes`` passes over site paths (pages or API), the error count and the largest body (bytes)."""
+    latencies: list[float] = []
+    errors = 0
+    largest = 0
+    for _ in range(passes):
+        for path in paths:
+            t0 = time.perf_counter()
+            try:
+                status, body = http_get(base + path)
+            except OSError:
+                errors += 1
+                continue
+            latencies.append(time.perf_counter() - t0)
+            largest = max(largest, len(body))
+            if status != 200:
+                errors += 1
+    return latencies, errors, largest
+
+
+def browse_paths(base: str) -> tuple[list[str], list[str]]:
+    """(every category page and a filtered, date-sorted JSON twin of each; the home list by each 文种)."""
+    status, body = http_get(base + "/api/categories")
+    categories = [c["name"] for c in json.loads(body)["categories"] if c["count"]] if status == 200 else []
+    paths = []
+    for name in categories:
+        quoted = urllib.parse.quote(name, safe="")
+        paths.append(f"/categories/{quoted}")
+        status, body = http_get(f"{base}/api/categories/{quoted}")
+        years = json.loads(body).get("facets", {}).get("year", []) if status == 200 else []
+        year = f"&year={urllib.parse.quote(years[0]['value'])}" if years else ""
+        paths.append(f"/api/categories/{quoted}?sort=date{year}")
+    status, body = http_get(base + "/api/summary")
+    kinds = [f["value"] for f in json.loads(body).get("facets", {}).get("kind", [])] if status == 200 else []
+    home = ["/"] + [f"/?kind={urllib.parse.quote(k)}&sort=date" for k in kinds[:8]]
+    return paths, home
 
 
 def time_in_process(
@@ -604,11 +645,25 @@ def main(argv: list[str] | None = None) -> int:
         log(f"   {server.base}: first answer after {server.first_answer:.2f} s")
         time_http(server.base, queries, 1)  # warm-up
         latencies, errors = time_http(server.base, queries, TIMED_PASSES)
+        time_http(server.base, queries, 1, "&sort=date")
+        sorted_latencies, sorted_errors = time_http(server.base, queries, TIMED_PASSES, "&sort=date")
+        category_paths, home_paths = browse_paths(server.base)
+        time_pages(server.base, category_paths, 1)
+        category_latencies, category_errors, category_bytes = time_pages(
+            server.base, category_paths, TIMED_PASSES
+        )
+        home_latencies, home_errors, home_bytes = time_pages(server.base, home_paths, TIMED_PASSES)
         memory = proc_status(server.proc.pid)
     finally:
         server.stop()
     http = latency_summary(latencies)
+    by_date = latency_summary(sorted_latencies)
+    pages = latency_summary(category_latencies)
+    homes = latency_summary(home_latencies)
     log(f"   /api/search {http}; errors {errors}; memory {memory}")
+    log(f"   /api/search&sort=date {by_date}; errors {sorted_errors}")
+    log(f"   category pages {pages}; errors {category_errors}; largest {category_bytes} bytes")
+    log(f"   home list {homes}; errors {home_errors}; largest {home_bytes} bytes")
     rows += [
         ("server: start to first /api/search answer", f"{server.first_answer:.2f} s", ""),
         (
@@ -618,6 +673,27 @@ def main(argv: list[str] | None = None) -> int:
         ),
         ("/api/search over HTTP: mean / max", f"{fmt_ms(http['mean'])} / {fmt_ms(http['max'])}", ""),
         ("/api/search errors", str(errors), "0"),
+        (
+            f"/api/search&sort=date over HTTP, {by_date['n']} requests: p50 / p95 / p99",
+            f"{fmt_ms(by_date['p50'])} / {fmt_ms(by_date['p95'])} / {fmt_ms(by_date['p99'])}",
+            f"p95 ≤ {GOAL_P95_MS} ms",
+        ),
+        (
+            f"category pages over HTTP ({len(category_paths) // 2} categories: page 1 HTML + year-filtered JSON"
+            f" sorted by date), {pages['n']} requests: p50 / p95 / max",
+            f"{fmt_ms(pages['p50'])} / {fmt_ms(pages['p95'])} / {fmt_ms(pages['max'])}",
+            "",
+        ),
+        (
+            "category pages: largest response / errors",
+            f"{category_bytes / 1024:.0f} KB / {category_errors}",
+            "0",
+        ),
+        (
+            f"home document list (all, and by 文种 sorted by date), {homes['n']} requests: p50 / p95 / max",
+            f"{fmt_ms(homes['p50'])} / {fmt_ms(homes['p95'])} / {fmt_ms(homes['max'])}",
+            "",
+        ),
         (
             "server memory after the runs: VmRSS / VmHWM (peak)",
             f"{fmt_mb(memory.get('VmRSS', 0))} / {fmt_mb(memory.get('VmHWM', 0))}",

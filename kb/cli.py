@@ -244,8 +244,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     engine = SearchEngine(config.index_dir(args.index))
     try:
         result = engine.search(
-            args.query, kind=args.kind, category=args.category, doc=args.doc, limit=args.limit
+            args.query,
+            type=args.type,
+            kind=args.kind,
+            category=args.category,
+            doc=args.doc,
+            agency=args.agency,
+            year=args.year,
+            doc_number=args.doc_number,
+            date_from=args.date_from,
+            date_to=args.date_to,
+            field=args.field,
+            sort=args.sort,
+            limit=args.limit,
         )
+    except ValueError as exc:  # a date filter that is no date: the message says how to write one
+        print(exc, file=sys.stderr)
+        return 2
     finally:
         engine.close()
     if args.json:
@@ -476,10 +491,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("search", parents=[common], help="search measures, targets, clauses and documents")
-    p.add_argument("query")
-    p.add_argument("--kind", choices=["document", "measure", "target", "clause"])
+    p.add_argument("query", nargs="?", default="", help="检索词; may be empty when a filter is given")
+    p.add_argument("--type", choices=["document", "measure", "target", "clause"], help="the kind of hit")
+    p.add_argument("--kind", metavar="文种", help="the document's 文种 (通知, 意见, 方案, 条例, 法律…)")
     p.add_argument("--category", metavar="NAME")
     p.add_argument("--doc", metavar="ID")
+    p.add_argument("--agency", metavar="发布机构")
+    p.add_argument("--year", metavar="YYYY")
+    p.add_argument("--doc-number", metavar="文号", help="e.g. 国发〔2019〕4号 or 国发 2019")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    p.add_argument("--field", choices=["all", "title"], default="all")
+    p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)

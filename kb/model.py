@@ -20,8 +20,8 @@ class RawDocument:
 
     ``text`` is the document body exactly as the file gives it (line endings
     normalised to ``\\n``, BOM removed, nothing else changed); ``meta`` keys are
-    among ``title, agency, date, doc_number, index_no, category, url`` (all
-    strings, empty or absent when unknown; ``date`` ISO ``YYYY-MM-DD`` or ``YYYY``).
+    among ``title, agency, date, doc_number, index_no, category, url, status, history``
+    (all strings, empty or absent when unknown; ``date`` ISO ``YYYY-MM-DD`` or ``YYYY``).
     """
 
     text: str
@@ -44,6 +44,8 @@ class Document:
     url: str = ""
     format: str = "txt"
     content_hash: str = ""
+    status: str = ""  # 时效性 as the source states it (现行有效, 已废止…), "" when it says nothing
+    history: str = ""  # the source's history lines (通过, 修正, 修订…), one per line (LawRefBook preamble)
 
     @property
     def year(self) -> str:
@@ -161,6 +163,7 @@ class Reference:
     span: Span
     clause_id: str = ""
     resolved_id: str = ""  # document id when the KB holds it
+    relation: str = ""  # "abolishes" when the citing text abolishes the cited title (kb.extract.validity)
 
 
 @dataclass

@@ -98,7 +98,7 @@ class Judgement:
     why: str
     first: str = ""
     top3: tuple[str, ...] = ()
-    kind: str | None = None
+    type: str | None = None  # the kind of hit (document | measure | target | clause)
     doc: str | None = None
     xfail: str = ""
 
@@ -110,7 +110,7 @@ class Judgement:
     @property
     def label(self) -> str:
         """A readable test id: the query text plus its filters."""
-        extra = "".join(f" [{k}={v}]" for k, v in (("kind", self.kind), ("doc", self.doc)) if v)
+        extra = "".join(f" [{k}={v}]" for k, v in (("type", self.type), ("doc", self.doc)) if v)
         return self.q + extra
 
     def passes(self, ranked: list[str]) -> bool:
@@ -131,7 +131,7 @@ def load_judged(path: Path = JUDGED_PATH) -> list[Judgement]:
                 why=entry["why"],
                 first=entry.get("first", ""),
                 top3=tuple(entry.get("top3", ())),
-                kind=entry.get("kind"),
+                type=entry.get("type"),
                 doc=entry.get("doc"),
                 xfail=entry.get("xfail", ""),
             )

@@ -18,11 +18,13 @@ from whoosh.query import Phrase, Term
 
 from kb.config import default_file
 from kb.search.analysis import (
+    CROSS_MARK,
     BigramAnalyzer,
     ChineseAnalyzer,
     JiebaTokenizer,
     bigrams,
     fingerprint,
+    index_bigrams,
     is_bigram_analyzer,
 )
 from kb.text import segment as segment_module
@@ -236,6 +238,16 @@ def test_tokenize_false_yields_whole_value() -> None:
     assert toks == ["知识 ab"]
 
 
+def test_bigrams_across_two_words_are_marked() -> None:
+    # 提高/企业: the 高企 between the two words is not the abbreviation 高企.
+    assert [t for t, _, _ in index_bigrams("提高企业")] == ["提高", "高|企", "企业"]
+    # An unknown word jieba cuts character by character (高/企) stays one run: its bigram is unmarked.
+    assert "高企" in [t for t, _, _ in index_bigrams("加快培育高企")]
+    assert [t for t, _, _ in index_bigrams("个人所得税法")] == ["个人", "人所", "所得", "得税", "税法"]
+    # A query word is bigrammed plainly; kb.search.query decides which forms it accepts.
+    assert [t.text for t in BigramAnalyzer()("提高企业", mode="query")] == ["提高", "高企", "企业"]
+
+
 def test_bigram_tokens() -> None:
     toks = analyze(BigramAnalyzer(), "中华人民共和国个人所得税法，第42条")
     texts = [t[0] for t in toks]
@@ -254,7 +266,8 @@ def test_tokens_point_into_original_text(text: str) -> None:
         assert [t[1] for t in toks] == list(range(len(toks)))
         for tok, _, start, end in toks:
             assert 0 <= start < end <= len(text)
-            assert tok == norm[start:end].lower()
+            # A bigram across two words carries the cross mark between its characters ("高|企").
+            assert tok.replace(CROSS_MARK, "") == norm[start:end].lower()
             assert tok.strip() == tok and tok
 
 

@@ -37,6 +37,14 @@ SYNTAX_QUERIES = [
     "技术合同 交易额",
     "1+X",
     "融资担保",
+    # quantities matched by value (a term per value, ranges as AmountRange)
+    "0.5亿元",
+    "1000万元以上",
+    "不超过50万元",
+    "1000—5000万元",
+    "5000万元左右",
+    "科技 100亿元以上",
+    "国企",
 ]
 
 
@@ -85,7 +93,9 @@ def test_the_index_has_several_segments_and_deleted_documents(searcher, arrays: 
     assert arrays.live.sum() == searcher.doc_count()
 
 
-@pytest.mark.parametrize("fieldname", ["title", "body", "linked", "bigrams", "title_bigrams", "doc_id"])
+@pytest.mark.parametrize(
+    "fieldname", ["title", "body", "linked", "bigrams", "title_bigrams", "doc_id", "amounts"]
+)
 def test_posting_lists_decode_like_whooshs_matchers(searcher, arrays: IndexArrays, fieldname: str) -> None:  # type: ignore[no-untyped-def]
     reader = searcher.reader()
     terms = list(reader.lexicon(fieldname))
@@ -107,6 +117,18 @@ def test_posting_lists_decode_like_whooshs_matchers(searcher, arrays: IndexArray
         assert np.allclose(weights, expected_weights), term
 
 
+@pytest.mark.parametrize("fieldname", ["doc_id", "agency", "doctype", "amounts", "bigrams"])
+def test_a_whole_field_reads_like_its_terms_one_by_one(searcher, arrays: IndexArrays, fieldname: str) -> None:  # type: ignore[no-untyped-def]
+    from kb.search.whoosh.postings import field_postings
+
+    reader = searcher.reader()
+    whole = field_postings(reader, fieldname)
+    assert [term for term, _ in whole] == sorted(reader.lexicon(fieldname))
+    for term, ids in whole[:: max(1, len(whole) // 300)]:
+        expected, _ = arrays.postings(reader, fieldname, term, cache=False)
+        assert ids.tolist() == expected.tolist(), term
+
+
 def test_field_lengths_are_whooshs(searcher, arrays: IndexArrays) -> None:  # type: ignore[no-untyped-def]
     reader = searcher.reader()
     for docnum in range(0, reader.doc_count_all(), 97):
@@ -116,8 +138,10 @@ def test_field_lengths_are_whooshs(searcher, arrays: IndexArrays) -> None:  # ty
 
 
 @pytest.mark.parametrize("text", _queries())
-def test_matches_and_page_scores_equal_whooshs(searcher, arrays: IndexArrays, text: str) -> None:  # type: ignore[no-untyped-def]
-    parsed = parse_query(text, SEARCH_FIELDS, schema=searcher.schema)
+def test_matches_and_page_scores_equal_whooshs(
+    engine: SearchEngine, searcher, arrays: IndexArrays, text: str
+) -> None:  # type: ignore[no-untyped-def]
+    parsed = engine.parse(text)  # the tree the engine runs: quantities by value, bigrams marked
     assert parsed.query is not None
     # Whoosh: every match scored (BM25F × kind prior through KindPriorBM25F.final).
     everything = collectors.UnlimitedCollector()
@@ -186,7 +210,7 @@ def test_other_query_types_are_left_to_whoosh(engine: SearchEngine, searcher, ar
     with pytest.raises(Unsupported):
         Evaluator(arrays, searcher.reader()).top(query, arrays.live, arrays.prior, 10)
     # The engine then runs Whoosh's collector: same page, every match counted, filters applied.
-    allowed = arrays.live & arrays.facets["kind"].mask("measure")
+    allowed = arrays.live & arrays.facets["type"].mask("measure")
     page, matched = engine._run(searcher, arrays, query, allowed, 10)
     both = wq.And([query, wq.Term("kind", "measure")])
     assert set(np.flatnonzero(matched).tolist()) == set(searcher.docs_for_query(both))
@@ -203,11 +227,11 @@ def test_totals_count_every_match(engine: SearchEngine, searcher) -> None:  # ty
 
 def test_filters_restrict_matches_and_facets(engine: SearchEngine) -> None:
     everything = engine.search("科技创新")
-    measures = engine.search("科技创新", kind="measure")
-    counts = dict(everything.facets["kind"])
+    measures = engine.search("科技创新", type="measure")
+    counts = dict(everything.facets["type"])
     assert measures.total == counts["measure"]
     assert all(hit.kind == "measure" for hit in measures.results)
-    assert dict(measures.facets["kind"]) == {"measure": measures.total}
+    assert dict(measures.facets["type"]) == {"measure": measures.total}
 
 
 def test_top_k_breaks_ties_by_document_number() -> None:
@@ -219,7 +243,7 @@ def test_top_k_breaks_ties_by_document_number() -> None:
 
 def test_the_prior_array_holds_each_kinds_prior(arrays: IndexArrays) -> None:
     for kind, prior in ranking.KIND_PRIOR.items():
-        docs = arrays.facets["kind"].mask(kind)
+        docs = arrays.facets["type"].mask(kind)
         assert docs.any(), kind
         assert np.all(arrays.prior[docs] == prior), kind
 
@@ -271,3 +295,58 @@ def test_an_index_without_documents_answers_with_nothing(tmp_path: Path) -> None
         assert eng.related("nothing.m1") == []
     finally:
         eng.close()
+
+
+# --- quantities, date order, filters as masks -------------------------------------------------------
+
+
+def test_amount_ranges_are_whooshs_ranges(engine: SearchEngine, searcher, arrays: IndexArrays) -> None:  # type: ignore[no-untyped-def]
+    from kb.search.whoosh.ranges import AmountRange
+
+    reader = searcher.reader()
+    for node in (
+        AmountRange("amounts", "元", 1e7, None),
+        AmountRange("amounts", "元", None, 5e5, high_inclusive=False),
+        AmountRange("amounts", "家", 10, 100),
+        AmountRange("amounts", "%", 5, 5),
+        AmountRange("amounts", "没有这个单位", 1, 2),
+    ):
+        hits, _ = Evaluator(arrays, reader).top(node, arrays.live, arrays.prior, 10)
+        expected = {h.docnum: h.score for h in searcher.search(node, limit=None)}
+        assert set(hits.ids.tolist()) == set(expected), node
+        for docnum, score in zip(hits.ids.tolist(), hits.score.tolist(), strict=True):
+            assert score == pytest.approx(expected[docnum], rel=1e-9)
+
+
+def test_date_order_is_newest_first_then_by_score(
+    engine: SearchEngine, searcher, arrays: IndexArrays
+) -> None:  # type: ignore[no-untyped-def]
+    parsed = engine.parse("科技创新")
+    assert parsed.query is not None
+    hits, page = Evaluator(arrays, searcher.reader()).top(
+        parsed.query, arrays.live, arrays.prior, 30, keys=arrays.date_first
+    )
+    got = [(int(arrays.date_first[hits.ids[i]]), float(hits.score[i])) for i in page]
+    assert got == sorted(got, key=lambda p: (-p[0], -p[1]))
+    # The page holds the newest of all matches.
+    newest = sorted((int(arrays.date_first[d]) for d in hits.ids.tolist()), reverse=True)[:30]
+    assert [d for d, _ in got] == newest
+
+
+def test_every_filter_is_a_mask_that_agrees_with_the_stored_fields(engine: SearchEngine, searcher) -> None:  # type: ignore[no-untyped-def]
+    arrays = engine._index_arrays(searcher)
+    stored = [searcher.stored_fields(d) if arrays.live[d] else None for d in range(arrays.size)]
+    year = next(s["year"] for s in stored if s and s.get("year"))
+    cases = {
+        "type": ("measure", lambda s: s["kind"] == "measure"),
+        "year": (year, lambda s: s.get("year") == year),
+        "agency": ("未注明", lambda s: not s.get("agency")),
+        "kind": ("通知", lambda s: s.get("doctype") == "通知"),
+        "date_from": ("2019-01-01", lambda s: (s.get("date") or "0") >= "2019"),
+        "doc_number": ("国发 2019", lambda s: "国发〔2019〕" in (s.get("doc_number") or "")),
+    }
+    for name, (value, holds) in cases.items():
+        mask = engine.allowed(arrays, **{name: value})
+        expected = [d for d, s in enumerate(stored) if s is not None and holds(s)]
+        assert np.flatnonzero(mask).tolist() == expected, name
+        assert expected, name

@@ -36,7 +36,7 @@ def test_the_judged_set_is_large_and_well_formed() -> None:
     for j in JUDGED:
         assert j.q and j.why, j
         assert bool(j.first) != bool(j.top3), f"{j.label}: give either first or top3"
-        assert j.kind in (None, "document", "measure", "target", "clause"), j.label
+        assert j.type in (None, "document", "measure", "target", "clause"), j.label
     assert sum(1 for j in JUDGED if j.xfail) <= 3
 
 
@@ -45,7 +45,7 @@ def test_judged_query(engine: SearchEngine, judged: Judgement) -> None:
     needs_corpus = any(not rid.startswith(SEED_ID) for rid in judged.relevant)
     if needs_corpus and not corpus_available():
         pytest.skip("shared corpus absent: the judged document is not indexed")
-    result = engine.search(judged.q, kind=judged.kind, doc=judged.doc, limit=10)
+    result = engine.search(judged.q, type=judged.type, doc=judged.doc, limit=10)
     ranked = [hit.id for hit in result.results]
     want = f"rank 1 = {judged.first}" if judged.first else f"one of {list(judged.top3)} in the top 3"
     assert judged.passes(ranked), f"{judged.why}: want {want}, got {ranked[:5]}"

@@ -114,7 +114,7 @@ def test_searches_keep_answering_while_builds_swap_the_index(seeded):
     def searcher() -> None:
         while not stop.is_set():
             try:
-                result = engine.search("知识产权", kind="measure")
+                result = engine.search("知识产权", type="measure")
                 assert result.results and result.results[0].id == f"{SEED_ID}.m3.6"
                 answered.append(result.total)
             except BaseException as exc:  # collected and re-raised in the test thread
@@ -136,4 +136,4 @@ def test_searches_keep_answering_while_builds_swap_the_index(seeded):
     assert not errors, errors[0]
     assert len(generations) == 4 and len(answered) > 10
     # The engine follows the swaps: the last generation's documents are found.
-    assert SearchEngine(index).search("某市第3号科技工作方案", kind="document").total >= 1
+    assert SearchEngine(index).search("某市第3号科技工作方案", type="document").total >= 1

@@ -56,7 +56,7 @@ def ids(result: SearchResult) -> list[str]:
 def test_kind_and_doc_facets_partition_the_results(engine: SearchEngine) -> None:
     result = engine.search("科技创新")
     assert result.total > 10
-    for name in ("kind", "doc"):
+    for name in ("type", "doc"):
         # Every hit has exactly one kind and one document.
         assert sum(count for _, count in result.facets[name]) == result.total, name
 
@@ -80,7 +80,7 @@ def test_facets_are_sorted_by_count(engine: SearchEngine) -> None:
 
 
 @needs_corpus
-@pytest.mark.parametrize("facet, option", [("kind", "kind"), ("doc", "doc"), ("category", "category")])
+@pytest.mark.parametrize("facet, option", [("type", "type"), ("doc", "doc"), ("category", "category")])
 def test_a_filter_narrows_to_its_facet_count(engine: SearchEngine, facet: str, option: str) -> None:
     broad = engine.search("科技创新")
     value, count = broad.facets[facet][0]
@@ -91,10 +91,10 @@ def test_a_filter_narrows_to_its_facet_count(engine: SearchEngine, facet: str, o
 
 def test_kind_filter_returns_only_that_kind(engine: SearchEngine) -> None:
     for kind in ("document", "measure", "target", "clause"):
-        result = engine.search("科技", kind=kind, limit=50)
+        result = engine.search("科技", type=kind, limit=50)
         assert result.results, kind
         assert {hit.kind for hit in result.results} == {kind}
-        assert dict(result.facets["kind"]) == {kind: result.total}
+        assert dict(result.facets["type"]) == {kind: result.total}
 
 
 @needs_corpus
@@ -294,7 +294,7 @@ def test_bigram_recall_finds_the_tax_law_by_its_inner_word(engine: SearchEngine)
     # jieba cuts the law's title as 中华人民共和国/个人所得税法: only the bigram field joins the two.
     result = engine.search("个人所得税", limit=10)
     assert any(i == TAX_LAW or i.startswith(TAX_LAW + ".") for i in ids(result))
-    assert TAX_LAW in ids(engine.search("个人所得税", kind="document", limit=5))
+    assert TAX_LAW in ids(engine.search("个人所得税", type="document", limit=5))
 
 
 @needs_corpus

@@ -19,10 +19,11 @@ from kb.extract.outline import parse_outline
 from kb.extract.references import find_references
 from kb.extract.targets import extract_targets, load_units
 from kb.extract.taxonomy import Taxonomy, load_taxonomy
+from kb.extract.validity import mark_abolitions
 from kb.model import Document, DocumentKB, RawDocument
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"  # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -73,6 +74,8 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         url=(meta.get("url") or "").strip(),
         format=raw.format,
         content_hash=digest,
+        status=(meta.get("status") or "").strip(),
+        history=(meta.get("history") or "").strip(),
     )
 
 
@@ -108,6 +111,7 @@ def analyse(
     if curation is not None:
         links = curation.apply_links(links, measures, targets)
     references = find_references(document, outline)
+    mark_abolitions(document.text, references)
     return DocumentKB(
         document=document,
         outline=outline,

@@ -20,6 +20,8 @@ verbatim, Markdown heading markers included (the outline parser reads
 manifest may override them): date = the last dated line that is not an
 effective-date (施行/实施/生效) line, agency = the body named in the first line
 with its session numbers removed, 文号 = "…令第N号" or "X发〔YYYY〕N号" found in the lines.
+The lines themselves are kept as ``history`` (``kb.extract.validity`` reads a status from them);
+a front matter ``status``/``时效性`` is the document's stated status.
 """
 
 from __future__ import annotations
@@ -160,6 +162,8 @@ def parse_markdown(text: str) -> tuple[dict[str, str], str, set[str]]:
             if value and not meta.get(key):
                 meta[key] = value
                 inferred.add(key)
+        if info and not meta.get("history"):
+            meta["history"] = "\n".join(info)  # kept as written: kb.extract.validity reads it
         body = trim_blank_lines("\n".join(lines[marker + 1 :]))
     else:
         body = trim_blank_lines(rest)

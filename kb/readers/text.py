@@ -27,7 +27,7 @@ from kb.model import RawDocument
 from kb.readers.encoding import decode, normalise_newlines, trim_blank_lines
 from kb.text.normalize import fold
 
-META_KEYS = ("title", "agency", "date", "doc_number", "index_no", "category", "url")
+META_KEYS = ("title", "agency", "date", "doc_number", "index_no", "category", "url", "status", "history")
 # English metadata keys as front matter and sidecar manifests write them -> our key.
 ENGLISH_KEYS = {key: key for key in META_KEYS} | {"source_url": "url"}
 
@@ -45,6 +45,8 @@ LABELS: dict[str, str] = {
     "发文单位": "agency",
     "文号": "doc_number",
     "发文字号": "doc_number",
+    "时效性": "status",
+    "效力状态": "status",
 }
 HEADER_LABELS = ("索引号", "主题分类", "发文日期", "发布机构", "文号")
 

@@ -13,6 +13,15 @@ character in and one character out, so token offsets index the ORIGINAL text:
   single-character → single-character entries). Phrase-level conversions are deliberately not
   used because they could change the length.
 
+Character bigrams (``BigramTokenizer``): every bigram of a CJK run, those that straddle two jieba words marked
+("提高企业" → 提高 高|企 企业; ``index_bigrams``). A run of one-character words (an unknown word jieba cut
+character by character, 加快培育高/企) counts as one word. A query word is bigrammed plainly (``mode="query"``)
+and ``kb.search.query`` decides which forms it accepts: a two-character word (高企) only the bigram inside a word,
+so it never matches 提高企业; a longer word either, so 脱贫攻坚 still finds 打赢脱贫/攻坚战.
+
+Quantities (``AmountTokenizer``): one term per ``number unit`` of the text, normalised to the base unit of its
+family (``kb.search.amounts``): 5000万元 and 0.5亿元 both index ``元=50000000``.
+
 Token shape (``segment``): jieba precise mode without HMM; tokens without any letter or digit
 (punctuation, whitespace, emoji) are dropped and positions stay sequential over the kept tokens;
 single characters and numbers are kept ("42家" → "42" "家", "5000万元" → "5000" "万元");
@@ -24,28 +33,34 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 
-from kb.text.normalize import CJK, normalize
+from kb.text.normalize import CJK, is_cjk, normalize
 from kb.text.segment import USE_HMM, segment
 
 __all__ = [
     "ANALYZER_VERSION",
+    "CROSS_MARK",
+    "AmountAnalyzer",
+    "AmountTokenizer",
     "BigramAnalyzer",
     "BigramTokenizer",
     "ChineseAnalyzer",
     "JiebaTokenizer",
     "bigrams",
+    "cross_bigram",
     "fingerprint",
+    "index_bigrams",
     "is_bigram_analyzer",
 ]
 
 # Bump whenever token output changes for the same text and dictionaries (forces a reindex).
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"  # 2: bigrams across words marked; quantities field
 
 
 def fingerprint() -> str:
@@ -88,6 +103,56 @@ def bigrams(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+# The same text is analysed for two fields of a hit (bigrams and body, title and title_bigrams; Whoosh
+# analyses a document's fields in name order): its segmentation is kept for the next field rather than
+# computed twice (the strings are the same objects). Indexing only: one index writer per process.
+_SEGMENT_CACHE: dict[str, list[tuple[str, int, int]]] = {}
+_SEGMENT_CACHE_SIZE = 4
+
+# A bigram across two jieba words is indexed as "a|b" (CROSS_MARK between its characters), one inside a
+# word as "ab": a two-character query (高企, 国企) matches only the latter, a longer one either.
+CROSS_MARK = "|"
+
+
+def _segment_cached(text: str) -> list[tuple[str, int, int]]:
+    cached = _SEGMENT_CACHE.get(text)
+    if cached is None:
+        cached = segment(text)
+        if len(_SEGMENT_CACHE) >= _SEGMENT_CACHE_SIZE:
+            _SEGMENT_CACHE.pop(next(iter(_SEGMENT_CACHE)), None)
+        _SEGMENT_CACHE[text] = cached
+    return cached
+
+
+def _word_boundaries(tokens: list[tuple[str, int, int]]) -> set[int]:
+    """Offsets where one jieba word ends and the next begins, except between two one-character words (an
+    unknown word cut character by character, 高/企, stays one run)."""
+    out: set[int] = set()
+    for (_, s1, e1), (_, s2, e2) in itertools.pairwise(tokens):
+        if e1 == s2 and not (e1 - s1 == 1 and e2 - s2 == 1):
+            out.add(e1)
+    return out
+
+
+def cross_bigram(gram: str) -> str:
+    """The index term of a bigram that straddles two words ("提高企业" → "高|企")."""
+    return gram[0] + CROSS_MARK + gram[1:]
+
+
+def index_bigrams(text: str) -> list[tuple[str, int, int]]:
+    """The bigram tokens of a text as indexed: ``bigrams``, those across a word boundary marked ("高|企")."""
+    grams = bigrams(text)
+    if not grams:
+        return grams
+    cut = _word_boundaries(_segment_cached(text))
+    return [
+        (cross_bigram(t), s, e)
+        if e - s == 2 and s + 1 in cut and is_cjk(t[0]) and is_cjk(t[1])
+        else (t, s, e)
+        for t, s, e in grams
+    ]
+
+
 # --------------------------------------------------------------------------------------------
 # Whoosh tokenizers and analyzers
 # --------------------------------------------------------------------------------------------
@@ -98,6 +163,9 @@ class _SegmentTokenizer(Tokenizer):
 
     def _split(self, value: str) -> list[tuple[str, int, int]]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _split_mode(self, value: str, mode: str) -> list[tuple[str, int, int]]:
+        return self._split(value)
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__
@@ -130,7 +198,7 @@ class _SegmentTokenizer(Tokenizer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        for offset, (text, start, end) in enumerate(self._split(value)):
+        for offset, (text, start, end) in enumerate(self._split_mode(value, mode)):
             t.text = text
             t.boost = 1.0
             t.stopped = False
@@ -154,12 +222,39 @@ class JiebaTokenizer(_SegmentTokenizer):
     def _split(self, value: str) -> list[tuple[str, int, int]]:
         return segment(value)
 
+    def _split_mode(self, value: str, mode: str) -> list[tuple[str, int, int]]:
+        return segment(value) if mode == "query" else _segment_cached(value)
+
 
 class BigramTokenizer(_SegmentTokenizer):
-    """CJK character bigrams plus letter/number runs, sequential positions (for a recall field)."""
+    """CJK character bigrams plus letter/number runs, sequential positions (for a recall field).
+
+    Indexing (any mode but ``"query"``) marks the bigrams across two jieba words (``index_bigrams``); a query
+    word is bigrammed plainly (``bigrams``).
+    """
 
     def _split(self, value: str) -> list[tuple[str, int, int]]:
-        return bigrams(value)
+        return index_bigrams(value)
+
+    def _split_mode(self, value: str, mode: str) -> list[tuple[str, int, int]]:
+        return bigrams(value) if mode == "query" else index_bigrams(value)
+
+
+class AmountTokenizer(_SegmentTokenizer):
+    """One ``family=value`` term per quantity of the text (``kb.search.amounts``), e.g. ``元=50000000``.
+
+    The unit table is the configured one, looked up per process (never pickled with the schema).
+    """
+
+    def _split(self, value: str) -> list[tuple[str, int, int]]:
+        from kb.search.amounts import find_quantities, token
+
+        return [(token(q.family, q.value), q.start, q.end) for q in find_quantities(value)]
+
+    def _split_mode(self, value: str, mode: str) -> list[tuple[str, int, int]]:
+        if mode == "query":  # a query term is a token already (kb.search.query builds it)
+            return [(value, 0, len(value))] if value else []
+        return self._split(value)
 
 
 class ChineseAnalyzer(CompositeAnalyzer):
@@ -178,6 +273,13 @@ class BigramAnalyzer(CompositeAnalyzer):
 
     def __init__(self) -> None:
         super().__init__(BigramTokenizer())
+
+
+class AmountAnalyzer(CompositeAnalyzer):
+    """Quantity analyzer: ``AmountTokenizer`` (values in base units, for matching amounts by value)."""
+
+    def __init__(self) -> None:
+        super().__init__(AmountTokenizer())
 
 
 def is_bigram_analyzer(analyzer: object) -> bool:

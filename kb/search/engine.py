@@ -1,9 +1,19 @@
 """The one search interface the CLI and the site use (Whoosh behind it; another engine could replace it).
 
 ``SearchBackend`` is the interface; ``SearchEngine`` (Whoosh index + the numpy evaluator) implements it.
-``SearchEngine(index_dir).search(query, kind=..., category=..., doc=..., agency=..., year=..., limit=..., offset=...)``
-returns a ``SearchResult`` whose ``to_json()`` is the public JSON shape. ``docs/scaling.md`` describes an
+``SearchEngine(index_dir).search(query, type=..., kind=..., category=..., doc=..., agency=..., year=...,
+doc_number=..., date_from=..., date_to=..., field=..., sort=..., limit=..., offset=...)`` returns a
+``SearchResult`` whose ``to_json()`` is the public JSON shape. ``docs/scaling.md`` describes an
 Elasticsearch/OpenSearch implementation of the same interface.
+
+Filters (every one a mask over per-hit arrays, so totals and facets count every match exactly):
+``type`` the kind of hit (document, measure, target, clause); ``kind`` the document's 文种 (通知, 意见, 条例…);
+``category``, ``doc``, ``year`` exact values; ``agency`` an exact agency, else the agencies containing the text;
+``doc_number`` a 文号 or part of one (国发 2019); ``date_from``/``date_to`` the document date (YYYY[-MM[-DD]]).
+``kind`` was the kind of hit before issue 15: a ``kind`` that is one (``measure``…) is still read as ``type``.
+A facet or filter value ``未注明`` (``NOT_STATED``) selects the hits whose document lacks that value. With an empty
+query and at least one filter the search lists every hit the filters allow (browsing: scored by the kind prior
+alone). ``field="title"`` searches titles only; ``sort="date"`` orders newest first, ties by relevance.
 """
 
 from __future__ import annotations
@@ -23,11 +33,21 @@ from whoosh import query as wq
 
 from kb.present import url_for_id
 from kb.search import ranking
-from kb.search.evaluate import Evaluator, Unsupported
-from kb.search.highlight import Marked, highlight, snippet
-from kb.search.query import highlight_terms, parse_query
-from kb.search.schema import BIGRAM_FIELDS, FACET_FIELDS, TEXT_FIELDS
-from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, IndexArrays
+from kb.search.amounts import AmountQuery, find_quantities
+from kb.search.evaluate import Evaluator, Unsupported, top_k, top_k_by
+from kb.search.filters import agency_matcher, doc_number_matcher, parse_date
+from kb.search.highlight import SCAN_CHARS, Marked, highlight, snippet
+from kb.search.query import ParsedQuery, default_synonyms, highlight_terms, parse_query
+from kb.search.schema import (
+    AMOUNT_FIELD,
+    BIGRAM_FIELDS,
+    COLUMN_FIELDS,
+    FACET_FIELDS,
+    KINDS,
+    NOT_STATED,
+    TEXT_FIELDS,
+)
+from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, Facet, IndexArrays
 from kb.store.generations import StoreError, current_generation
 
 
@@ -72,6 +92,8 @@ class SearchResult:
     offset: int = 0
     limit: int = 10
     terms: list[str] = field(default_factory=list)  # what was highlighted
+    sort: str = "relevance"
+    browse: bool = False  # no query: every hit the filters allow
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +101,8 @@ class SearchResult:
             "total": self.total,
             "offset": self.offset,
             "limit": self.limit,
+            "sort": self.sort,
+            "browse": self.browse,
             "partial": self.partial,
             "message": self.message,
             "results": [h.to_json() for h in self.results],
@@ -91,6 +115,12 @@ class SearchResult:
 MAX_LIMIT = 100
 FACET_VALUES = 30  # the most frequent values of each facet (a broad query touches thousands of documents)
 SEARCH_FIELDS = {**TEXT_FIELDS, **BIGRAM_FIELDS}
+TITLE_FIELDS = {"title": TEXT_FIELDS["title"], "title_bigrams": BIGRAM_FIELDS["title_bigrams"]}
+FIELDS = {"all": SEARCH_FIELDS, "title": TITLE_FIELDS}  # the ``field=`` choices
+SORTS = ("relevance", "date")
+# Facets whose hits may lack a value (counted, and filterable, as NOT_STATED).
+OPTIONAL_FACETS = frozenset({"kind", "agency", "year"})
+FILTERS = ("type", "kind", "category", "doc", "agency", "year", "doc_number", "date_from", "date_to")
 MAX_OFFSET = 10_000
 PARTIAL_MESSAGE = "没有同时包含全部检索词的结果，以下是部分匹配的结果。"
 EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件，或换一个说法试试。"
@@ -104,11 +134,17 @@ class SearchBackend(Protocol):
         self,
         query: str,
         *,
+        type: str | None = None,
         kind: str | None = None,
         category: str | None = None,
         doc: str | None = None,
         agency: str | None = None,
         year: str | None = None,
+        doc_number: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        field: str | None = None,
+        sort: str = "relevance",
         limit: int = 10,
         offset: int = 0,
     ) -> SearchResult: ...
@@ -166,7 +202,8 @@ class SearchEngine:
         if generation is None:
             raise StoreError(f"索引不存在：{self.index_dir}。请先运行 `policykb build`。")
         ix = whoosh_index.open_dir(str(generation / "whoosh"))
-        self._ix, self.generation = ix, generation
+        # FileIndex.schema reads the table of contents from disk on every access: keep it (one per generation).
+        self._ix, self.generation, self._schema = ix, generation, ix.schema
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -200,13 +237,17 @@ class SearchEngine:
         with self._lock:
             arrays = self._arrays.get(generation)
             if arrays is None:
+                schema = searcher.schema
                 arrays = IndexArrays(
                     searcher.reader(),
-                    scored_fields=SEARCH_FIELDS,
-                    facet_fields=FACET_FIELDS,
+                    scored_fields=[*SEARCH_FIELDS, *([AMOUNT_FIELD] if AMOUNT_FIELD in schema else [])],
+                    facet_fields={k: v for k, v in FACET_FIELDS.items() if v in schema},
                     multi_valued=("categories",),
-                    priors={"kind": ranking.KIND_PRIOR},
+                    priors={"type": ranking.KIND_PRIOR},
                     cache_postings=self.cache_postings,
+                    column_fields={k: v for k, v in COLUMN_FIELDS.items() if v in schema},
+                    date_column="date" if "date" in schema else None,
+                    amount_field=AMOUNT_FIELD if AMOUNT_FIELD in schema else None,
                 )
                 # Keep the previous generation's arrays too: other threads may still search it.
                 self._arrays = {**dict(list(self._arrays.items())[-1:]), generation: arrays}
@@ -214,11 +255,14 @@ class SearchEngine:
 
     def warm(self) -> None:
         """Build this generation's arrays now (~1 s on the whole corpus) rather than in the first search."""
-        self._index_arrays(self._searcher())
+        searcher = self._searcher()
+        arrays = self._index_arrays(searcher)
+        if AMOUNT_FIELD in searcher.schema:
+            arrays.amounts(searcher.reader())
 
     @property
     def schema(self) -> Any:
-        return self._ix.schema
+        return self._schema
 
     def close(self) -> None:
         searcher = getattr(self._local, "searcher", None)
@@ -226,60 +270,122 @@ class SearchEngine:
             searcher.close()
             self._local.searcher = None
 
+    def parse(self, query: str, field: str | None = None) -> ParsedQuery:
+        """The query tree ``search`` runs for this text (``field`` "title" = titles only)."""
+        fields = FIELDS.get(field or "all", SEARCH_FIELDS)
+        amounts = AMOUNT_FIELD if fields is SEARCH_FIELDS and AMOUNT_FIELD in self.schema else None
+        return parse_query(query or "", fields, schema=self.schema, amount_field=amounts)
+
+    def allowed(self, arrays: IndexArrays, **filters: str | None) -> np.ndarray:
+        """The mask of live hits every given filter accepts (names in ``FILTERS``); ``ValueError`` for a bad
+        date (the message is for the user)."""
+        allowed = arrays.live
+        for name, value in filters.items():
+            if not value:
+                continue
+            if name not in FILTERS:
+                raise TypeError(f"unknown filter {name!r}")
+            allowed = allowed & self._filter_mask(arrays, name, value)
+        return allowed
+
+    def _filter_mask(self, arrays: IndexArrays, name: str, value: str) -> np.ndarray:
+        if name in ("date_from", "date_to"):
+            if name == "date_from":
+                return arrays.date_last >= parse_date(value)
+            return (arrays.date_first >= 0) & (arrays.date_first <= parse_date(value, end=True))
+        if name == "doc_number":
+            column = arrays.columns.get("doc_number")
+            if column is None:
+                return np.zeros(arrays.size, dtype=bool)
+            accepts = doc_number_matcher(value)
+            return column.mask_values([v for v in column.values if accepts(v)])
+        facet = arrays.facets.get(name)
+        if facet is None:
+            return np.zeros(arrays.size, dtype=bool)
+        if value == NOT_STATED and name in OPTIONAL_FACETS and isinstance(facet, Facet):
+            return facet.mask("")
+        if name == "agency" and isinstance(facet, Facet):
+            return facet.mask_values(agency_matcher(value, facet.values, default_synonyms()))
+        return facet.mask(value)
+
     def search(
         self,
         query: str,
         *,
+        type: str | None = None,
         kind: str | None = None,
         category: str | None = None,
         doc: str | None = None,
         agency: str | None = None,
         year: str | None = None,
+        doc_number: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        field: str | None = None,
+        sort: str = "relevance",
         limit: int = 10,
         offset: int = 0,
     ) -> SearchResult:
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, min(int(offset), MAX_OFFSET))
+        sort = sort if sort in SORTS else "relevance"
+        if kind in KINDS and type is None:  # a caller from before ``type=``: kind named the kind of hit
+            type, kind = kind, None
         searcher = self._searcher()
-        parsed = parse_query(query or "", SEARCH_FIELDS, schema=self.schema)
-        result = SearchResult(query=parsed.text, offset=offset, limit=limit, terms=highlight_terms(parsed))
-        if parsed.query is None:
+        parsed = self.parse(query, field)
+        result = SearchResult(
+            query=parsed.text, offset=offset, limit=limit, terms=highlight_terms(parsed), sort=sort
+        )
+        filters = {
+            "type": type,
+            "kind": kind,
+            "category": category,
+            "doc": doc,
+            "agency": agency,
+            "year": year,
+            "doc_number": doc_number,
+            "date_from": date_from,
+            "date_to": date_to,
+        }
+        browse = parsed.query is None and not parsed.text and any(filters.values())
+        if parsed.query is None and not browse:
             result.message = parsed.message or "请输入检索词。"
             return result
-        filters = {
-            name: value
-            for name, value in (
-                ("kind", kind),
-                ("category", category),
-                ("doc", doc),
-                ("agency", agency),
-                ("year", year),
-            )
-            if value
-        }
         arrays = self._index_arrays(searcher)
-        allowed = arrays.live
-        for name, value in filters.items():
-            allowed = allowed & arrays.facets[name].mask(value)
+        allowed = self.allowed(arrays, **filters)
+        keys = arrays.date_first if sort == "date" else None
 
-        page, matched = self._run(searcher, arrays, parsed.query, allowed, offset + limit)
-        if not np.any(matched) and parsed.fallback is not None:
-            page, matched = self._run(searcher, arrays, parsed.fallback, allowed, offset + limit)
-            if np.any(matched):
-                result.partial = True
-                result.message = PARTIAL_MESSAGE
+        if browse:
+            result.browse = True
+            ids = np.flatnonzero(allowed)
+            final = arrays.prior[ids]
+            k = offset + limit
+            order = top_k(ids, final, k) if keys is None else top_k_by(ids, keys[ids], final, k)
+            page = [(int(ids[i]), float(final[i])) for i in order]
+            matched = allowed
+        else:
+            assert parsed.query is not None
+            page, matched = self._run(searcher, arrays, parsed.query, allowed, offset + limit, keys)
+            if not np.any(matched) and parsed.fallback is not None:
+                page, matched = self._run(searcher, arrays, parsed.fallback, allowed, offset + limit, keys)
+                if np.any(matched):
+                    result.partial = True
+                    result.message = PARTIAL_MESSAGE
         result.total = int(np.count_nonzero(matched))
         if result.total == 0:
-            result.message = parsed.message or EMPTY_MESSAGE
-        elif parsed.message and not result.partial:
+            result.message = EMPTY_MESSAGE if browse else parsed.message or EMPTY_MESSAGE
+        elif parsed.message and not result.partial and not browse:
             result.message = parsed.message
-        result.facets = {
-            name: sorted(facet.count(matched).items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
-            for name, facet in arrays.facets.items()
-        }
+        facets = {}
+        for name, facet in arrays.facets.items():
+            counts = facet.count(matched, empty=name in OPTIONAL_FACETS)
+            if "" in counts:
+                counts[NOT_STATED] = counts.get(NOT_STATED, 0) + counts.pop("")
+            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
+        result.facets = facets
         terms = result.terms
         for docnum, score in page[offset : offset + limit]:
-            result.results.append(self._hit(searcher.stored_fields(docnum), score, terms))
+            result.results.append(self._hit(searcher.stored_fields(docnum), score, terms, parsed.amounts))
         return result
 
     def _run(
@@ -289,12 +395,14 @@ class SearchEngine:
         query: Any,
         allowed: np.ndarray,
         k: int,
+        keys: np.ndarray | None = None,
     ) -> tuple[list[tuple[int, float]], np.ndarray]:
-        """(the best ``k`` allowed hits as (document number, score), the mask of every allowed match)."""
+        """(the best ``k`` allowed hits as (document number, score), the mask of every allowed match);
+        with ``keys`` (dates) the page is ordered by key first."""
         weighting = searcher.weighting
         try:
             hits, best = Evaluator(arrays, searcher.reader(), B=weighting.B, K1=weighting.K1).top(
-                query, allowed, arrays.prior, k
+                query, allowed, arrays.prior, k, keys=keys
             )
             mask = np.zeros(arrays.size, dtype=bool)
             mask[hits.ids] = True
@@ -305,16 +413,28 @@ class SearchEngine:
         mask = np.zeros(arrays.size, dtype=bool)
         if not allowed.any():  # (Whoosh reads an empty allow set as "no filter")
             return [], mask
-        top = _RecordingTopCollector(k)
+        top = _RecordingTopCollector(k if keys is None else int(allowed.sum()) or 1)
         collector = collectors.FilterCollector(top, allow=set(np.flatnonzero(allowed).tolist()))
         searcher.search_with_collector(query, collector)
         mask[np.asarray(top.matched, dtype=np.int64)] = True
-        return [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()], mask
+        page = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
+        if keys is not None:
+            page.sort(key=lambda p: (-keys[p[0]], -p[1], p[0]))
+            page = page[:k]
+        return page, mask
 
-    def _hit(self, hit: Mapping[str, Any], score: float, terms: list[str]) -> Hit:
+    def _hit(
+        self,
+        hit: Mapping[str, Any],
+        score: float,
+        terms: list[str],
+        amounts: tuple[AmountQuery, ...] = (),
+    ) -> Hit:
         kind = hit["kind"]
         title_text = hit.get("title") or hit.get("heading") or hit.get("doc_title") or ""
         body = hit.get("body") or ""
+        if amounts:  # mark the quantities that matched by value (0.5亿元 for 5000万元), as written
+            terms = [*terms, *_matching_quantities(title_text, amounts), *_matching_quantities(body, amounts)]
         categories = [c for c in (hit.get("categories") or "").split(",") if c]
         try:
             path = json.loads(hit.get("path") or "[]")
@@ -351,7 +471,19 @@ class SearchEngine:
         query = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
         arrays = self._index_arrays(searcher)
         allowed = (
-            arrays.live & arrays.facets["kind"].mask("measure") & ~arrays.facets["doc"].mask(stored["doc_id"])
+            arrays.live & arrays.facets["type"].mask("measure") & ~arrays.facets["doc"].mask(stored["doc_id"])
         )
         page, _ = self._run(searcher, arrays, query, allowed, limit)
         return [self._hit(searcher.stored_fields(d), score, []) for d, score in page]
+
+
+def _matching_quantities(text: str, amounts: tuple[AmountQuery, ...]) -> list[str]:
+    """The quantities of ``text`` (its first ``SCAN_CHARS`` characters) some query quantity accepts, as written."""
+    head = text[:SCAN_CHARS]
+    out: list[str] = []
+    for q in find_quantities(head):
+        if any(a.family == q.family and a.accepts(q.value) for a in amounts):
+            written = head[q.start : q.end]
+            if written not in out:
+                out.append(written)
+    return out

@@ -18,6 +18,9 @@ assumed to hold (an upper bound of the score), and ``top()`` checks it only for 
 the requested page, re-ranking until every hit on the page has its exact score: the page is the
 same as with every phrase checked. ``tests/test_evaluate.py`` compares scores with Whoosh's.
 
+``AmountRange`` (a quantity within a range, ``kb.search.whoosh.ranges``): the hits holding such a quantity,
+each scoring the node's boost, from ``IndexArrays.amounts`` (every quantity of the index as arrays).
+
 ``Or(scale=...)`` (the fallback query for "no hit has every word") gets Whoosh's coordination bonus
 counted per word (``_coordinate``). Anything else (other query types, ``minmatch``) raises
 ``Unsupported``; ``kb.search.engine`` then lets Whoosh run that query.
@@ -33,6 +36,7 @@ import numpy as np
 from whoosh import query as wq
 
 from kb.search.whoosh.postings import IndexArrays, phrase_docs
+from kb.search.whoosh.ranges import AmountRange
 
 
 class Unsupported(Exception):
@@ -94,6 +98,11 @@ class Evaluator:
     def _node(self, node: Any, optional: bool) -> tuple[Scores, bool]:
         if isinstance(node, wq.Term):
             return self._term(node.fieldname, node.text), False
+        if isinstance(node, AmountRange):
+            ids = self.arrays.amounts(self.reader).docs(
+                node.family, node.low, node.high, node.low_inclusive, node.high_inclusive
+            )
+            return Scores(ids, np.ones(len(ids), dtype=np.float64)), False
         if isinstance(node, wq.Phrase):
             if node.slop != 1:
                 raise Unsupported(f"phrase slop {node.slop}")
@@ -114,7 +123,7 @@ class Evaluator:
             if node.minmatch:
                 raise Unsupported("Or with a minimum match")
             parts = [self._evaluate(child, optional) for child in node.subqueries]
-            union = _union([p for p, _ in parts])
+            union = _union([p for p, _ in parts], self.arrays.size)
             if node.scale is not None:
                 union = _coordinate(union, [p for p, _ in parts], node.scale)
             return union, any(v for _, v in parts)
@@ -168,11 +177,20 @@ class Evaluator:
 
     # -- the page -----------------------------------------------------------------------------
 
-    def top(self, query: Any, allowed: np.ndarray, prior: np.ndarray, k: int) -> tuple[Scores, np.ndarray]:
+    def top(
+        self,
+        query: Any,
+        allowed: np.ndarray,
+        prior: np.ndarray,
+        k: int,
+        *,
+        keys: np.ndarray | None = None,
+    ) -> tuple[Scores, np.ndarray]:
         """(every allowed hit with its final score (× prior), the best ``k`` of them, best first), exact.
 
-        Lazy phrases are checked for the best candidates, then the query is scored again, until
-        every hit of the page has been checked (checking only ever lowers a score).
+        With ``keys`` (one per hit, e.g. its date) the page is ordered by key first, highest first, and by score
+        among equal keys. Lazy phrases are checked for the best candidates, then the query is scored again,
+        until every hit of the page has been checked (checking only ever lowers a score).
         """
         window = max(2 * k, 20)
         while True:
@@ -180,7 +198,7 @@ class Evaluator:
             keep = allowed[scores.ids]
             ids = scores.ids[keep]
             final = scores.score[keep] * prior[ids]
-            order = top_k(ids, final, window)
+            order = top_k(ids, final, window) if keys is None else top_k_by(ids, keys[ids], final, window)
             best = ids[order]
             sorted_best = np.sort(best)
             pending = [
@@ -209,17 +227,47 @@ def _intersect(parts: list[Scores]) -> Scores:
     return Scores(ids, score)
 
 
-def _union(parts: list[Scores]) -> Scores:
-    """Hits of any part, scored by the sum of the parts that match."""
+def _union(parts: list[Scores], size: int = 0) -> Scores:
+    """Hits of any part, scored by the sum of the parts that match.
+
+    Large unions (a frequent bigram inside words or across two, a word in five fields) are summed into a dense
+    array over all ``size`` hits: linear, where sorting the concatenated ids is n log n. Small ones are merged.
+    """
     parts = [p for p in parts if len(p.ids)]
     if not parts:
         return Scores(_NO_IDS, _NO_SCORES)
     if len(parts) == 1:
         return parts[0]
+    if len(parts) == 2:
+        big, small = sorted(parts, key=lambda p: -len(p.ids))
+        if len(small.ids) * 16 < len(big.ids):  # a bigram inside words with its rare form across two
+            return _merge_small(big, small)
+    total = sum(len(p.ids) for p in parts)
+    if size and total * 8 > size:
+        dense = np.zeros(size, dtype=np.float64)
+        present = np.zeros(size, dtype=bool)
+        for p in parts:  # ids are unique within a part
+            dense[p.ids] += p.score
+            present[p.ids] = True
+        ids = np.flatnonzero(present)
+        return Scores(ids, dense[ids])
     all_ids = np.concatenate([p.ids for p in parts])
     ids, inverse = np.unique(all_ids, return_inverse=True)
     score = np.bincount(inverse, weights=np.concatenate([p.score for p in parts]), minlength=len(ids))
     return Scores(ids, score)
+
+
+def _merge_small(big: Scores, small: Scores) -> Scores:
+    """The union of a long and a short posting list in time linear in the long one (no sort)."""
+    pos = np.searchsorted(big.ids, small.ids)
+    inside = pos < len(big.ids)
+    inside[inside] = big.ids[pos[inside]] == small.ids[inside]
+    score = big.score.copy()
+    score[pos[inside]] += small.score[inside]
+    if inside.all():
+        return Scores(big.ids, score)
+    new = ~inside
+    return Scores(np.insert(big.ids, pos[new], small.ids[new]), np.insert(score, pos[new], small.score[new]))
 
 
 def _coordinate(union: Scores, parts: list[Scores], scale: float) -> Scores:
@@ -245,6 +293,20 @@ def _add_where(a: Scores, b: Scores) -> Scores:
     score = a.score.copy()
     score[left] += b.score[right]
     return Scores(a.ids, score)
+
+
+def top_k_by(ids: np.ndarray, keys: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best hits by ``keys`` (highest first), then ``values``, then document number."""
+    positions = np.arange(len(ids))
+    if len(ids) > k:
+        threshold = np.partition(keys, len(keys) - k)[len(keys) - k]
+        above = positions[keys > threshold]
+        ties = positions[keys == threshold]
+        need = k - len(above)
+        if len(ties) > need:
+            ties = ties[top_k(ids[ties], values[ties], need)]
+        positions = np.concatenate([above, ties])
+    return positions[np.lexsort((ids[positions], -values[positions], -keys[positions]))]
 
 
 def top_k(ids: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:

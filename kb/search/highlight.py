@@ -22,6 +22,7 @@ Normalizer = Callable[[str], str]
 Span = tuple[int, int]
 
 SCAN_CHARS = 50_000  # a snippet is looked for in this many first characters of a text
+FIRST_SCAN_CHARS = 2_000  # normalised around a term's first occurrence (or the first ones, growing)
 MAX_HITS = 500  # hits kept per text (the densest window is chosen among them)
 ELLIPSIS = "…"
 
@@ -139,8 +140,20 @@ def snippet(
     normalize: Normalizer = _default_normalizer,
 ) -> Marked:
     """A window of about ``length`` characters around the densest group of hits, with ellipses where cut."""
-    scanned = text[:SCAN_CHARS]
-    spans = find_hits(scanned, terms, normalize)
+    # A term written as typed is found without normalising (str.find): only the text around its first occurrence
+    # is normalised. The bounded prefix is normalised (in growing pieces) only when no term is written as typed
+    # (繁体, 全角) — normalising 50,000 characters of a long report for every hit of a page cost more than the search.
+    terms = list(terms)
+    spans: list[Span] = []
+    found = [i for i in (text.find(t, 0, SCAN_CHARS) for t in terms if t) if i >= 0]
+    if found:
+        low = max(0, min(found) - length)
+        high = min(len(text), low + length + FIRST_SCAN_CHARS)
+        spans = [(s + low, e + low) for s, e in find_hits(text[low:high], terms, normalize)]
+    scanned = 0
+    while not spans and scanned < min(len(text), SCAN_CHARS):
+        scanned = min(SCAN_CHARS, max(FIRST_SCAN_CHARS, 4 * scanned))
+        spans = find_hits(text[:scanned], terms, normalize)
     if not spans:
         start, end = 0, min(len(text), length)
     else:

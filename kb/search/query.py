@@ -21,10 +21,18 @@ Bounds: the input is cleaned of control/format characters and truncated to
 Each positive word becomes ``Or`` over (the word and its synonyms) × (the fields): a ``Term`` when
 the field's analyzer yields one token, else a ``Phrase`` (or an ``And`` of its tokens in a field
 indexed without positions). A bigram field (``BigramAnalyzer``) gets the word's bigrams, so 个人所得税
-finds 中华人民共和国个人所得税法 although jieba cuts the two differently. ``ParsedQuery.query`` ANDs the words; ``ParsedQuery.fallback`` ORs them with a
+finds 中华人民共和国个人所得税法 although jieba cuts the two differently: each bigram inside a word of the
+text or across two ("高|企", ``kb.search.analysis.index_bigrams``), except for a two-character word, whose one
+bigram must stand inside a word — the abbreviation 高企 never matches 提高企业, nor 国企 中国企业. ``ParsedQuery.query`` ANDs the words; ``ParsedQuery.fallback`` ORs them with a
 coordination bonus (for "no result with all words" pages). An unquoted chunk cut into several
 words (融资担保 → 融资/担保) is also scored as a phrase (``AndMaybe``: an adjacency bonus, never a
 requirement) and highlighted whole (``ParsedQuery.adjacent``).
+
+Quantities (with ``amount_field``, the index's quantity field): an unquoted ``number unit`` is matched by value,
+not by its characters (``kb.search.amounts``): 5000万元 finds 5000万元 and 0.5亿元 but not 5000元, 5000户 or
+5000亿元; it is an ``Or`` of the quantity term (``元=50000000``) and the phrase as written in the word fields
+(never the bigram fields, whose unordered bigrams are what matched 5000亿元). A comparison — 1000万元以上,
+不超过50万元, 1000—5000万元, 5000万元左右 — is an ``AmountRange``. A quoted quantity is a phrase like any other.
 """
 
 from __future__ import annotations
@@ -40,7 +48,9 @@ from typing import Any
 from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 
 from kb.config import config_file
-from kb.search.analysis import is_bigram_analyzer
+from kb.search.amounts import AmountQuery, parse_amounts, token
+from kb.search.analysis import cross_bigram, is_bigram_analyzer
+from kb.search.whoosh.ranges import AmountRange
 from kb.text.normalize import fold, is_cjk, normalize
 from kb.text.segment import segment
 
@@ -191,6 +201,7 @@ class QueryWord:
     text: str  # as the user typed it (after cleaning/folding), e.g. "高企", "科技成果转化"
     phrase: bool = False  # came from quotes
     synonyms: tuple[str, ...] = ()  # alternatives that were searched too
+    amount: AmountQuery | None = None  # a quantity matched by value (5000万元, 1000万元以上)
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,11 @@ class ParsedQuery:
     truncated: bool = False
     fields: tuple[str, ...] = field(default=())
     adjacent: tuple[str, ...] = ()  # unquoted chunks of several words also scored as a phrase
+
+    @property
+    def amounts(self) -> tuple[AmountQuery, ...]:
+        """The quantities of the query, matched by value."""
+        return tuple(w.amount for w in self.words if w.amount is not None)
 
     @property
     def terms(self) -> list[str]:
@@ -362,17 +378,29 @@ class _FieldInfo:
 
 
 def _field_query(info: _FieldInfo, text: str, weight: float) -> Query | None:
-    if info.bigram and _cjk_count(text) < 2:
-        return None  # single ideographs/ASCII are covered by the word fields
+    if info.bigram and (_cjk_count(text) < 2 or any("0" <= ch <= "9" for ch in text)):
+        # Single ideographs/ASCII are covered by the word fields; so are numbers, which the bigram field
+        # holds without positions ("5000" and "万元" anywhere would match 5000亿元).
+        return None
     toks = info.tokens(text)
     if not toks:
         return None
     boost = info.boost * weight
     if len(toks) == 1:
+        # A single token; in a bigram field a two-character word, matched only inside a word of the text
+        # (高企 not in 提高企业, whose 高|企 straddles two words).
         return Term(info.name, toks[0], boost=boost)
+    if info.bigram:  # a longer word: each of its bigrams inside a word or across two
+        return And([_bigram_query(info.name, t) for t in toks], boost=boost)
     if info.positions:
         return Phrase(info.name, toks, boost=boost)
     return And([Term(info.name, t) for t in toks], boost=boost)
+
+
+def _bigram_query(fieldname: str, gram: str) -> Query:
+    if len(gram) == 2 and is_cjk(gram[0]) and is_cjk(gram[1]):
+        return Or([Term(fieldname, gram), Term(fieldname, cross_bigram(gram))])
+    return Term(fieldname, gram)
 
 
 def _alternatives_query(
@@ -389,6 +417,39 @@ def _alternatives_query(
     return clauses[0] if len(clauses) == 1 else Or(clauses)
 
 
+def _amount_query(
+    infos: Sequence[_FieldInfo], amount_field: str, amount: AmountQuery, weight: float = 1.0
+) -> Query:
+    """A quantity: its value term or the phrase as written (word fields only) when exact, else a range."""
+    if not amount.exact:
+        return AmountRange.of(amount_field, amount, boost=weight)
+    assert amount.low is not None
+    clauses: list[Query] = [Term(amount_field, token(amount.family, amount.low), boost=weight)]
+    for info in infos:
+        if info.bigram:
+            continue  # unordered bigrams: "5000" and "万元" anywhere (5000亿元…)
+        q = _field_query(info, amount.surface, weight)
+        if q is not None and q not in clauses:
+            clauses.append(q)
+    return clauses[0] if len(clauses) == 1 else Or(clauses)
+
+
+def _split_amounts(piece: str, enabled: bool) -> list[tuple[str, AmountQuery | None]]:
+    """An unquoted piece as (text, None) and (quantity as typed, its query) parts, in order."""
+    if not enabled:
+        return [(piece, None)]
+    parts: list[tuple[str, AmountQuery | None]] = []
+    cursor = 0
+    for start, end, amount in parse_amounts(piece):
+        if start > cursor:
+            parts.append((piece[cursor:start], None))
+        parts.append((piece[start:end], amount))
+        cursor = end
+    if cursor < len(piece):
+        parts.append((piece[cursor:], None))
+    return parts
+
+
 def _normalise_fields(fields: Mapping[str, float] | Sequence[str]) -> list[tuple[str, float]]:
     if isinstance(fields, Mapping):
         return [(str(k), float(v)) for k, v in fields.items()]
@@ -403,12 +464,14 @@ def parse_query(
     *,
     schema: Any,
     synonyms: Mapping[str, Sequence[str]] | None = None,
+    amount_field: str | None = None,
 ) -> ParsedQuery:
     """Parse a user search string into Whoosh queries over ``fields`` of ``schema``.
 
     ``fields`` maps field name → query-time boost (or is a list of names, boost 1). Every field
     must exist in ``schema`` and have an analyzer (else ``ValueError``: a programming error).
-    ``synonyms`` defaults to the shipped file; pass ``{}`` to disable expansion.
+    ``synonyms`` defaults to the shipped file; pass ``{}`` to disable expansion. ``amount_field`` (a field
+    of quantity terms, ``kb.search.analysis.AmountAnalyzer``) makes typed quantities match by value.
     Never raises on any user text.
     """
     field_list = _normalise_fields(fields)
@@ -429,47 +492,63 @@ def parse_query(
         cleaned = cleaned[:MAX_QUERY_CHARS].rstrip()
     notice = TRUNCATED_MESSAGE if truncated else None
 
-    positive: list[tuple[str, bool]] = []
-    negative: list[str] = []
+    amounts_on = amount_field is not None and amount_field in schema
+    positive: list[tuple[str, bool, AmountQuery | None]] = []
+    negative: list[tuple[str, AmountQuery | None]] = []
     chunks: list[str] = []  # unquoted chunks cut into several words (adjacency bonus)
     for piece, is_phrase, is_excluded in _lex(cleaned):
         if is_excluded:
             if piece.strip():
-                negative.append(piece.strip())
+                parts = _split_amounts(piece.strip(), amounts_on and not is_phrase)
+                whole = parts[0][1] if len(parts) == 1 else None
+                negative.append((piece.strip(), whole))
         elif is_phrase:
             if piece.strip():
-                positive.append((piece.strip(), True))
+                positive.append((piece.strip(), True, None))
         else:
-            chunk_words = _words_of_chunk(piece, syn)
-            positive.extend((w, False) for w in chunk_words)
-            if len(chunk_words) > 1 and len(piece) <= MAX_ADJACENCY_CHARS and piece not in chunks:
-                chunks.append(piece)
+            for part, amount in _split_amounts(piece, amounts_on):
+                if amount is not None:
+                    positive.append((part, False, amount))
+                    continue
+                chunk_words = _words_of_chunk(part, syn)
+                positive.extend((w, False, None) for w in chunk_words)
+                if len(chunk_words) > 1 and len(part) <= MAX_ADJACENCY_CHARS and part not in chunks:
+                    chunks.append(part)
 
     # Drop function characters from unquoted input when something else remains.
-    if any(p or _key(w) not in QUERY_STOPWORDS for w, p in positive):
-        positive = [(w, p) for w, p in positive if p or _key(w) not in QUERY_STOPWORDS]
+    if any(p or a is not None or _key(w) not in QUERY_STOPWORDS for w, p, a in positive):
+        positive = [(w, p, a) for w, p, a in positive if p or a is not None or _key(w) not in QUERY_STOPWORDS]
 
     words: list[QueryWord] = []
     word_queries: list[Query] = []
     seen: set[str] = set()
-    for surface, is_phrase in positive:
+    for surface, is_phrase, amount in positive:
         key = _key(surface)
         if key in seen:
             continue
-        alts = tuple(syn.get(key, ()))
-        q = _alternatives_query(infos, [(surface, 1.0), *((a, SYNONYM_WEIGHT) for a in alts)])
+        if amount is not None:
+            assert amount_field is not None
+            q: Query | None = _amount_query(infos, amount_field, amount)
+            alts: tuple[str, ...] = ()
+        else:
+            alts = tuple(syn.get(key, ()))
+            q = _alternatives_query(infos, [(surface, 1.0), *((a, SYNONYM_WEIGHT) for a in alts)])
         if q is None:
             continue  # punctuation, emoji... nothing searchable
         seen.add(key)
-        words.append(QueryWord(surface, is_phrase, alts))
+        words.append(QueryWord(surface, is_phrase, alts, amount))
         word_queries.append(q)
         if len(words) >= MAX_WORDS:
             break
 
     excluded: list[str] = []
     excl_queries: list[Query] = []
-    for surface in negative:
-        q = _alternatives_query(infos, [(surface, 1.0)])
+    for surface, amount in negative:
+        if amount is not None:
+            assert amount_field is not None
+            q = _amount_query(infos, amount_field, amount)
+        else:
+            q = _alternatives_query(infos, [(surface, 1.0)])
         if q is None or surface in excluded:
             continue
         excluded.append(surface)
@@ -532,6 +611,8 @@ def highlight_terms(parsed: ParsedQuery) -> list[str]:
     for word in parsed.words:
         add(word.text)
         add(normalize(word.text))
+        if word.amount is not None:
+            add(word.amount.surface)
         for alt in word.synonyms:
             add(alt)
             parts = segment(alt)

@@ -3,6 +3,10 @@
 Every character of a document is indexed once as body text (plus once as character bigrams): a document hit holds the text no clause covers
 (preamble, unstructured documents), a clause hit its own text up to its first child, a measure hit its whole
 text (its sub-clauses are not indexed again). Targets are small extra hits (indicator + sentence).
+
+Every hit also carries its document's metadata as single-valued fields: agency, year, date (ISO), 文号 and
+文种 (``doctype``, read from the title by ``kb.extract.doctype``), and the quantities of its text as values
+(``amounts``: 5000万元 → ``元=50000000``, see ``kb.search.amounts``; a target's are its mention's).
 """
 
 from __future__ import annotations
@@ -14,15 +18,37 @@ from typing import Any
 from whoosh import fields
 
 from kb import ids
+from kb.extract.doctype import document_kind
 from kb.extract.places import SECTION_STYLES, clause_path
 from kb.model import Clause, DocumentKB
-from kb.search.analysis import BigramAnalyzer, ChineseAnalyzer
+from kb.search.analysis import AmountAnalyzer, BigramAnalyzer, ChineseAnalyzer
 
+# The kinds of hit (the ``type=`` filter; the stored field is still called "kind").
 KINDS = ("document", "measure", "target", "clause")
 KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}
-# Facets: the filter's name (a search parameter) -> (the stored field it counts, its label on the site).
-FACET_FIELDS = {"kind": "kind", "category": "categories", "doc": "doc_id", "agency": "agency", "year": "year"}
-FACETS = {"kind": "类型", "category": "类别", "doc": "文件", "agency": "发布机构", "year": "年份"}
+# Facets: the filter's name (a search parameter) -> the stored field it counts; and its label on the site.
+# ``type`` is the kind of hit, ``kind`` the document's 文种 (通知, 意见, 条例…).
+FACET_FIELDS = {
+    "type": "kind",
+    "kind": "doctype",
+    "category": "categories",
+    "doc": "doc_id",
+    "agency": "agency",
+    "year": "year",
+}
+FACETS = {
+    "type": "类型",
+    "kind": "文种",
+    "category": "类别",
+    "doc": "文件",
+    "agency": "发布机构",
+    "year": "年份",
+}
+# Single-valued fields read as per-hit arrays for filters and sorting, never counted as facets.
+COLUMN_FIELDS = {"date": "date", "doc_number": "doc_number"}
+# The facet value (and filter value) of hits without a value: an agency or a year some documents lack.
+NOT_STATED = "未注明"
+AMOUNT_FIELD = "amounts"
 
 # Field boosts: titles/headlines above body text, linked knowledge in between.
 TEXT_FIELDS = {"title": 3.0, "body": 1.0, "linked": 1.5}
@@ -41,12 +67,16 @@ def make_schema() -> fields.Schema:
         doc_id=fields.ID(stored=True),
         agency=fields.ID(stored=True),
         year=fields.ID(stored=True),
+        date=fields.ID(stored=True),
+        doc_number=fields.ID(stored=True),
+        doctype=fields.ID(stored=True),
         categories=fields.KEYWORD(stored=True, commas=True, scorable=False),
         title=fields.TEXT(analyzer=words, stored=True, phrase=True),
         body=fields.TEXT(analyzer=words, stored=True, phrase=True),
         linked=fields.TEXT(analyzer=words, stored=False, phrase=True),
         title_bigrams=fields.TEXT(analyzer=bigrams, stored=False, phrase=False),
         bigrams=fields.TEXT(analyzer=bigrams, stored=False, phrase=False),
+        amounts=fields.TEXT(analyzer=AmountAnalyzer(), stored=False, phrase=False),
         doc_title=fields.STORED(),
         heading=fields.STORED(),
         path=fields.STORED(),
@@ -78,6 +108,9 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
         "doc_id": doc.id,
         "agency": doc.agency,
         "year": doc.year,
+        "date": doc.date,
+        "doc_number": doc.doc_number,
+        "doctype": document_kind(doc.title),
         "doc_title": doc.title,
     }
     all_categories = sorted({c for m in dkb.measures for c in m.categories})
@@ -93,6 +126,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
         "linked": meta_line,
         "title_bigrams": doc.title,
         "bigrams": body,
+        "amounts": f"{doc.title}\n{body}",
         "path": "[]",
         "order": 0,
     }
@@ -121,6 +155,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
                     "body": measure.text,
                     "linked": " ".join(f"{t.indicator} {t.mention}" for t in linked),
                     "bigrams": measure.text,
+                    "amounts": measure.text,
                     "path": json.dumps(measure.path, ensure_ascii=False),
                     "order": order,
                 }
@@ -140,6 +175,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
                 "body": own,
                 "linked": "",
                 "bigrams": own,
+                "amounts": own,
                 "path": json.dumps(path, ensure_ascii=False),
                 "order": order,
             }
@@ -166,6 +202,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
             "linked": " ".join([target.mention, *(m.headline for m in served)]),
             "title_bigrams": target.indicator,
             "bigrams": target.text,
+            "amounts": target.mention,  # a target's quantity is its own value, not its neighbours'
             "path": json.dumps(target_path, ensure_ascii=False),
             "order": order,
         }

@@ -857,7 +857,13 @@ def _catalog(
             "links": len(dkb.links),
         }
         entry["references"] = [
-            {"text": r.text, "kind": r.kind, "resolved_id": "", "clause_id": r.clause_id}
+            {
+                "text": r.text,
+                "kind": r.kind,
+                "resolved_id": "",
+                "clause_id": r.clause_id,
+                "relation": r.relation,
+            }
             for r in dkb.references
         ]
         documents.append(entry)

@@ -69,6 +69,7 @@ class KnowledgeBase:
         self._indicators: Indicators | None = None
         self._series_by_id: dict[str, Series] = {}
         self._series_by_item: dict[str, Series] = {}
+        self._links: _DocumentLinks | None = None
 
     @classmethod
     def open(cls, index_dir: Path) -> KnowledgeBase:
@@ -109,6 +110,30 @@ class KnowledgeBase:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return dkb
+
+    # -- documents citing documents (the references resolved at build time, kb.extract.references)
+    def references(self, doc_id: str) -> list[dict[str, Any]]:
+        """The references a document makes: text, kind (title | doc_number), clause_id, resolved_id, relation."""
+        return [dict(r) for r in self._doc_info.get(doc_id, {}).get("references", [])]
+
+    def cited_by(self, doc_id: str) -> list[tuple[str, int]]:
+        """(citing document id, how many times) for every document whose references resolve to ``doc_id``."""
+        return list(self._document_links().cited_by.get(doc_id, []))
+
+    def same_title(self, doc_id: str) -> list[str]:
+        """The other documents with the same title (other versions of a law), by date."""
+        return list(self._document_links().same_title.get(doc_id, []))
+
+    def abolished_by(self, doc_id: str) -> list[str]:
+        """The documents that abolish this one's title ("废止《…》", "《…》同时废止"; ``Reference.relation``)."""
+        return list(self._document_links().abolished_by.get(doc_id, []))
+
+    def _document_links(self) -> _DocumentLinks:
+        links = self._links
+        if links is None:
+            links = _DocumentLinks.build(self._documents, self._doc_info)
+            self._links = links
+        return links
 
     # -- measures and targets
     def measures(self, doc_id: str | None = None, category: str | None = None) -> list[Measure]:
@@ -201,6 +226,47 @@ class KnowledgeBase:
             "targets": len(self._targets),
             "links": sum(len(m.targets) for m in self._measures.values()),
         }
+
+
+@dataclass
+class _DocumentLinks:
+    """Who cites whom, computed once per generation from the catalog."""
+
+    cited_by: dict[str, list[tuple[str, int]]]
+    same_title: dict[str, list[str]]
+    abolished_by: dict[str, list[str]]
+
+    @classmethod
+    def build(cls, documents: dict[str, Document], info: dict[str, dict[str, Any]]) -> _DocumentLinks:
+        from kb.extract.references import normalize_title
+        from kb.extract.validity import ABOLISHES
+
+        by_title: dict[str, list[str]] = {}
+        for doc in documents.values():
+            if doc.title:
+                by_title.setdefault(normalize_title(doc.title), []).append(doc.id)
+        counts: dict[str, dict[str, int]] = {}
+        abolished: dict[str, list[str]] = {}
+        for doc_id, extra in info.items():
+            for ref in extra.get("references", []):
+                target = ref.get("resolved_id") or ""
+                if target and target != doc_id:
+                    per = counts.setdefault(target, {})
+                    per[doc_id] = per.get(doc_id, 0) + 1
+                if ref.get("relation") == ABOLISHES:  # every version of the abolished title
+                    for other in by_title.get(normalize_title(ref.get("text", "")), []):
+                        if other != doc_id and doc_id not in abolished.setdefault(other, []):
+                            abolished[other].append(doc_id)
+        cited_by = {
+            target: sorted(per.items(), key=lambda kv: (-kv[1], kv[0])) for target, per in counts.items()
+        }
+        same_title = {}
+        for ids_ in by_title.values():
+            if len(ids_) > 1:
+                ordered = sorted(ids_, key=lambda i: (documents[i].date, i))
+                for doc_id in ordered:
+                    same_title[doc_id] = [i for i in ordered if i != doc_id]
+        return cls(cited_by, same_title, abolished)
 
 
 def is_current(kb: KnowledgeBase, index_dir: Path) -> bool:

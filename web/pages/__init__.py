@@ -105,11 +105,12 @@ def register(app: Flask, pages: Iterable[Page]) -> None:
 
 
 def all_pages() -> list[Page]:
-    from web.pages import basket, categories, documents, home, indicators, measures, search, targets
+    from web.pages import basket, categories, documents, help, home, indicators, measures, search, targets
 
     return [
         *home.PAGES,
         *search.PAGES,
+        *help.PAGES,
         *measures.PAGES,
         *targets.PAGES,
         *documents.PAGES,

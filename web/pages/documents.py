@@ -1,7 +1,10 @@
-"""A document's page (outline, marked body, measures, targets, coverage, references) and a clause's page.
+"""A document's page (outline, marked body, measures, targets, coverage, related documents, validity) and a clause's
+page.
 
 A clause is read in place, in its document (``kb.present.clause_url``: the document page at the clause's anchor);
 its own page (``/clauses/<id>``) holds what citing it needs: the verbatim text, the place, the copy buttons.
+Related documents: the documents it cites (its references, kb.extract.references, resolved at build time: linked
+when the knowledge base holds them) and the documents that cite it (被引用).
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from typing import Any
 
 from kb import ids
 from kb.extract.places import clause_path
+from kb.extract.references import normalize_doc_number, normalize_title
 from kb.model import Clause
-from kb.present import clause_url, document_json, measure_url
+from kb.present import clause_url, document_json, document_url, measure_url
 from web.pages import Context, Missing, Page
+from web.pages.browse import document_validity
 from web.pages.items import citations, resolve
 from web.pages.shapes import breadcrumb, measure_brief, mention_marks, segments, target_brief
 from web.security import require_id
@@ -73,6 +78,54 @@ def _body(
     return parts
 
 
+def _brief(doc: Any) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "date": doc.date,
+        "doc_number": doc.doc_number,
+        "url": document_url(doc.id),
+    }
+
+
+def related_documents(kb: Any, doc_id: str) -> dict[str, list[dict[str, Any]]]:
+    """What the document cites (one entry per cited document or unresolved title/文号, in reading order, with the
+    clause of its first mention) and which documents cite it, most citations first."""
+    cites: dict[str, dict[str, Any]] = {}
+    for ref in kb.references(doc_id):
+        target = kb.document(ref.get("resolved_id") or "") if ref.get("resolved_id") else None
+        text = ref.get("text", "")
+        if target is not None:
+            key = "doc:" + target.id
+        elif ref.get("kind") == "doc_number":
+            key = "number:" + normalize_doc_number(text)
+        else:
+            key = "title:" + normalize_title(text)
+        entry = cites.get(key)
+        if entry is None:
+            clause = ref.get("clause_id") or ""
+            entry = cites[key] = {
+                "text": text,
+                "kind": ref.get("kind", ""),
+                "document": _brief(target) if target is not None else None,
+                "clause_id": clause,
+                "clause_url": clause_url(clause) if clause else "",
+                "count": 0,
+                "abolishes": False,
+            }
+        if not entry["clause_id"] and ref.get("clause_id"):  # the first mention inside a clause
+            entry["clause_id"] = ref["clause_id"]
+            entry["clause_url"] = clause_url(ref["clause_id"])
+        entry["count"] += 1
+        entry["abolishes"] = entry["abolishes"] or ref.get("relation") == "abolishes"
+    cited_by = []
+    for citing_id, count in kb.cited_by(doc_id):
+        citing = kb.document(citing_id)
+        if citing is not None:
+            cited_by.append({**_brief(citing), "count": count})
+    return {"cites": list(cites.values()), "cited_by": cited_by}
+
+
 def document_data(ctx: Context, item_id: str) -> dict[str, Any]:
     require_id(item_id)
     doc_id = item_id
@@ -116,9 +169,16 @@ def document_data(ctx: Context, item_id: str) -> dict[str, Any]:
         },
         "no_measures_message": "" if measures else NO_MEASURES,
         "references": [
-            {"text": r.text, "kind": r.kind, "clause_id": r.clause_id, "resolved_id": r.resolved_id}
-            for r in dkb.references
+            {
+                "text": r["text"],
+                "kind": r["kind"],
+                "clause_id": r["clause_id"],
+                "resolved_id": r["resolved_id"],
+            }
+            for r in kb.references(doc_id)
         ],
+        "related": related_documents(kb, doc_id),
+        "validity": document_validity(kb, doc, ctx.today.year),
     }
 
 

@@ -1,67 +1,115 @@
-"""The search page: hits with marked titles and snippets, facets, paging; the JSON twin adds the raw result."""
+"""The search page: hits with marked titles and snippets, facets, sorting, the advanced form, paging; the JSON twin
+adds the raw result.
+
+Parameters (the same on ``/search`` and ``/api/search``): ``q``; ``type`` the kind of hit (document, measure,
+target, clause); ``kind`` the document's 文种 (通知, 意见, 条例… — until issue 15 ``kind`` named the kind of hit:
+such a value is still read as ``type``); ``category``, ``doc``, ``agency``, ``year``; ``doc_number`` (文号, 国发 2019);
+``from``/``to`` (document date, YYYY[-MM[-DD]]); ``field=title`` (titles only); ``sort=date`` (newest first);
+``page``. With no ``q`` but a filter, every hit the filters allow is listed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
+from kb.extract.doctype import KINDS as DOCUMENT_KINDS
 from kb.search.engine import SearchResult
+from kb.search.filters import parse_date
 from kb.search.schema import FACETS, KIND_LABELS, KINDS
-from web.pages import Context, Page
+from web.pages import Context, Invalid, Page
+from web.pages.browse import NOT_STATED, link_setting, options, page_count, url_with
 from web.pages.shapes import measure_brief
 from web.security import bounded_filter, bounded_page, bounded_query
 
 PER_PAGE = 10
+HELP_URL = "/help"
+# Parameter names in the URL where they differ from the data function's.
+URL_NAMES = {"date_from": "from", "date_to": "to"}
+FILTER_NAMES = ("type", "kind", "category", "doc", "agency", "year", "doc_number", "date_from", "date_to")
+FILTER_LABELS = {**FACETS, "doc_number": "文号", "date_from": "日期从", "date_to": "日期至"}
+SORT_LABELS = {"relevance": "按相关度", "date": "按日期（新→旧）"}
 
 
 def search_query(args: Mapping[str, str]) -> dict[str, Any]:
     """The search form's values from the query string, bounded."""
+    hit_type = bounded_filter(args.get("type"))
     kind = bounded_filter(args.get("kind"))
+    if kind in KINDS and hit_type is None:  # a link from before issue 15: kind named the kind of hit
+        hit_type, kind = kind, None
     return {
         "q": bounded_query(args.get("q")),
-        "kind": kind if kind in KINDS else None,
+        "type": hit_type if hit_type in KINDS else None,
+        "kind": kind,
         "category": bounded_filter(args.get("category")),
         "doc": bounded_filter(args.get("doc")),
         "agency": bounded_filter(args.get("agency")),
         "year": bounded_filter(args.get("year")),
+        "doc_number": bounded_filter(args.get("doc_number")),
+        "date_from": bounded_filter(args.get("from")),
+        "date_to": bounded_filter(args.get("to")),
+        "field": "title" if args.get("field") == "title" else None,
+        "sort": "date" if args.get("sort") == "date" else None,
         "page": bounded_page(args.get("page")),
     }
 
 
 def search_url(params: Mapping[str, Any], **changes: Any) -> str:
-    merged = {**params, **changes}
-    query = {k: v for k, v in merged.items() if v not in (None, "") and not (k == "page" and v == 1)}
-    return "/search" + ("?" + urlencode(query) if query else "")
+    return url_with("/search", params, URL_NAMES, **changes)
+
+
+def _check_dates(date_from: str | None, date_to: str | None) -> None:
+    try:
+        first = parse_date(date_from) if date_from else None
+        last = parse_date(date_to, end=True) if date_to else None
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    if first is not None and last is not None and first > last:
+        raise Invalid("起始日期晚于截止日期，请检查“日期从”和“日期至”。")
 
 
 def search_data(
     ctx: Context,
     q: str = "",
+    type: str | None = None,
     kind: str | None = None,
     category: str | None = None,
     doc: str | None = None,
     agency: str | None = None,
     year: str | None = None,
+    doc_number: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    field: str | None = None,
+    sort: str | None = None,
     page: int = 1,
 ) -> dict[str, Any]:
+    _check_dates(date_from, date_to)
     params: dict[str, Any] = {
         "q": q,
+        "type": type,
         "kind": kind,
         "category": category,
         "doc": doc,
         "agency": agency,
         "year": year,
+        "doc_number": doc_number,
+        "date_from": date_from,
+        "date_to": date_to,
+        "field": field,
+        "sort": sort,
         "page": page,
     }
-    filters = {name: params[name] for name in FACETS}
+    filters = {name: params[name] for name in FILTER_NAMES}
     engine, kb = ctx.opened.engine, ctx.kb
 
     def run(page: int) -> SearchResult:
-        return engine.search(q, **filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        return engine.search(
+            q, **filters, field=field, sort=sort or "relevance", limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+        )
 
     result = run(page)
-    pages = max(1, -(-result.total // PER_PAGE))
+    pages = page_count(result.total, PER_PAGE)
     out_of_range = page > pages and result.total > 0
     if out_of_range:
         page = pages
@@ -69,7 +117,7 @@ def search_data(
     params["page"] = page
 
     def value_label(name: str, value: str) -> str:
-        if name == "kind":
+        if name == "type":
             return KIND_LABELS.get(value, value)
         if name == "doc":
             found = kb.document(value)
@@ -78,24 +126,18 @@ def search_data(
 
     facets = []
     for name, label in FACETS.items():
-        values = []
-        for value, count in result.facets.get(name, []):
-            active = filters[name] == value
-            values.append(
-                {
-                    "value": value,
-                    "label": value_label(name, value),
-                    "count": count,
-                    "active": active,
-                    "url": search_url(params, **{name: None if active else value, "page": 1}),
-                }
-            )
+        values = options(
+            result.facets.get(name, []),
+            filters[name],
+            link_setting("/search", params, name, URL_NAMES),
+            lambda v, name=name: value_label(name, v),
+        )
         if values:
             facets.append({"name": name, "label": label, "options": values})
     active_filters = [
         {
             "name": name,
-            "label": FACETS[name],
+            "label": FILTER_LABELS[name],
             "value": value,
             "value_label": value_label(name, value),
             "remove_url": search_url(params, **{name: None, "page": 1}),
@@ -103,14 +145,26 @@ def search_data(
         for name, value in filters.items()
         if value
     ]
+    if field:
+        active_filters.append(
+            {
+                "name": "field",
+                "label": "范围",
+                "value": field,
+                "value_label": "仅标题",
+                "remove_url": search_url(params, field=None, page=1),
+            }
+        )
     linked_targets: dict[str, list[dict[str, Any]]] = {}
     for hit in result.results:
         if hit.kind == "measure":
             measure = kb.measure(hit.id)
             if measure is not None:
                 linked_targets[hit.id] = measure_brief(kb, measure)["targets"]
+    advanced = any(params[k] for k in ("kind", "agency", "doc_number", "date_from", "date_to", "field"))
     return {
         "params": params,
+        "url_params": {URL_NAMES.get(k, k): v for k, v in params.items() if k != "page"},
         "result": result,
         "page": page,
         "pages": pages,
@@ -122,6 +176,22 @@ def search_data(
         "active_filters": active_filters,
         "linked_targets": linked_targets,
         "kind_labels": KIND_LABELS,
+        "sorts": [
+            {
+                "value": value,
+                "label": label,
+                "active": (sort or "relevance") == value,
+                "url": search_url(params, sort=None if value == "relevance" else value, page=1),
+            }
+            for value, label in SORT_LABELS.items()
+        ],
+        "advanced_open": advanced,
+        "choices": {
+            "types": [{"value": k, "label": KIND_LABELS[k]} for k in KINDS],
+            "kinds": [*DOCUMENT_KINDS, NOT_STATED],
+            "categories": [c.name for c in kb.categories],
+        },
+        "help_url": HELP_URL,
     }
 
 
@@ -132,6 +202,7 @@ def search_json(data: dict[str, Any]) -> dict[str, Any]:
         "page": data["page"],
         "pages": data["pages"],
         "linked_targets": data["linked_targets"],
+        "params": {k: v for k, v in data["url_params"].items() if v},
     }
 
 

@@ -15,6 +15,7 @@ from kb.config import config_file
 from kb.extract.curation import DocumentCuration
 from kb.extract.links import Concepts, LinkOverrides, link, load_concepts
 from kb.extract.measures import extract_measures
+from kb.extract.metadata import from_body
 from kb.extract.outline import parse_outline
 from kb.extract.references import find_references
 from kb.extract.targets import extract_targets, load_units
@@ -58,14 +59,20 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+def joined_agencies(agency: str) -> str:
+    """Several issuing agencies written apart ("中共广东省委 广东省人民政府") joined with 、 as a citation writes them."""
+    parts = agency.split()
+    return "、".join(parts) if len(parts) > 1 and all(len(p) >= 3 for p in parts) else agency.strip()
+
+
 def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") -> Document:
-    meta = raw.meta
+    meta = from_body(raw.text, raw.meta)
     title = (meta.get("title") or "").strip() or Path(source).stem
     return Document(
         id=doc_id,
         title=title,
         text=raw.text,
-        agency=(meta.get("agency") or "").strip(),
+        agency=joined_agencies(meta.get("agency") or ""),
         date=(meta.get("date") or "").strip(),
         doc_number=(meta.get("doc_number") or "").strip(),
         index_no=(meta.get("index_no") or "").strip(),

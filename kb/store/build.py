@@ -516,7 +516,9 @@ def analyse_files(
     pending = list(reversed(jobs))
     running: dict[Any, tuple[Job, float]] = {}
     initargs = (extraction, overrides, budget, curation)
-    with context.Pool(procs, initializer=_init_worker, initargs=initargs) as pool:
+    pool = context.Pool(procs, initializer=_init_worker, initargs=initargs)
+    crashed = False
+    try:
         while pending or running:
             while pending and len(running) < 2 * procs:
                 job = pending.pop()
@@ -532,6 +534,7 @@ def analyse_files(
             for result, (job, handed) in list(running.items()):
                 if now - handed > deadline:
                     del running[result]
+                    crashed = True
                     yield (
                         _job_key(job),
                         None,
@@ -541,6 +544,23 @@ def analyse_files(
                     )
             if not finished:
                 time.sleep(0.005)
+    finally:
+        _shut_down(pool, crashed)
+
+
+def _shut_down(pool: Any, crashed: bool) -> None:
+    """Stop the pool. After a worker died mid-task, ``Pool.terminate`` can wait forever for a result that never
+    comes (its result thread blocks on the dead worker's pipe): the workers are killed and the wait is bounded."""
+    if not crashed:
+        pool.terminate()
+        pool.join()
+        return
+    for process in list(getattr(pool, "_pool", [])):
+        with contextlib.suppress(Exception):
+            process.kill()
+    stopper = threading.Thread(target=pool.terminate, daemon=True)
+    stopper.start()
+    stopper.join(timeout=5)
 
 
 def _job_key(job: Job) -> str:

@@ -1,0 +1,96 @@
+"""Metadata the body states when the file's header does not: title line, 文号, 发文机关, 落款 date.
+
+Readers give what a file's header or properties say; a file without them (a crawl that kept only the body, a
+database field) still carries them in its text as a 公文 does (GB/T 9704): the title on its own first line, the
+发文字号 near the top, the issuing agency at the head of the title ("江西省人民政府办公厅关于…") or in the 落款, and
+the 成文日期 at the end of the body. ``from_body`` reads them; it never overrides what the header states, except
+to complete a year-only date with the 落款's full date of the same year. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.readers.text import looks_like_title, parse_date
+from kb.text.normalize import fold
+
+HEAD_CHARS = 600  # the 版头 and title are looked for in this many first characters
+TAIL_CHARS = 400  # the 落款 in this many last characters
+
+_DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
+_AGENCY_END = r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|政府|厅|局|部|委|院|署|会|中心|办)"
+_TITLE_AGENCY_RE = re.compile(rf"^(.{{2,40}}?{_AGENCY_END})(?:关于|印发|转发)")
+_DATE_RE = re.compile(
+    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
+_GENRE_RE = re.compile(r"(?:通知|意见|方案|办法|规定|决定|措施|政策|细则|规划|计划|要点|报告|批复|函|公告|通报|纲要)(?:[（(][^）)]{1,16}[）)])?$")
+
+
+def agency_of_title(title: str) -> str:
+    """The issuing agency at the head of a title: 江西省人民政府办公厅关于… → 江西省人民政府办公厅; else ""."""
+    m = _TITLE_AGENCY_RE.match(title.strip())
+    return m.group(1) if m else ""
+
+
+def doc_number_in(text: str, title: str = "") -> str:
+    """The first 发文字号 near the top (国发〔2011〕12号, spaces removed, brackets as 〔〕), else "".
+
+    In a text without line breaks the title runs into the number ("…若干意见国发〔2011〕12号"): the title is cut
+    off first, so only the 发文机关代字 is read.
+    """
+    head = fold(text[:HEAD_CHARS])
+    if title:
+        head = head.replace(fold(title), "\n")
+    for m in _DOC_NUMBER_RE.finditer(head):
+        before = head[max(0, m.start() - 1) : m.start()]
+        if before in ("《", "（", "("):
+            continue  # a cited document's number: 《…》（国办发〔2019〕29号）
+        return f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
+    return ""
+
+
+def signature_date(text: str) -> str:
+    """The 成文日期 of the 落款: the last full date in the end of the body standing on its own (not "自2019年1月1日
+    起施行", an effective date inside a sentence), as ISO; else ""."""
+    tail = fold(text[-TAIL_CHARS:])
+    for m in reversed(list(_DATE_RE.finditer(tail))):
+        before = tail[max(0, m.start() - 1) : m.start()]
+        after = tail[m.end() : m.end() + 1]
+        if before in ("自", "于", "从", "至", "到", "在") or (after and not after.isspace() and after not in "()（）"):
+            continue
+        date = parse_date(m.group(0))
+        if len(date) == 10:
+            return date
+    return ""
+
+
+def title_line(text: str) -> str:
+    """The body's first line when it is a title (short, no sentence punctuation, a document genre at its end)."""
+    for line in text.split("\n")[:3]:
+        line = line.strip()
+        if line:
+            return line if looks_like_title(line) and _GENRE_RE.search(line) else ""
+    return ""
+
+
+def from_body(text: str, meta: dict[str, str]) -> dict[str, str]:
+    """Metadata completed from the body (see the module docstring); ``meta`` itself is not changed."""
+    out = dict(meta)
+    if not out.get("title"):
+        title = title_line(text)
+        if title:
+            out["title"] = title
+    if not out.get("doc_number"):
+        number = doc_number_in(text, out.get("title", ""))
+        if number:
+            out["doc_number"] = number
+    if not out.get("agency"):
+        agency = agency_of_title(out.get("title", ""))
+        if agency:
+            out["agency"] = agency
+    date = out.get("date", "")
+    if not date or len(date) == 4:
+        signed = signature_date(text)
+        if signed and (not date or signed.startswith(date)):
+            out["date"] = signed
+    return out

@@ -532,3 +532,68 @@ def test_the_innermost_clause_is_found_from_the_roots_or_a_flat_list(seed) -> No
     holders = [c for c in flat if c.span[0] <= span[0] and span[1] <= c.span[1]]
     assert all(found.id == c.id or found.id.startswith(c.id + ".") for c in holders)
     assert innermost_clause(roots, (len(text) + 5, len(text) + 6)) is None
+
+
+# --- parts: attached documents and unnumbered headings (kb.extract.parts) ---------------------------
+
+
+def _roots(text: str, title: str = "") -> list[tuple[str, str, str, list[str]]]:
+    roots = parse_outline(text, "d", title)
+    check_invariants(text, roots, "d")
+    return [(r.style, r.label, r.heading, [c.label for c in r.children]) for r in roots]
+
+
+def test_a_plan_issued_by_a_notice_is_a_part_under_its_own_title() -> None:
+    text = (
+        "各区人民政府：\n现将《某市科技创新行动方案》印发给你们，请认真贯彻落实。\n某市人民政府\n2024年3月1日\n"
+        "某市科技创新行动方案\n一、总体要求\n（一）指导思想。坚持创新驱动。\n二、主要任务\n（一）培育企业。加快发展。\n"
+    )
+    assert _roots(text, "某市人民政府关于印发某市科技创新行动方案的通知") == [
+        ("attachment", "", "某市科技创新行动方案", ["一、", "二、"])
+    ]
+
+
+def test_a_labelled_attachment_keeps_its_label_and_a_list_of_attachment_names_is_no_part() -> None:
+    text = (
+        "各单位：\n请按附件要求执行。\n附件：1.申报表\n某市科学技术局\n2024年3月1日\n\n"
+        "附件1\n某市科技项目管理办法\n一、总则\n为规范管理，制定本办法。各单位应当按要求认真执行本办法的规定。\n"
+    )
+    roots = _roots(text)
+    assert [(style, label, heading) for style, label, heading, _ in roots if style == "attachment"] == [
+        ("attachment", "附件1", "某市科技项目管理办法")
+    ]
+
+
+def test_two_documents_issued_together_restart_their_numbering_in_parts_of_their_own() -> None:
+    text = (
+        "现将《甲市管理办法》《乙市管理办法》印发给你们。\n某市人民政府\n2024年3月1日\n"
+        "甲市管理办法\n第一条 为规范甲，制定本办法。\n第二条 本办法自印发之日起施行。\n"
+        "乙市管理办法\n第一条 为规范乙，制定本办法。\n第二条 本办法自印发之日起施行。\n"
+    )
+    assert [(s, h, c) for s, _, h, c in _roots(text, "关于印发《甲市管理办法》《乙市管理办法》的通知")] == [
+        ("attachment", "甲市管理办法", ["第一条", "第二条"]),
+        ("attachment", "乙市管理办法", ["第一条", "第二条"]),
+    ]
+
+
+def test_a_flat_text_gets_its_labels_and_parts_without_line_breaks() -> None:
+    text = (
+        "各县人民政府：《某市促进就业实施方案》已经市政府同意，现印发给你们，请认真贯彻落实。某市人民政府办公室2022年9月28日"
+        "某市促进就业实施方案为促进就业，制定本方案。"
+        + "坚持就业优先，强化政策支持，完善服务体系。"
+        * 30
+        + "一、总体目标到2025年，新增就业岗位1万个。二、主要措施（一）扩大就业。"
+        "加大支持力度，落实各项政策措施，确保取得实效。（二）稳定岗位。加强服务保障，完善工作机制，推动各项任务落地见效。"
+        "三、保障措施加强组织领导，明确责任分工，强化督促检查，确保各项工作落到实处。"
+    )
+    [(style, _, heading, children)] = _roots(text, "某市人民政府办公室关于印发某市促进就业实施方案的通知")
+    assert (style, heading, children) == ("attachment", "某市促进就业实施方案", ["一、", "二、", "三、"])
+
+
+def test_an_unnumbered_heading_over_a_fresh_list_is_a_place() -> None:
+    text = (
+        "过去一年，我们主要做了以下工作。\n（一）经济平稳增长。地区生产总值增长5%。\n\n"
+        "2026年重点工作\n（一）扩大有效投资。推进重大项目建设。\n（二）提振消费。落实各项政策。\n"
+    )
+    roots = _roots(text)
+    assert roots[-1] == ("heading", "", "2026年重点工作", ["（一）", "（二）"])

@@ -17,13 +17,19 @@ from kb.text.normalize import fold
 HEAD_CHARS = 600  # the 版头 and title are looked for in this many first characters
 TAIL_CHARS = 400  # the 落款 in this many last characters
 
-_DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
-_AGENCY_END = r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|政府|厅|局|部|委|院|署|会|中心|办)"
+_DOC_NUMBER_RE = re.compile(
+    r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*(\d{1,4})\s*号"
+)
+_AGENCY_END = (
+    r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|政府|厅|局|部|委|院|署|会|中心|办)"
+)
 _TITLE_AGENCY_RE = re.compile(rf"^(.{{2,40}}?{_AGENCY_END})(?:关于|印发|转发)")
 _DATE_RE = re.compile(
     r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
 )
-_GENRE_RE = re.compile(r"(?:通知|意见|方案|办法|规定|决定|措施|政策|细则|规划|计划|要点|报告|批复|函|公告|通报|纲要)(?:[（(][^）)]{1,16}[）)])?$")
+_GENRE_RE = re.compile(
+    r"(?:通知|意见|方案|办法|规定|决定|措施|政策|细则|规划|计划|要点|报告|批复|函|公告|通报|纲要)(?:[（(][^）)]{1,16}[）)])?$"
+)
 
 
 def agency_of_title(title: str) -> str:
@@ -56,7 +62,9 @@ def signature_date(text: str) -> str:
     for m in reversed(list(_DATE_RE.finditer(tail))):
         before = tail[max(0, m.start() - 1) : m.start()]
         after = tail[m.end() : m.end() + 1]
-        if before in ("自", "于", "从", "至", "到", "在") or (after and not after.isspace() and after not in "()（）"):
+        if before in ("自", "于", "从", "至", "到", "在") or (
+            after and not after.isspace() and after not in "()（）"
+        ):
             continue
         date = parse_date(m.group(0))
         if len(date) == 10:

@@ -262,7 +262,7 @@ def _next_line_heading(
     pos = line_end + 1
     while pos < n:
         end = text.find("\n", pos)
-        if end == -1:
+        if end == -1 or end > n:
             end = n
         p = pos
         while p < end and text[p].isspace():
@@ -328,8 +328,9 @@ def parse_outline(text: str, doc_id: str, title: str = "") -> list[Clause]:
         part = parts[k - 1]
         # the part's own lines begin after its title (a flat text's title may share a line with its preamble)
         body = [(max(a, part.title[1]), b) for a, b in region if b > part.title[1]]
+        style = "attachment" if part.kind == "attachment" else "heading"
         node = _Node(
-            _Label("attachment", "attachment", None, part.label[0], part.label[1]),
+            _Label(style, style, None, part.label[0], part.label[1]),
             part.start,
             part.title,
             end=_rstrip_to(text, part.start, end),

@@ -77,6 +77,7 @@ class Part:
     start: int  # where the part begins (its 附件 label, else its title)
     label: Span  # the 附件 label as written; (start, start) when there is none
     title: Span  # the attached document's title
+    kind: str = "attachment"  # attachment | heading (an unnumbered heading over a numbered list)
 
 
 def is_flat(text: str) -> bool:
@@ -216,6 +217,14 @@ def find_parts(text: str, title: str = "", lines: list[Span] | None = None) -> l
             if found is not None:
                 parts.append(Part(span[0], (span[0], span[0]), (span[0], found)))
                 continue
+            # 4. an unnumbered heading over a list that starts afresh ("2026年重点工作" then （一）)
+            if (
+                len(stripped) <= MAX_HEADING
+                and _opens_a_list(text, lines, k)
+                and _after_a_sentence(text, lines, k)
+            ):
+                parts.append(Part(span[0], (span[0], span[0]), span, kind="heading"))
+                continue
         body_started = True
     if flat:
         parts.extend(_flat_title_parts(text, cited))
@@ -238,6 +247,28 @@ def _flat_title_parts(text: str, cited: list[tuple[int, str]]) -> list[Part]:
     return parts
 
 
+MAX_HEADING = 30
+_FIRST_LABEL_RE = re.compile(r"(?:一、|[(（]一[)）]|1[.．、](?!\d)|第一[章节条])")
+
+
+def _opens_a_list(text: str, lines: list[Span], k: int) -> bool:
+    """The next non-blank line starts a numbered list at its first item (一、 （一） 1. 第一章)."""
+    nxt = _next_nonblank(lines, text, k)
+    return (
+        nxt is not None
+        and _FIRST_LABEL_RE.match(fold(text[lines[nxt][0] : lines[nxt][1]].lstrip())) is not None
+    )
+
+
+def _after_a_sentence(text: str, lines: list[Span], k: int) -> bool:
+    """The previous non-blank line ends a sentence (a heading does not continue a paragraph)."""
+    for j in range(k - 1, max(-1, k - 12), -1):
+        line = text[lines[j][0] : lines[j][1]].strip()
+        if line:
+            return line[-1] in "。！？；;:：" or line[-1] in ")）"
+    return True
+
+
 def _annex_part(text: str, lines: list[Span], k: int, span: Span, label_len: int) -> Part | None:
     """The part a 附件 line starts: its title on the same or the next line, and a body after it."""
     label = _trimmed(text, span[0], span[0] + label_len)
@@ -249,7 +280,7 @@ def _annex_part(text: str, lines: list[Span], k: int, span: Span, label_len: int
             candidate = _trimmed(text, *lines[nxt])
             if _title_like(text[candidate[0] : candidate[1]]):
                 title = candidate
-    if title is None or len(text) - title[1] < 100 or _looks_like_list(text, title):
+    if title is None or _looks_like_list(text, title):
         return None
     return Part(span[0], label, title)
 
@@ -297,7 +328,9 @@ def _looks_like_list(text: str, title: Span) -> bool:
     )
 
 
-MIN_PART_CHARS = 60  # an attached document has a body: a 附件 line naming what follows is not one
+MIN_PART_CHARS = (
+    20  # an attached document has a body (a sentence or a label): a signature and a date are none
+)
 
 
 def _distinct(parts: list[Part], text: str) -> list[Part]:

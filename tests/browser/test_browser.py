@@ -199,5 +199,8 @@ def test_screenshots(browser, live_server: str, screenshot_dir: Path | None) -> 
             page.wait_for_load_state("networkidle")
             # Desktop: the whole page; phone: the first screen, what a reader sees on arrival.
             full_page = device == "desktop" and name != "document"
-            page.screenshot(path=str(screenshot_dir / f"{name}-{device}.png"), full_page=full_page)
+            shot = screenshot_dir / f"{name}-{device}.png"
+            page.screenshot(path=str(shot), full_page=full_page)
+            assert page.locator("h1").count() >= 1, f"{name} has no heading"
+            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5_000, shot
         context.close()

@@ -138,7 +138,10 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while a process with this pid exists (another user's included)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -198,7 +201,7 @@ def _locked_message(index_dir: Path) -> str:
         f"另一个构建正在进行（{index_dir / LOCK} 已被锁定）；请稍后再试。"
         " Another build is running on this index; try again when it has finished."
     )
-    if owner is not None and not _pid_alive(owner):
+    if owner is not None and not pid_alive(owner):
         message += (
             f" 锁的所有者（进程 {owner}）已不存在，锁由其遗留的子进程持有：结束这些进程（如 `fuser {index_dir / LOCK}`）后重试。"
             f" The lock's owner (pid {owner}) is gone; processes it left behind still hold the lock."

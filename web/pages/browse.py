@@ -42,6 +42,17 @@ def page_count(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
 
+def run_paged(run: Callable[[int], Any], page: int, per_page: int) -> tuple[Any, int, int, bool]:
+    """``run(page)`` for a page that exists: (result, page, pages, whether the asked page was beyond the last)."""
+    result = run(page)
+    pages = page_count(result.total, per_page)
+    out_of_range = page > pages and result.total > 0
+    if out_of_range:
+        page = pages
+        result = run(page)
+    return result, page, pages, out_of_range
+
+
 def options(
     counts: Iterable[tuple[str, int]],
     active: str | None,

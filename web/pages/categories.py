@@ -15,7 +15,7 @@ from typing import Any
 from kb.present import document_json
 from kb.search.engine import SearchResult
 from web.pages import Context, Missing, Page
-from web.pages.browse import document_validity, link_setting, options, page_count, url_with
+from web.pages.browse import document_validity, link_setting, options, run_paged, url_with
 from web.pages.shapes import category_url, measure_brief
 from web.security import bounded_filter, bounded_page
 
@@ -81,12 +81,7 @@ def category_data(
             offset=(page - 1) * PER_PAGE,
         )
 
-    result = run(page)
-    pages = page_count(result.total, PER_PAGE)
-    out_of_range = page > pages and result.total > 0
-    if out_of_range:
-        page = pages
-        result = run(page)
+    result, page, pages, out_of_range = run_paged(run, page, PER_PAGE)
     params["page"] = page
 
     groups: list[dict[str, Any]] = []

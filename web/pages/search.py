@@ -18,7 +18,7 @@ from kb.search.engine import SearchResult
 from kb.search.filters import parse_date
 from kb.search.schema import FACETS, KIND_LABELS, KINDS
 from web.pages import Context, Invalid, Page
-from web.pages.browse import NOT_STATED, link_setting, options, page_count, url_with
+from web.pages.browse import NOT_STATED, link_setting, options, run_paged, url_with
 from web.pages.shapes import measure_brief
 from web.security import bounded_filter, bounded_page, bounded_query
 
@@ -108,12 +108,7 @@ def search_data(
             q, **filters, field=field, sort=sort or "relevance", limit=PER_PAGE, offset=(page - 1) * PER_PAGE
         )
 
-    result = run(page)
-    pages = page_count(result.total, PER_PAGE)
-    out_of_range = page > pages and result.total > 0
-    if out_of_range:
-        page = pages
-        result = run(page)
+    result, page, pages, out_of_range = run_paged(run, page, PER_PAGE)
     params["page"] = page
 
     def value_label(name: str, value: str) -> str:

@@ -8,7 +8,6 @@ reason) or not yet (待生效); ``curation_entries`` does the same for the staff
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from kb.extract.curation import Decision
 from kb.present import clause_url, document_url, format_value, measure_url, target_url
 from kb.store import curation as curation_store
 from kb.store.build import STATUS_FILE, SourceFile, hash_files
-from kb.store.generations import read_json
+from kb.store.generations import pid_alive, read_json
 from kb.store.knowledge import KnowledgeBase
 from web.workspace.uploads import UploadFolder
 
@@ -33,18 +32,6 @@ UPLOAD_LABELS = {"live": "已生效", "rejected": "未能收录", "pending": "�
 MAX_LISTED = 200  # measures / targets / outline entries listed per uploaded document
 
 
-def _alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def read_status(index_dir: Path) -> dict[str, Any]:
     try:
         data = read_json(Path(index_dir) / STATUS_FILE)
@@ -56,7 +43,7 @@ def read_status(index_dir: Path) -> dict[str, Any]:
 def build_state(status: Mapping[str, Any], queue: Mapping[str, Any]) -> dict[str, Any]:
     """The build as the workspace shows it: state (and its label), phase, done/total, the last report."""
     state = str(status.get("state") or "idle")
-    if state == "running" and not _alive(status.get("pid")) and not queue.get("running"):
+    if state == "running" and not pid_alive(status.get("pid")) and not queue.get("running"):
         state = "interrupted"
     out: dict[str, Any] = {
         "state": state,

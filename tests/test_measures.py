@@ -165,7 +165,7 @@ def test_report_with_unnumbered_part_titles():
     )
     found = measures_of(text)
     assert [m.headline for m in found] == ["扩大有效需求。", "建设现代化产业体系。"]
-    assert [m.path for m in found] == [["（一）"], ["（二）"]]
+    assert [m.path for m in found] == [["2026年重点工作", "（一）"], ["2026年重点工作", "（二）"]]
 
 
 # --- synthetic rules ----------------------------------------------------------------------------

@@ -251,12 +251,24 @@ MAX_HEADING = 30
 _FIRST_LABEL_RE = re.compile(r"(?:一、|[(（]一[)）]|1[.．、](?!\d)|第一[章节条])")
 
 
+MAX_LEAD_IN = 40
+
+
 def _opens_a_list(text: str, lines: list[Span], k: int) -> bool:
-    """The next non-blank line starts a numbered list at its first item (一、 （一） 1. 第一章)."""
+    """The next non-blank line starts a numbered list at its first item (一、 （一） 1. 第一章), maybe after
+    one short lead-in line that announces it ("重点抓好以下工作：")."""
     nxt = _next_nonblank(lines, text, k)
+    if nxt is None:
+        return False
+    line = fold(text[lines[nxt][0] : lines[nxt][1]].strip())
+    if _FIRST_LABEL_RE.match(line) is not None:
+        return True
+    if len(line) > MAX_LEAD_IN or not line.endswith(":") or _LABEL_START_RE.match(line):
+        return False
+    after = _next_nonblank(lines, text, nxt)
     return (
-        nxt is not None
-        and _FIRST_LABEL_RE.match(fold(text[lines[nxt][0] : lines[nxt][1]].lstrip())) is not None
+        after is not None
+        and _FIRST_LABEL_RE.match(fold(text[lines[after][0] : lines[after][1]].lstrip())) is not None
     )
 
 

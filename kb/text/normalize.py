@@ -16,9 +16,6 @@ WHITESPACE = frozenset(
     " \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 )
 
-_TABLE: dict[int, str] = {}
-
-
 def _fold_char(ch: str) -> str:
     if ch in WHITESPACE:
         return " "
@@ -33,16 +30,21 @@ def _fold_char(ch: str) -> str:
     return ch
 
 
+class _FoldTable(dict):
+    """``str.translate`` table filled on first sight of each code point (the loop stays in C)."""
+
+    def __missing__(self, code: int) -> str:
+        mapped = _fold_char(chr(code))
+        self[code] = mapped
+        return mapped
+
+
+_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Fold full-width letters/digits/punctuation to ASCII and odd spaces to ' ', keeping length."""
-    out = []
-    for ch in text:
-        mapped = _TABLE.get(ord(ch))
-        if mapped is None:
-            mapped = _fold_char(ch)
-            _TABLE[ord(ch)] = mapped
-        out.append(mapped)
-    return "".join(out)
+    return text.translate(_TABLE)
 
 
 def is_blank(text: str) -> bool:

@@ -16,6 +16,7 @@ WHITESPACE = frozenset(
     " \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 )
 
+
 def _fold_char(ch: str) -> str:
     if ch in WHITESPACE:
         return " "

@@ -1,16 +1,21 @@
-"""Bounded load run against the PolicyKB site: N concurrent clients for T seconds, optionally with a forced
-rebuild (a generation swap) in the middle. Prints figures; any 5xx or connection error counts as an error.
+"""Bounded load run against the PolicyKB site: N concurrent clients for T seconds, optionally with forced
+rebuilds (generation swaps) and idle connections held open. Prints figures; any 5xx or connection error of a
+client counts as an error.
 
 Usage (from the project root):
 
     .venv/bin/python bench/load.py [--index /tmp/policykb-bench/index] [--clients 4] [--seconds 20]
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000        # a running site, loopback only
     .venv/bin/python bench/load.py --sample 300 --rebuild-during      # small index, swapped mid-run
+    .venv/bin/python bench/load.py --sample 300 --swaps 2 --idle 110 --seconds 60   # issue 17's run
 
 Without ``--url`` the site is started like bench/run.py does (``policykb serve --no-build`` on a free port).
 ``--sample N`` first builds an index of the seed plan + N corpus documents (copies) under ``--work``, so a
 forced rebuild finishes within the run. ``--rebuild-during`` starts ``policykb build --force`` into the served
 index a quarter into the run; the run is extended (up to the 120 s cap) until that build has published.
+``--swaps N`` runs N such rebuilds one after the other (``--rebuild-during`` is ``--swaps 1``). ``--idle N``
+opens N TCP connections before the clients start and sends nothing on them (a browser's preconnects, a
+stalled client): the clients must still be answered, and the run reports when the server closed them.
 Request mix: 50 % /api/search?q=, 15 % /, 15 % /search?q=, 20 % measure/target/clause/document pages.
 """
 
@@ -21,6 +26,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -124,6 +130,53 @@ def client(
                 tally.errors_during_rebuild += during
 
 
+class IdleConnections:
+    """``n`` TCP connections that send nothing; ``closed()`` tells how many the server has closed, and when."""
+
+    def __init__(self, base: str, n: int) -> None:
+        parsed = urllib.parse.urlsplit(base)
+        self.opened = time.monotonic()
+        self.sockets: list[socket.socket] = []
+        self.closed_at: dict[int, float] = {}
+        self.refused = 0
+        for _ in range(n):
+            try:
+                sock = socket.create_connection((parsed.hostname, parsed.port or 80), timeout=5)
+            except OSError:
+                self.refused += 1
+                continue
+            sock.setblocking(False)
+            self.sockets.append(sock)
+
+    def poll(self) -> None:
+        """Note the connections the server has closed since the last poll (a read gives b'' or an error)."""
+        for k, sock in enumerate(self.sockets):
+            if k in self.closed_at:
+                continue
+            try:
+                if sock.recv(1) == b"":
+                    self.closed_at[k] = time.monotonic() - self.opened
+            except BlockingIOError:
+                continue
+            except OSError:
+                self.closed_at[k] = time.monotonic() - self.opened
+
+    def summary(self) -> str:
+        self.poll()
+        n = len(self.sockets)
+        if not self.closed_at:
+            return f"idle connections: {n} open ({self.refused} refused), none closed by the server during the run"
+        times = sorted(self.closed_at.values())
+        return (
+            f"idle connections: {n} open ({self.refused} refused); the server closed {len(times)} of them, "
+            f"after {times[0]:.1f}–{times[-1]:.1f} s"
+        )
+
+    def close(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+
 def prepare_sample(corpus: Path, work: Path, n: int) -> tuple[Path, Path]:
     """Seed plan + every k-th corpus document (``n`` in all, copied, collections kept as folders with their
     MANIFEST.jsonl); built once and reused; returns (documents folder, index)."""
@@ -150,6 +203,34 @@ def build_command(docs: Path, index: Path, force: bool) -> list[str]:
     return [*cmd, "--wait", "60", *(["--force"] if force else [])]
 
 
+def forced_rebuild(
+    docs: Path, index: Path, rebuilding: threading.Event, hard_stop: float, idle: IdleConnections | None
+) -> str:
+    """One ``policykb build --force`` into the served index while the clients run; what it did, in a line."""
+    before = (index / "CURRENT").read_text().strip()
+    rebuilding.set()
+    t0 = time.monotonic()
+    build = subprocess.Popen(
+        build_command(docs, index, force=True), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while build.poll() is None and time.monotonic() < hard_stop:
+            if idle is not None:
+                idle.poll()
+            time.sleep(0.2)
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+            return "rebuild did NOT finish within the 120 s cap (killed)"
+    finally:
+        rebuilding.clear()
+    after = (index / "CURRENT").read_text().strip()
+    return (
+        f"rebuild --force took {time.monotonic() - t0:.1f} s (exit {build.returncode}); generation "
+        f"{'swapped' if after != before else 'NOT swapped'} {before} → {after}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running site on loopback (else one is started)")
@@ -161,7 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rebuild-during", action="store_true", help="policykb build --force mid-run")
+    parser.add_argument("--swaps", type=int, default=0, help="forced rebuilds one after the other (max 5)")
+    parser.add_argument("--idle", type=int, default=0, help="idle TCP connections held open (max 1000)")
     args = parser.parse_args(argv)
+    swaps = max(1 if args.rebuild_during else 0, min(args.swaps, 5))
+    idle_n = max(0, min(args.idle, 1000))
     seconds = min(args.seconds, MAX_SECONDS)
     clients = max(1, min(args.clients, 64))
     queries = load_queries()
@@ -175,9 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         server = start_server(index, args.work / "logs")
         base = server.base
-    print(f"load: {clients} clients, {seconds:.0f} s, {base}, index {index}; load average {load_average()}")
+    print(
+        f"load: {clients} clients, {seconds:.0f} s, {swaps} swaps, {idle_n} idle connections, {base}, "
+        f"index {index}; load average {load_average()}"
+    )
+    idle: IdleConnections | None = None
     try:
         pages = page_pool(base, queries)
+        if idle_n:
+            idle = IdleConnections(base, idle_n)
         tally = Tally()
         rebuilding = threading.Event()
         started = time.monotonic()
@@ -190,41 +281,29 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for t in threads:
             t.start()
-        rebuild_note = ""
-        if args.rebuild_during:
+        notes: list[str] = []
+        if swaps:
             time.sleep(seconds / 4)
-            before = (index / "CURRENT").read_text().strip()
-            rebuilding.set()
-            t0 = time.monotonic()
-            build = subprocess.Popen(
-                build_command(docs, index, force=True),
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
             hard_stop = started + MAX_SECONDS
-            while build.poll() is None and time.monotonic() < hard_stop:
-                time.sleep(0.2)
-            if build.poll() is None:
-                build.kill()
-                build.wait()
-                rebuild_note = "rebuild did NOT finish within the 120 s cap (killed)"
-            else:
-                after = (index / "CURRENT").read_text().strip()
-                took = time.monotonic() - t0
-                rebuild_note = (
-                    f"rebuild --force took {took:.1f} s (exit {build.returncode}); generation "
-                    f"{'swapped' if after != before else 'NOT swapped'} {before} → {after}"
-                )
-                deadline[0] = max(
-                    deadline[0], min(time.monotonic() + 3.0, hard_stop)
-                )  # keep loading after it
-            rebuilding.clear()
+            for _ in range(swaps):
+                if time.monotonic() >= hard_stop:
+                    notes.append("no time left for this rebuild within the 120 s cap")
+                    break
+                notes.append(forced_rebuild(docs, index, rebuilding, hard_stop, idle))
+            # keep loading a little after the last swap
+            deadline[0] = max(deadline[0], min(time.monotonic() + 3.0, hard_stop))
+        while any(t.is_alive() for t in threads):
+            if idle is not None:
+                idle.poll()
+            time.sleep(0.2)
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started
         memory = proc_status(server.proc.pid) if server else {}
+        idle_note = idle.summary() if idle is not None else ""
     finally:
+        if idle is not None:
+            idle.close()
         if server is not None:
             server.stop()
 
@@ -238,10 +317,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"errors (5xx or connection): {len(tally.errors)}")
     for err in tally.errors[:10]:
         print(f"  {err}")
-    if rebuild_note:
-        print(
-            f"{rebuild_note}; {tally.during_rebuild} requests during it, {tally.errors_during_rebuild} errors"
-        )
+    for note in notes:
+        print(note)
+    if swaps:
+        print(f"during the rebuilds: {tally.during_rebuild} requests, {tally.errors_during_rebuild} errors")
+    if idle_note:
+        print(idle_note)
     if memory:
         print(
             f"server memory: VmRSS {memory.get('VmRSS', 0) >> 20} MiB, VmHWM {memory.get('VmHWM', 0) >> 20} MiB"

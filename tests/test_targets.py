@@ -379,3 +379,31 @@ def test_numbers_split_across_lines_are_read_whole() -> None:
         found[0].mention in text
         and text[found[0].mention_span[0] : found[0].mention_span[1]] == found[0].mention
     )
+
+
+def test_indicator_names_shed_budget_and_milestone_verbs() -> None:
+    # sentences of the 2025 national government work report: 拟 / 拟按 and 首次跃上 are not part of the indicator
+    text = (
+        "今年赤字率拟按4%左右安排。拟安排地方政府专项债券4.4万亿元。"
+        "过去一年，粮食产量首次跃上1.4万亿斤新台阶。"
+    )
+    found = [(t.kind, t.indicator, t.value, t.unit) for t in find_targets(text, "d", year=2025)]
+    assert found == [
+        ("target", "赤字率", 4.0, "%"),
+        ("target", "地方政府专项债券", 4.4, "万亿元"),
+        ("result", "粮食产量", 1.4, "万亿斤"),
+    ]
+
+
+def test_a_goal_named_only_as_a_goal_restates_the_target() -> None:
+    # 2025 national report: the second sentence explains the 5% stated first, it is not a target of its own
+    text = (
+        "今年发展主要预期目标是：国内生产总值增长5%左右；城镇调查失业率5.5%左右。"
+        "经济增长预期目标为5%左右，既是稳就业、防风险、惠民生的需要。"
+    )
+    found = [(t.indicator, t.value) for t in find_targets(text, "d", year=2025)]
+    assert found == [("国内生产总值", 5.0), ("城镇调查失业率", 5.5)]
+    # without the earlier statement the same sentence is the target
+    assert [(t.indicator, t.value) for t in find_targets(text.split("。", 1)[1], "d", year=2025)] == [
+        ("经济增长预期目标", 5.0)
+    ]

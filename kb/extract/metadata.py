@@ -16,6 +16,7 @@ from kb.text.normalize import fold
 
 HEAD_CHARS = 600  # the 版头 and title are looked for in this many first characters
 TAIL_CHARS = 400  # the 落款 in this many last characters
+MAX_ADDRESSEES = 100  # a 主送机关 line ("各市、县（区）人民政府，省政府各部门：") is at most this long
 
 _DOC_NUMBER_RE = re.compile(
     r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*(\d{1,4})\s*号"
@@ -28,7 +29,7 @@ _DATE_RE = re.compile(
     r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
 )
 _GENRE_RE = re.compile(
-    r"(?:通知|意见|方案|办法|规定|决定|措施|政策|细则|规划|计划|要点|报告|批复|函|公告|通报|纲要)(?:[（(][^）)]{1,16}[）)])?$"
+    r"(?:通知|意见|方案|办法|规定|决定|措施|举措|政策|细则|规划|计划|要点|报告|批复|函|公告|通报|纲要|条例|规则|指引|指南|清单)(?:[（(][^）)]{1,16}[）)])?$"
 )
 
 
@@ -57,7 +58,8 @@ def doc_number_in(text: str, title: str = "") -> str:
 
 def signature_date(text: str) -> str:
     """The 成文日期 of the 落款: the last full date in the end of the body standing on its own (not "自2019年1月1日
-    起施行", an effective date inside a sentence), as ISO; else ""."""
+    起施行", an effective date inside a sentence), else the first line of the text that is only a full date (a
+    notice signed before its attachment), as ISO; else ""."""
     tail = fold(text[-TAIL_CHARS:])
     for m in reversed(list(_DATE_RE.finditer(tail))):
         before = tail[max(0, m.start() - 1) : m.start()]
@@ -69,16 +71,38 @@ def signature_date(text: str) -> str:
         date = parse_date(m.group(0))
         if len(date) == 10:
             return date
+    # a notice whose 落款 comes before its attachment ("2020年2月9日" then "（此件主动公开）" and the 附件)
+    m = _DATE_LINE_RE.search(fold(text))
+    if m:
+        date = parse_date(m.group(0).strip().strip("()（）"))
+        if len(date) == 10:
+            return date
     return ""
 
 
 def title_line(text: str) -> str:
-    """The body's first line when it is a title (short, no sentence punctuation, a document genre at its end)."""
-    for line in text.split("\n")[:3]:
-        line = line.strip()
-        if line:
-            return line if looks_like_title(line) and _GENRE_RE.search(line) else ""
+    """The body's first line when it is a title (short, no sentence punctuation, a document genre at its end);
+    or, when the body opens with the sentence of a 印发 notice whose own title is missing ("《X》已经省政府同意，
+    现印发给你们"), the title of the document it issues, X."""
+    lines = [line.strip() for line in text.split("\n")[:4]]
+    for k, line in enumerate(lines):
+        if not line:
+            continue
+        if looks_like_title(line) and _GENRE_RE.search(line):
+            return line
+        m = _ISSUES_RE.match(line)
+        if m:
+            return m.group(1) if _GENRE_RE.search(m.group(1)) else ""
+        if k < 3 and (len(line) <= 2 or (len(line) <= MAX_ADDRESSEES and fold(line).endswith(":"))):
+            continue  # the 主送机关 line, or a fragment of it, before the notice's sentence
+        return ""
     return ""
+
+
+# The opening sentence of a 印发 notice: the issued document's title, then 印发 within the sentence.
+_ISSUES_RE = re.compile(r"《([^《》\n]{4,80})》[^。\n]{0,30}?(?:现|特)?(?:印发|转发)给")
+# A line that is only a full date: the 成文日期 of a 落款 (GB/T 9704 sets it on its own line).
+_DATE_LINE_RE = re.compile(rf"^[ \t]*[(（]?(?:{_DATE_RE.pattern})[)）]?[ \t]*$", re.MULTILINE)
 
 
 def from_body(text: str, meta: dict[str, str]) -> dict[str, str]:

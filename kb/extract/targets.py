@@ -126,7 +126,7 @@ _REVIEW_PARA_RE = re.compile(
 
 # Leading words stripped from the indicator: always (qualifiers, scope, time, list labels) ...
 _LEAD_ALWAYS = re.compile(
-    r"^(?:\s+|[(（]?(?:[一二三四五六七八九十]+|\d+|[a-zA-Z])[)）、．.](?!\d)|[一二三四五六七八九十]+是|可以|力争|争取|确保|努力|力求|要求|"
+    r"^(?:\s+|[(（]?(?:[一二三四五六七八九十]+|\d+|[a-zA-Z])[)）、．.](?!\d)|[一二三四五六七八九十]+是|可以|力争|争取|确保|努力|力求|要求|拟|"
     r"并且|并|以及|同时|其中|全市|全省|全区|全县|全州|全国|全年|今年|明年|年内|各地|我们|我国|"
     r"我市|我省|我区|我县|本市|本省|共计|总计|合计|总共|共|预计|计划|要|进一步|平均|每年|年均|"
     r"(?:到|至|在|于|力争到|争取到|从)?(?:\d{4}|[〇○零一二三四五六七八九]{4})年(?:底前|末前|底|末|前|以前|之前|内|起|开始)?|"
@@ -143,8 +143,10 @@ _TRAIL = re.compile(
     r"下降至|下降|减少到|减少|增长|增加|增至|提高|提升|突破|超过|控制在|保持在|稳定在|缩短到|缩短至|压减|"
     r"不低于|不少于|不超过|至少|约|近|超|年均|平均|分别|累计|新增|净增|以上|的|在|实现|完成|双双|均|都|也|"
     r"再|又|共有|共|在年底|年底|年末|要|将|都|可以|只要|和|及|计划|降低|缩小|扩大|缩短|压缩|上涨|上升到|上升至|上升|"
-    r"转为|\d{4}年)$"
+    r"转为|拟按|按|(?:首次|再次)?(?:跃上|跃升至|跃升到|迈上|站上)|\d{4}年)$"
 )
+# An indicator that only names the goal itself ("经济增长预期目标为5%左右"): a restatement when its value was stated.
+_GENERIC_INDICATOR_RE = re.compile(r"^(?:经济)?(?:增长|发展)?(?:主要)?(?:预期)?(?:目标|指标)(?:值)?$")
 # "由A提高到B" / "从A增加到B": the indicator is before 由/从, A is a baseline.
 _FROM_TO_RE = re.compile(
     r"(?:由|从)[^，,。；;]*?(?:提高|增加|增长|提升|上升|下降|降低|减少|缩小|扩大|压减)(?:到|至)$"
@@ -863,6 +865,7 @@ def find_targets(
 
     found: list[Target] = []
     seen: set[tuple[str, float, str, str]] = set()
+    seen_values: set[tuple[float, str, str]] = set()
     prev: tuple[int, str] | None = None
     for c, kind, _rule in _judge(text, units):
         if kind is None:
@@ -887,7 +890,10 @@ def find_targets(
         key = (fold(indicator), c.value, c.scale + c.unit, kind)
         if key in seen:
             continue  # a restatement of the same target or result
+        if _GENERIC_INDICATOR_RE.match(key[0]) and (c.value, c.scale + c.unit, kind) in seen_values:
+            continue  # "经济增长预期目标为5%左右" restates "国内生产总值增长5%左右" stated before it
         seen.add(key)
+        seen_values.add((c.value, c.scale + c.unit, kind))
         sent_start, sent_end = c.sent_start, c.sent_end
         while sent_start < mention_start and folded[sent_start].isspace():
             sent_start += 1

@@ -24,7 +24,7 @@ from kb.extract.validity import mark_abolitions
 from kb.model import Document, DocumentKB, RawDocument
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
-PIPELINE_VERSION = "6"  # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy
+PIPELINE_VERSION = "7"  # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -276,6 +277,80 @@ def test_the_whoosh_writing_patch_writes_byte_identical_segments(docs: Path, tmp
         writing.SegmentWriter._flush_segment = before
     assert {"pst", "trm", "_body_len.col"} <= set(written["whoosh"])
     assert written["patched"] == written["whoosh"]
+
+
+def _index_content(folder: Path) -> dict[str, Any]:
+    """What an index holds, independent of segments and document numbers: every term's postings (by hit id, with
+    weight and positions), every hit's field lengths and stored fields."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.reader() as reader:
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        postings = {}
+        for fieldname, term in reader.all_terms():
+            matcher = reader.postings(fieldname, term)
+            has_positions = matcher.supports("positions")
+            items = []
+            while matcher.is_active():
+                positions = tuple(matcher.value_as("positions")) if has_positions else ()
+                items.append((ids[matcher.id()], matcher.weight(), positions))
+                matcher.next()
+            postings[(fieldname, term)] = sorted(items)
+        scorable = [name for name, field in ix.schema.items() if field.scorable]
+        lengths = {ids[n]: tuple(reader.doc_field_length(n, name, 0) for name in scorable) for n in ids}
+        stored = {ids[n]: fields for n, fields in reader.iter_docs()}
+        segments = len(ix._segments())
+    return {"postings": postings, "lengths": lengths, "stored": stored, "segments": segments}
+
+
+def test_the_multiprocess_writer_with_the_patches_indexes_what_whoosh_alone_does(docs: Path, tmp_path: Path):
+    """The big builds' writer (Whoosh's MpWriter: forked sub-writers, several segments) with kb's patches
+    installed holds exactly what one plain Whoosh writer holds: same postings, positions, lengths, stored fields."""
+    from whoosh import index as whoosh_index
+    from whoosh import multiproc, writing
+
+    from kb.extract.pipeline import analyse, load_extraction
+    from kb.readers import read
+    from kb.search import schema as indexing
+    from kb.search.whoosh import patches as whoosh_patches
+    from kb.store.codec import kb_from_dict
+
+    extraction = load_extraction()
+    hits = []
+    for n, path in enumerate(sorted(docs.iterdir())):
+        dkb = analyse(read(path), f"doc{n}", path.name, extraction, digest=str(n))
+        hits.extend(indexing.hits(kb_from_dict(kb_to_dict(dkb))))
+    assert len(hits) > 30  # batches of 10: several sub-writer batches and segments
+    before = (writing.SegmentWriter._flush_segment, multiproc.SubWriterTask.run)
+    try:
+        whoosh_patches.uninstall()
+        multiproc.SubWriterTask.run = whoosh_patches._ORIGINAL_RUN
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        writer = whoosh_index.create_in(str(plain), indexing.make_schema()).writer(compound=False)
+        for hit in hits:
+            writer.add_document(**hit)
+        writer.commit()
+
+        whoosh_patches.install()
+        parallel = tmp_path / "parallel"
+        parallel.mkdir()
+        writer = whoosh_index.create_in(str(parallel), indexing.make_schema()).writer(
+            procs=2, multisegment=True, batchsize=10, limitmb=32, compound=False
+        )
+        assert isinstance(writer, multiproc.MpWriter)
+        for hit in hits:
+            writer.add_document(**hit)
+        writer.commit()
+        assert whoosh_patches.failed_subwriters(writer) == []
+    finally:
+        writing.SegmentWriter._flush_segment, multiproc.SubWriterTask.run = before
+    expected, found = _index_content(plain), _index_content(parallel)
+    assert found["segments"] >= 2 and expected["segments"] == 1
+    assert len(found["stored"]) == len(hits)
+    for key in ("postings", "lengths", "stored"):
+        assert found[key] == expected[key], key
 
 
 def test_the_index_writer_memory_follows_the_machine_and_the_environment(monkeypatch):

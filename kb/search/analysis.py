@@ -105,7 +105,8 @@ def bigrams(text: str) -> list[tuple[str, int, int]]:
 
 # The same text is analysed for two fields of a hit (bigrams and body, title and title_bigrams; Whoosh
 # analyses a document's fields in name order): its segmentation is kept for the next field rather than
-# computed twice (the strings are the same objects). Indexing only: one index writer per process.
+# computed twice (the strings are the same objects); the document's title, the same for all its hits, stays in
+# the cache (least recently used goes first). Indexing only: one index writer per process.
 _SEGMENT_CACHE: dict[str, list[tuple[str, int, int]]] = {}
 _SEGMENT_CACHE_SIZE = 4
 
@@ -115,12 +116,12 @@ CROSS_MARK = "|"
 
 
 def _segment_cached(text: str) -> list[tuple[str, int, int]]:
-    cached = _SEGMENT_CACHE.get(text)
+    cached = _SEGMENT_CACHE.pop(text, None)  # least recently used first: a hit moves to the end
     if cached is None:
         cached = segment(text)
         if len(_SEGMENT_CACHE) >= _SEGMENT_CACHE_SIZE:
             _SEGMENT_CACHE.pop(next(iter(_SEGMENT_CACHE)), None)
-        _SEGMENT_CACHE[text] = cached
+    _SEGMENT_CACHE[text] = cached
     return cached
 
 

@@ -38,7 +38,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
+from whoosh.analysis.acore import Token
+from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.analysis.tokenizers import Tokenizer
 
 from kb.text.normalize import CJK, is_cjk, normalize
 from kb.text.segment import USE_HMM, segment

@@ -270,3 +270,31 @@ def test_an_amendment_decree_has_no_measures():
     )
     doc = Document(id="amend", title="", text=text)
     assert extract_measures(doc, parse_outline(text, "amend")) == []
+
+
+def test_an_attached_table_typed_as_text_gives_no_measures():
+    # shaped like gov_cn_2019_html/009 (推广清单): the notice lists the reforms, the attachment is the same list
+    # as a table (序号 / 改革举措 / 主要内容 … one cell a line) whose section rows are not action items
+    text = (
+        "国务院办公厅关于推广第二批支持创新相关改革举措的通知\n"
+        "一、推广的改革举措\n"
+        "（一）科技金融创新方面5项：区域性股权市场设置科技创新专板。\n"
+        "（二）管理体制创新方面3项：允许地方高校自主开展人才引进。\n"
+        "二、认真抓好组织实施\n各地区要加强组织领导。\n"
+        "附件：第二批支持创新相关改革举措推广清单\n"
+        "附件\n第二批支持创新相关改革举措推广清单\n"
+        "序号\n改革举措\n主 要 内 容\n指导部门\n推广范围\n"
+        "一、科技金融创新方面（共5项）\n1\n区域性股权市场设置科技创新专板\n根据科技型中小企业的特点推出专板。\n"
+        "中国证监会\n8个改革试验区域\n"
+        "二、管理体制创新方面（共3项）\n2\n允许地方高校自主开展人才引进\n高校自主评审。\n教育部\n全国\n"
+    )
+    title = "国务院办公厅关于推广第二批支持创新相关改革举措的通知"
+    found = measures_of(text, "t", title)
+    assert [m.path for m in found] == [
+        ["一、推广的改革举措", "（一）"],
+        ["一、推广的改革举措", "（二）"],
+        ["二、认真抓好组织实施"],
+    ]
+    # the same attachment as prose (no 序号 header) is an attached plan: its sections are measures
+    prose = text.replace("序号\n改革举措\n主 要 内 容\n指导部门\n推广范围\n", "")
+    assert any(m.path[0].startswith("附件") for m in measures_of(prose, "t", title))

@@ -80,6 +80,19 @@ _CLOSING = "。！？；;，,：:、!?"
 _MAX_PLAIN_HEADING = 40
 
 
+# A table set as text: its header row, one cell a line, right under the attached document's title.
+_TABLE_HEADER_CELL = re.compile(r"序\s*号|编\s*号")
+_TABLE_HEADER_LINES = 4
+
+
+def _opens_with_table_header(text: str, root: Clause) -> bool:
+    """The attached document is a table (a 清单 or 分工表 typed as text): one of the first lines under its title
+    is the 序号 column header."""
+    body = text[root.heading_span[1] : root.span[1]]
+    lines = [line.strip() for line in body.split("\n") if line.strip()][:_TABLE_HEADER_LINES]
+    return any(_TABLE_HEADER_CELL.fullmatch(line) for line in lines)
+
+
 def is_legal_title(title: str) -> bool:
     """True when a document title names a law, regulation, rule or interpretation."""
     return bool(_RE_LEGAL_TITLE.search(title.strip().strip("《》")))
@@ -181,7 +194,11 @@ def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
         root
         for root in outline
         if root.style != "attachment"
-        or not (_is_legal(list(root.walk()), root.heading) or _RE_TABLE_PART.search(root.heading))
+        or not (
+            _is_legal(list(root.walk()), root.heading)
+            or _RE_TABLE_PART.search(root.heading)
+            or _opens_with_table_header(doc.text, root)
+        )
     ]
     label_starts = {c.span[0] for c in clauses}
     starts, titles = _plain_headings(doc.text, label_starts)

@@ -53,8 +53,8 @@ def test_judged_query(engine: SearchEngine, judged: Judgement) -> None:
 
 # Floors of the whole set on the test index (bench/quality.py prints the same figures): a change that moves the
 # right hit from rank 1 to rank 2 on several queries passes every top-3 judgement but fails here.
-SUCCESS_AT_1_FLOOR = 0.87
-MRR_FLOOR = 0.93
+SUCCESS_AT_1_FLOOR = 0.9
+MRR_FLOOR = 0.95
 
 
 def test_the_right_hit_is_first_for_most_judged_queries(engine: SearchEngine) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from kb import ids
 from kb.extract.indicators import Point, Series
 from kb.model import Document, Measure, Target
+from kb.text.numerals import written_amount
 
 
 def document_url(doc_id: str) -> str:
@@ -91,14 +92,7 @@ def target_json(target: Target) -> dict[str, Any]:
 
 def format_value(target: Target) -> str:
     """A target's value as an official writes it: 2100件, 5—10年, 30%."""
-
-    def num(x: float) -> str:
-        return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-    value = num(target.value)
-    if target.value_max is not None:
-        value += "—" + num(target.value_max)
-    return value + target.unit
+    return written_amount(target.value, target.value_max, target.unit)
 
 
 def indicator_url(series_id: str) -> str:

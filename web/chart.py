@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kb.extract.indicators import Point, Series
+from kb.text.numerals import plain_number, written_amount
 
 WIDTH = 720
 HEIGHT = 300
@@ -19,16 +20,9 @@ MARGIN = {"left": 64, "right": 24, "top": 30, "bottom": 40}
 _YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50)
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
-
-
 def written(point: Point) -> str:
     """A point's value as an official writes it: 11%, 6—6.5%, 282亿元."""
-    text = _num(point.value)
-    if point.value_max is not None:
-        text += "—" + _num(point.value_max)
-    return text + point.unit
+    return written_amount(point.value, point.value_max, point.unit)
 
 
 def nice_step(span: float, ticks: int = 5) -> float:
@@ -87,7 +81,9 @@ def series_chart(
     ]
     step = nice_step(hi - lo)
     count = round((hi - lo) / step)
-    y_ticks = [{"y": y(lo + i * step), "label": _num(round(lo + i * step, 6))} for i in range(count + 1)]
+    y_ticks = [
+        {"y": y(lo + i * step), "label": plain_number(round(lo + i * step, 6))} for i in range(count + 1)
+    ]
 
     judged = {a.year: a.attained for a in series.attainment}
     conflict_years = {c.year for c in series.conflicts}

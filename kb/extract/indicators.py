@@ -57,6 +57,7 @@ from kb.config import config_file
 from kb.ids import series_id
 from kb.model import Document, Target
 from kb.text.normalize import fold
+from kb.text.numerals import plain_number, written_amount
 
 NATIONAL = "全国"
 
@@ -665,15 +666,8 @@ def _rank(series: Series) -> tuple[Any, ...]:
 # ------------------------------------------------------------------------------------------------ attainment
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
-
-
 def _written(point: Point) -> str:
-    value = _num(point.value)
-    if point.value_max is not None:
-        value += "—" + _num(point.value_max)
-    return value + point.unit
+    return written_amount(point.value, point.value_max, point.unit)
 
 
 def judge(target: Point, result: float, *, lower: bool = False, tolerance: float = 0.05) -> tuple[bool, str]:
@@ -690,13 +684,13 @@ def judge(target: Point, result: float, *, lower: bool = False, tolerance: float
     if ceiling:
         bound = high + (tolerance * abs(high) if approx else 0.0)
         met = result <= bound + eps
-        how = f"不高于{_num(_round(bound))}{target.unit}"
+        how = f"不高于{plain_number(_round(bound))}{target.unit}"
     else:
         bound = low - (tolerance * abs(low) if approx else 0.0)
         met = result >= bound - eps
-        how = f"不低于{_num(_round(bound))}{target.unit}"
+        how = f"不低于{plain_number(_round(bound))}{target.unit}"
     if approx:
-        rule = f"目标{written}左右：结果{how}即完成（容差{_num(tolerance * 100)}%）"
+        rule = f"目标{written}左右：结果{how}即完成（容差{plain_number(tolerance * 100)}%）"
     elif target.value_max is not None:
         rule = f"目标{written}（区间）：结果{how}即完成"
     else:

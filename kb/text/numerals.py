@@ -158,3 +158,16 @@ def cn_to_number(s: str) -> float | None:
     if not math.isfinite(result):
         return None
     return result
+
+
+def plain_number(x: float) -> str:
+    """A number as an official writes it: 42, 6.5, 0.25 (no trailing .0, at most 6 significant digits)."""
+    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
+
+
+def written_amount(value: float, value_max: float | None, unit: str) -> str:
+    """A value or range with its unit as an official writes it: 2100件, 5—10年, 30%."""
+    text = plain_number(value)
+    if value_max is not None:
+        text += "—" + plain_number(value_max)
+    return text + unit

@@ -257,19 +257,17 @@ MAX_LEAD_IN = 40
 def _opens_a_list(text: str, lines: list[Span], k: int) -> bool:
     """The next non-blank line starts a numbered list at its first item (一、 （一） 1. 第一章), maybe after
     one short lead-in line that announces it ("重点抓好以下工作：")."""
+
+    def line_at(j: int | None) -> str:
+        return "" if j is None else fold(text[lines[j][0] : lines[j][1]].strip())
+
     nxt = _next_nonblank(lines, text, k)
-    if nxt is None:
-        return False
-    line = fold(text[lines[nxt][0] : lines[nxt][1]].strip())
-    if _FIRST_LABEL_RE.match(line) is not None:
+    line = line_at(nxt)
+    if _FIRST_LABEL_RE.match(line):
         return True
-    if len(line) > MAX_LEAD_IN or not line.endswith(":") or _LABEL_START_RE.match(line):
+    if not line or len(line) > MAX_LEAD_IN or not line.endswith(":") or _LABEL_START_RE.match(line):
         return False
-    after = _next_nonblank(lines, text, nxt)
-    return (
-        after is not None
-        and _FIRST_LABEL_RE.match(fold(text[lines[after][0] : lines[after][1]].lstrip())) is not None
-    )
+    return _FIRST_LABEL_RE.match(line_at(_next_nonblank(lines, text, nxt))) is not None
 
 
 def _after_a_sentence(text: str, lines: list[Span], k: int) -> bool:

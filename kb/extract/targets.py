@@ -890,10 +890,10 @@ def find_targets(
         key = (fold(indicator), c.value, c.scale + c.unit, kind)
         if key in seen:
             continue  # a restatement of the same target or result
-        if _GENERIC_INDICATOR_RE.match(key[0]) and (c.value, c.scale + c.unit, kind) in seen_values:
+        if _GENERIC_INDICATOR_RE.match(key[0]) and key[1:] in seen_values:
             continue  # "经济增长预期目标为5%左右" restates "国内生产总值增长5%左右" stated before it
         seen.add(key)
-        seen_values.add((c.value, c.scale + c.unit, kind))
+        seen_values.add(key[1:])
         sent_start, sent_end = c.sent_start, c.sent_end
         while sent_start < mention_start and folded[sent_start].isspace():
             sent_start += 1

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "tests" / "gold"
 SHARED = ROOT.parent / "shared"
 FIELDS = ("meta", "outline", "measures", "targets", "links")
+SPLITS = ("dev", "test")
 
 
 def fold_label(label: str) -> str:
@@ -39,6 +40,7 @@ class GoldDocument:
     targets: list[dict[str, Any]]
     links: list[dict[str, Any]]
     notes: str = ""
+    split: str = "dev"  # "dev" (rules may be tuned on it) or "test" (the dev-test split: never tuned on)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -61,6 +63,7 @@ def load(path: Path) -> GoldDocument:
         targets=list(data.get("targets", [])),
         links=list(data.get("links", [])),
         notes=data.get("notes", ""),
+        split=data.get("split", "dev"),
     )
 
 
@@ -77,6 +80,8 @@ def validate(doc: GoldDocument, text: str | None = None) -> list[str]:
         except OSError as exc:
             return [f"source text unreadable: {exc}"]
     outline_paths = {path_key(o.get("path", [])) for o in doc.outline}
+    if doc.split not in SPLITS:
+        problems.append(f"split must be one of {SPLITS}, not {doc.split!r}")
     for unknown in set(doc.annotated) - set(FIELDS):
         problems.append(f"unknown annotated field {unknown!r}")
     for item in doc.outline:

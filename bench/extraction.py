@@ -3,6 +3,10 @@
     python bench/extraction.py                 # the table
     python bench/extraction.py --json          # the figures as JSON (tests/test_gold.py pins floors on them)
     python bench/extraction.py --doc plans_dev/004_623c8c566d368881 --show   # one document's misses
+    python bench/extraction.py --split test     # only the dev-test split (never tuned on); --split dev the rest
+
+Every figure is reported for the split asked for (default: both, then each apart with ``--split``). Rules are
+tuned on the dev split only; the dev-test split only measures.
 
 How things are matched (the gold format is in ``tests/gold/README.md``):
 
@@ -261,7 +265,7 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
 
     target_match: dict[int, str] = {}
     if "targets" in annotated:
-        predicted = list(dkb.targets)
+        predicted = list(dkb.quantities)
         used: set[int] = set()
         for kind in ("target", "result"):
             field_name = "targets" if kind == "target" else "results"
@@ -365,17 +369,20 @@ def summarise(scores: list[DocScore]) -> dict[str, Any]:
     }
 
 
-def run(selected: str | None = None) -> tuple[dict[str, Any], list[DocScore]]:
+def run(selected: str | None = None, split: str | None = None) -> tuple[dict[str, Any], list[DocScore]]:
+    """Score the gold documents (those whose source contains ``selected``; of ``split`` "dev"/"test" only)."""
     extraction = load_extraction()
     docs = [g for g in load_all() if g.text_path.exists()]
     if selected:
         docs = [g for g in docs if selected in g.source]
+    if split:
+        docs = [g for g in docs if g.split == split]
     scores = [score_document(g, extraction) for g in docs]
     return summarise(scores), scores
 
 
-def print_table(summary: dict[str, Any]) -> None:
-    print(f"dev gold set: {summary['documents']} documents")
+def print_table(summary: dict[str, Any], split: str | None = None) -> None:
+    print(f"dev gold set{f' ({split} split)' if split else ''}: {summary['documents']} documents")
     print(f"{'field':<18} {'P':>6} {'R':>6} {'F1':>6} {'n':>6}")
     for name, f in summary["total"].items():
         print(f"{name:<18} {f['p']:>6.3f} {f['r']:>6.3f} {f['f1']:>6.3f} {f['n']:>6}")
@@ -400,14 +407,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--doc", help="only gold files whose source contains this")
     parser.add_argument("--show", action="store_true", help="print each document's misses")
+    parser.add_argument("--split", choices=["dev", "test"], help="only this split of the gold set")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    summary, scores = run(args.doc)
+    summary, scores = run(args.doc, args.split)
     if args.json:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    print_table(summary)
+    print_table(summary, args.split)
     if args.show:
         for s in scores:
             print(f"\n== {s.key}")

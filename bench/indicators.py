@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from kb.extract.indicators import Series, build_indicators, indicators_to_dict, load_indicator_config  # noqa: E402
 from kb.extract.targets import load_units  # noqa: E402
 from kb.store.build import build  # noqa: E402
-from kb.store.codec import document_from_dict, target_from_dict  # noqa: E402
+from kb.store.codec import document_from_dict, quantity_from_dict  # noqa: E402
 from kb.store.generations import current_generation, read_json  # noqa: E402
 from kb.store.knowledge import KnowledgeBase  # noqa: E402
 
@@ -126,7 +126,7 @@ def full_corpus_cost(index: Path) -> None:
         document_from_dict({k: v for k, v in d.items() if k not in ("counts", "references")} | {"text": ""})
         for d in catalog["documents"]
     ]
-    targets = [target_from_dict(t) for t in catalog["targets"]]
+    targets = [quantity_from_dict(t) for t in catalog["targets"]]
     decode = time.monotonic() - started
     started = time.monotonic()
     config, units = load_indicator_config(), load_units()

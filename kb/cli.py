@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from kb import config, ids
-from kb.present import clause_url, document_json, format_value, indicator_json, measure_json, target_json
+from kb.present import document_json, format_value, indicator_json, measure_json, quantity_json
+from kb.search.request import TYPES, SearchRequest
 from kb.store.build import EXIT_FAILED, EXIT_LOCKED, BuildError
 from kb.store.generations import BuildLocked, StoreError
 from kb.store.knowledge import KnowledgeBase
+from kb.urls import clause_url
 
 
 def _width(text: str) -> int:
@@ -121,16 +123,31 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
+    """Targets (goals) only: never a result."""
     kb = _open_kb(args)
     targets = kb.targets(doc_id=args.doc)
     if args.json:
-        _print_json([target_json(t) for t in targets])
+        _print_json([quantity_json(t) for t in targets])
         return 0
     rows = [
         [t.id, t.indicator, format_value(t), t.qualifier, str(t.deadline or ""), str(len(t.measure_ids))]
         for t in targets
     ]
     print(table(rows, ["编号 id", "指标", "目标值", "限定", "期限", "措施"], [30, 30, 14, 12, 6, 4]))
+    print(f"共 {len(targets)} 个目标 targets")
+    return 0
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    """Results (what documents say was achieved, with the year each reports) only: never a target."""
+    kb = _open_kb(args)
+    results = kb.results(doc_id=args.doc)
+    if args.json:
+        _print_json([quantity_json(r) for r in results])
+        return 0
+    rows = [[r.id, r.indicator, format_value(r), r.qualifier, str(r.year or "")] for r in results]
+    print(table(rows, ["编号 id", "指标", "实绩", "限定", "年份"], [30, 30, 14, 12, 6]))
+    print(f"共 {len(results)} 项实绩 results")
     return 0
 
 
@@ -183,25 +200,25 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def _show_data(kb: KnowledgeBase, item_id: str) -> dict[str, Any] | None:
-    kind = kb.kind_of(item_id)
-    if kind == "document":
+    item_type = kb.type_of(item_id)
+    if item_type == "document":
         doc = kb.document(item_id)
         assert doc is not None
-        data = document_json(doc)
-        data["kind"] = "document"
+        data = {"type": "document", **document_json(doc)}
         data["counts"] = kb.document_counts(item_id)
         data["measures"] = [m.id for m in kb.measures(doc_id=item_id)]
         data["targets"] = [t.id for t in kb.targets(doc_id=item_id)]
+        data["results"] = [r.id for r in kb.results(doc_id=item_id)]
         return data
-    if kind == "measure":
+    if item_type == "measure":
         measure = kb.measure(item_id)
         assert measure is not None
-        return {"kind": "measure", **measure_json(measure)}
-    if kind == "target":
-        target = kb.target(item_id)
-        assert target is not None
-        return {"kind": "target", **target_json(target)}
-    if kind == "clause":
+        return {"type": "measure", **measure_json(measure)}
+    if item_type in ("target", "result"):
+        quantity = kb.quantity(item_id)
+        assert quantity is not None
+        return {"type": quantity.kind, **quantity_json(quantity)}
+    if item_type == "clause":
         found = kb.clause(item_id)
         dkb = kb.document_kb(ids.document_of(item_id))
         assert found is not None and dkb is not None
@@ -209,7 +226,7 @@ def _show_data(kb: KnowledgeBase, item_id: str) -> dict[str, Any] | None:
         from kb.extract.places import clause_path
 
         return {
-            "kind": "clause",
+            "type": "clause",
             "id": clause.id,
             "doc_id": clause.doc_id,
             "label": clause.label,
@@ -240,13 +257,14 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from kb.search.engine import SearchEngine
+    from kb.search.schema import TYPE_LABELS
 
     engine = SearchEngine(config.index_dir(args.index))
     try:
-        result = engine.search(
-            args.query,
+        request = SearchRequest(
+            q=args.query,
             type=args.type,
-            kind=args.kind,
+            genre=args.genre,
             category=args.category,
             doc=args.doc,
             agency=args.agency,
@@ -258,6 +276,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             sort=args.sort,
             limit=args.limit,
         )
+        result = engine.search(request)
     except ValueError as exc:  # a date filter that is no date: the message says how to write one
         print(exc, file=sys.stderr)
         return 2
@@ -271,7 +290,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(f"共 {result.total} 条结果 hits")
     for rank, hit in enumerate(result.results, 1):
         place = "".join(hit.path)
-        print(f"{rank:>2}. [{hit.kind}] {hit.title.plain('【', '】')}  {hit.id}")
+        print(f"{rank:>2}. [{TYPE_LABELS.get(hit.type, hit.type)}] {hit.title.plain('【', '】')}  {hit.id}")
         print(f"    {hit.doc_title} {place}")
         print(f"    {hit.snippet.plain('【', '】')}")
     return 0
@@ -467,10 +486,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", metavar="NAME")
     p.set_defaults(func=cmd_measures)
 
-    p = sub.add_parser("targets", parents=[common], help="list targets")
+    p = sub.add_parser("targets", parents=[common], help="list targets (goals; never a result)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--doc", metavar="ID")
     p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser(
+        "results", parents=[common], help="list results (what was achieved, with the year each reports)"
+    )
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--doc", metavar="ID")
+    p.set_defaults(func=cmd_results)
 
     p = sub.add_parser(
         "indicators", parents=[common], help="indicator series: targets against results by year"
@@ -485,15 +511,23 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_indicators)
 
-    p = sub.add_parser("show", parents=[common], help="show one document, measure, target or clause")
+    p = sub.add_parser("show", parents=[common], help="show one document, measure, target, result or clause")
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("search", parents=[common], help="search measures, targets, clauses and documents")
+    p = sub.add_parser(
+        "search", parents=[common], help="search measures, targets, results, clauses and documents"
+    )
     p.add_argument("query", nargs="?", default="", help="检索词; may be empty when a filter is given")
-    p.add_argument("--type", choices=["document", "measure", "target", "clause"], help="the kind of hit")
-    p.add_argument("--kind", metavar="文种", help="the document's 文种 (通知, 意见, 方案, 条例, 法律…)")
+    p.add_argument("--type", choices=list(TYPES), help="the type of hit")
+    p.add_argument(
+        "--genre",
+        "--kind",
+        dest="genre",
+        metavar="文种",
+        help="the document's 文种 (通知, 意见, 方案, 条例, 法律…)",
+    )
     p.add_argument("--category", metavar="NAME")
     p.add_argument("--doc", metavar="ID")
     p.add_argument("--agency", metavar="发布机构")

@@ -4,9 +4,14 @@
   a stem taken by another file gets ``-`` + 8 hex (``kb.store.build.assign_ids``). Never contains a dot.
 * clause: ``{doc}.s{p1}.{p2}…``, the 1-based ordinals along the outline path (``….s3.6`` is 三、(六)).
 * measure: ``{doc}.m{same ordinals}`` as the clause it is.
-* target: ``{doc}.t{clause ordinals or 0}-{k}``, k 1-based among the targets of that clause.
-* indicator series: ``ind.`` + 12 hex of sha1(region, indicator, unit kind); never a document id (those have no
-  dot) nor an item id (no ``.s``/``.m``/``.t``), so ``kind_of`` does not know it.
+* quantity: ``{doc}.t{clause ordinals or 0}-{k}`` for a target, ``{doc}.r{…}-{k}`` for a result; k is 1-based
+  among the quantities (targets and results together) of that clause, so a quantity keeps its number when its
+  kind changes and ``other_kind_id`` names what an old link meant.
+* indicator series: ``ind.`` + 12 hex of sha1(region, indicator, dimension); never a document id (those have no
+  dot) nor an item id (no ``.s``/``.m``/``.t``/``.r``), so ``type_of`` does not know it.
+
+The *type* of an item (document, clause, measure, target, result) is what ``type_of`` reads from an id; it is
+also the hit type of search (``kb.search.schema.TYPES``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-_ID_RE = re.compile(r"^([A-Za-z0-9_-]{1,80})(?:\.([smt])([0-9.]+(?:-[0-9]+)?))?$")
+_ID_RE = re.compile(r"^([A-Za-z0-9_-]{1,80})(?:\.([smtr])([0-9.]+(?:-[0-9]+)?))?$")
+_LETTERS = {None: "document", "s": "clause", "m": "measure", "t": "target", "r": "result"}
+_QUANTITY_LETTER = {"target": "t", "result": "r"}
 _SERIES_RE = re.compile(r"^ind\.[0-9a-f]{12}$")
 
 
@@ -36,17 +43,28 @@ def measure_id(doc_id: str, ordinals: Sequence[int]) -> str:
     return f"{doc_id}.m{_ordinals(ordinals)}"
 
 
-def target_id(doc_id: str, clause_ordinals: str, k: int) -> str:
-    """``clause_ordinals`` as ``ordinals_of(clause_id)`` gives it ("3.6", or "0" when outside any clause)."""
-    return f"{doc_id}.t{clause_ordinals or '0'}-{k}"
+def quantity_id(doc_id: str, clause_ordinals: str, k: int, kind: str = "target") -> str:
+    """A target's or a result's id; ``clause_ordinals`` as ``ordinals_of(clause_id)`` gives it ("3.6", or "0"
+    when outside any clause)."""
+    return f"{doc_id}.{_QUANTITY_LETTER[kind]}{clause_ordinals or '0'}-{k}"
 
 
-def kind_of(item_id: str) -> str | None:
-    """'document', 'clause', 'measure' or 'target' by the id's shape alone (None when it has no known shape)."""
+def type_of(item_id: str) -> str | None:
+    """'document', 'clause', 'measure', 'target' or 'result' by the id's shape alone (None when it has no known
+    shape)."""
     m = _ID_RE.match(item_id)
     if m is None:
         return None
-    return {None: "document", "s": "clause", "m": "measure", "t": "target"}[m.group(2)]
+    return _LETTERS[m.group(2)]
+
+
+def other_kind_id(quantity_id_: str) -> str:
+    """The same quantity's id had its kind been the other one (``doc.t3-2`` ⇄ ``doc.r3-2``); "" for an id that is
+    not a quantity's. An old link to a target that is now read as a result (or the other way) finds it so."""
+    m = _ID_RE.match(quantity_id_)
+    if m is None or m.group(2) not in ("t", "r"):
+        return ""
+    return f"{m.group(1)}.{'r' if m.group(2) == 't' else 't'}{m.group(3)}"
 
 
 def ordinals_of(clause_or_measure_id: str) -> str:

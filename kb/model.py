@@ -46,6 +46,9 @@ class Document:
     content_hash: str = ""
     status: str = ""  # 时效性 as the source states it (现行有效, 已废止…), "" when it says nothing
     history: str = ""  # the source's history lines (通过, 修正, 修订…), one per line (LawRefBook preamble)
+    genre: str = (
+        ""  # 文种 (通知, 意见, 方案, 条例…): read from the title (kb.extract.doctype), or set by staff
+    )
 
     @property
     def year(self) -> str:
@@ -83,7 +86,7 @@ class Clause:
 
 @dataclass
 class TargetRef:
-    """A link from a measure to a target, as seen from the measure."""
+    """A link from a measure to a target (never a result), as seen from the measure."""
 
     id: str  # target id
     score: float
@@ -107,12 +110,21 @@ class Measure:
     category_confidence: dict[str, float] = field(default_factory=dict)  # category -> score over the best
 
 
+# The two kinds of quantity (``Quantity.kind``): a goal, and what a document says was achieved.
+TARGET = "target"
+RESULT = "result"
+QUANTITY_KINDS = (TARGET, RESULT)
+
+
 @dataclass
-class Target:
-    """A quantitative goal (``kind="target"``) or a past result stated in a review (``kind="result"``).
+class Quantity:
+    """A number a document states about an indicator: a **target** (``kind="target"``: a goal, with value, unit,
+    qualifier and deadline) or a **result** (``kind="result"``: what the document says was achieved, with the
+    ``year`` it reports and no deadline).
 
     Results carry the ``year`` they report (a 2019 report's 工作回顾 states 2018's results); targets may carry a
-    ``deadline``. Results are never linked to measures.
+    ``deadline``. Results are never linked to measures. Ids: ``{doc}.t…`` for a target, ``{doc}.r…`` for a
+    result (``kb.ids.quantity_id``).
     """
 
     id: str
@@ -129,12 +141,16 @@ class Target:
     text: str = ""  # verbatim sentence holding the mention
     span: Span = (0, 0)  # span of that sentence
     measure_ids: list[str] = field(default_factory=list)
-    kind: str = "target"  # target | result
+    kind: str = TARGET  # target | result
     year: int | None = None  # for results: the year the result reports
 
     @property
     def is_result(self) -> bool:
-        return self.kind == "result"
+        return self.kind == RESULT
+
+    @property
+    def is_target(self) -> bool:
+        return self.kind == TARGET
 
 
 @dataclass
@@ -159,7 +175,7 @@ class Reference:
 
     doc_id: str
     text: str  # as written, e.g. "《湖北省高质量发展评价与考核办法(试行)》" or "国办发〔2018〕126号"
-    kind: str  # title | doc_number
+    form: str  # how it cites: "title" (《…》) or "doc_number" (a 文号)
     span: Span
     clause_id: str = ""
     resolved_id: str = ""  # document id when the KB holds it
@@ -173,9 +189,17 @@ class DocumentKB:
     document: Document
     outline: list[Clause] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)  # targets and results, in reading order
     links: list[Link] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+
+    @property
+    def targets(self) -> list[Quantity]:
+        return [q for q in self.quantities if q.kind == TARGET]
+
+    @property
+    def results(self) -> list[Quantity]:
+        return [q for q in self.quantities if q.kind == RESULT]
 
     def clauses(self):
         for root in self.outline:

@@ -1,38 +1,14 @@
-"""The public JSON shape of documents, measures, targets and indicator series (shared by the CLI and the site's /api)."""
+"""The public JSON shape of documents, measures, targets, results and indicator series (shared by the CLI and the
+site's /api)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kb import ids
 from kb.extract.indicators import Point, Series
-from kb.model import Document, Measure, Target
+from kb.model import Document, Measure, Quantity
 from kb.text.numerals import written_amount
-
-
-def document_url(doc_id: str) -> str:
-    return f"/documents/{doc_id}"
-
-
-def measure_url(measure_id: str) -> str:
-    return f"/measures/{measure_id}"
-
-
-def target_url(target_id: str) -> str:
-    return f"/targets/{target_id}"
-
-
-def clause_url(clause_id: str) -> str:
-    return f"/documents/{ids.document_of(clause_id)}#{clause_id}"
-
-
-def url_for_id(kind: str, item_id: str) -> str:
-    return {
-        "document": document_url,
-        "measure": measure_url,
-        "target": target_url,
-        "clause": clause_url,
-    }[kind](item_id)
+from kb.urls import document_url, indicator_url, measure_url, quantity_url
 
 
 def document_json(doc: Document) -> dict[str, Any]:
@@ -48,6 +24,7 @@ def document_json(doc: Document) -> dict[str, Any]:
         "url": document_url(doc.id),
         "source_url": doc.url,
         "format": doc.format,
+        "genre": doc.genre,
     }
 
 
@@ -71,32 +48,40 @@ def measure_json(measure: Measure) -> dict[str, Any]:
     }
 
 
-def target_json(target: Target) -> dict[str, Any]:
-    return {
-        "id": target.id,
-        "doc_id": target.doc_id,
-        "indicator": target.indicator,
-        "value": target.value,
-        "value_max": target.value_max,
-        "unit": target.unit,
-        "qualifier": target.qualifier,
-        "deadline": target.deadline,
-        "mention": target.mention,
-        "text": target.text,
-        "span": list(target.span),
-        "clause_id": target.clause_id,
-        "measure_ids": list(target.measure_ids),
-        "url": target_url(target.id),
+def quantity_json(quantity: Quantity) -> dict[str, Any]:
+    """A target or a result as the JSON of every surface shows it: ``kind`` says which. A target has its
+    ``deadline`` and the measures that pursue it; a result has the ``year`` it reports and neither."""
+    data: dict[str, Any] = {
+        "id": quantity.id,
+        "kind": quantity.kind,
+        "doc_id": quantity.doc_id,
+        "indicator": quantity.indicator,
+        "value": quantity.value,
+        "value_max": quantity.value_max,
+        "unit": quantity.unit,
+        "qualifier": quantity.qualifier,
     }
+    if quantity.is_result:
+        data["year"] = quantity.year
+    else:
+        data["deadline"] = quantity.deadline
+    data.update(
+        {
+            "mention": quantity.mention,
+            "text": quantity.text,
+            "span": list(quantity.span),
+            "clause_id": quantity.clause_id,
+            "url": quantity_url(quantity.id, quantity.kind),
+        }
+    )
+    if not quantity.is_result:
+        data["measure_ids"] = list(quantity.measure_ids)
+    return data
 
 
-def format_value(target: Target) -> str:
-    """A target's value as an official writes it: 2100件, 5—10年, 30%."""
-    return written_amount(target.value, target.value_max, target.unit)
-
-
-def indicator_url(series_id: str) -> str:
-    return f"/indicators/{series_id}"
+def format_value(quantity: Quantity) -> str:
+    """A quantity's value as an official writes it: 2100件, 5—10年, 30%."""
+    return written_amount(quantity.value, quantity.value_max, quantity.unit)
 
 
 def point_json(point: Point) -> dict[str, Any]:
@@ -110,7 +95,7 @@ def point_json(point: Point) -> dict[str, Any]:
         "doc_id": point.doc_id,
         "item_id": point.item_id,
         "mention": point.mention,
-        "url": target_url(point.item_id),
+        "url": quantity_url(point.item_id, point.kind),
     }
 
 

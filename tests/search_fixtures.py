@@ -98,7 +98,7 @@ class Judgement:
     why: str
     first: str = ""
     top3: tuple[str, ...] = ()
-    type: str | None = None  # the kind of hit (document | measure | target | clause)
+    type: str | None = None  # the type of hit (document | measure | target | result | clause)
     doc: str | None = None
     xfail: str = ""
 

@@ -20,7 +20,7 @@ from kb.cite.citation import (
     chinese_numeral,
     citable_from_clause,
     citable_from_measure,
-    citable_from_target,
+    citable_from_quantity,
     citation_path,
     cite,
     iso_date,
@@ -36,7 +36,7 @@ from kb.cite.citation import (
 )
 from kb.extract.pipeline import analyse, load_extraction
 from kb.extract.places import find_clause
-from kb.model import Clause, Document, Measure, Target
+from kb.model import Clause, Document, Measure, Quantity
 from kb.readers import read
 
 SEED_ID = "000_3ccc218f3f77786b"
@@ -176,7 +176,7 @@ def test_seed_citations_as_the_issue_asks(seed_kb) -> None:
     citation = cite(citable_from_measure(measure, seed_kb.outline), document)
     assert citation.reference == SEED_OFFICIAL
     target = next(t for t in seed_kb.targets if "2100件" in t.mention)
-    item = citable_from_target(target, citation_path(seed_kb.outline, target.clause_id) or [])
+    item = citable_from_quantity(target, citation_path(seed_kb.outline, target.clause_id) or [])
     assert cite(item, document).reference == SEED_DESIGNATION + "二、主要目标第二项"
     assert item.headline == "全市发明专利申请量达到2100件"
 
@@ -646,17 +646,17 @@ def test_styles_tuple() -> None:
 
 def test_other_objects_need_a_citable(seed: tuple[Document, Measure]) -> None:
     document, _ = seed
-    target = Target(id="t", doc_id=document.id, clause_id="", indicator="x", value=1.0, unit="件")
-    with pytest.raises(TypeError, match="citable_from_target"):
+    target = Quantity(id="t", doc_id=document.id, clause_id="", indicator="x", value=1.0, unit="件")
+    with pytest.raises(TypeError, match="citable_from_quantity"):
         cite(target, document)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("kind", ["target", "result"])
-def test_citable_from_target_and_clause(seed: tuple[Document, Measure], kind: str) -> None:
+def test_citable_from_quantity_and_clause(seed: tuple[Document, Measure], kind: str) -> None:
     document, measure = seed
     sentence = "完成科技成果转化项目140项,全市发明专利申请量达到2100件,"
     start = document.text.index(sentence)
-    target = Target(
+    target = Quantity(
         id=f"{document.id}.t2.2-2",
         doc_id=document.id,
         clause_id=f"{document.id}.s2.2",
@@ -667,11 +667,12 @@ def test_citable_from_target_and_clause(seed: tuple[Document, Measure], kind: st
         text=sentence,
         span=(start, start + len(sentence)),
         kind=kind,
+        year=2018 if kind == "result" else None,
     )
-    item = citable_from_target(target, ["二、主要目标", "第二项"])
-    assert item == Citable(
-        target.id, "target", document.id, ["二、主要目标", "第二项"], sentence, "全市发明专利申请量达到2100件"
-    )
+    item = citable_from_quantity(target, ["二、主要目标", "第二项"])
+    # A result says what it is and the year it reports wherever it heads a list or a report.
+    headline = "全市发明专利申请量达到2100件" + ("（2018年实绩）" if kind == "result" else "")
+    assert item == Citable(target.id, kind, document.id, ["二、主要目标", "第二项"], sentence, headline)
     assert cite(item, document).reference == SEED_DESIGNATION + "二、主要目标第二项"
 
     clause = Clause(
@@ -701,7 +702,7 @@ def test_citable_from_target_and_clause(seed: tuple[Document, Measure], kind: st
     )
     item = citable_from_clause(clause, place_parts([section], clause), document)
     assert item.quote == measure.text
-    assert item.kind == "clause"
+    assert item.type == "clause"
     assert cite(item, document).reference == SEED_OFFICIAL
 
 
@@ -728,13 +729,14 @@ class _OneDocumentKB:
     def __init__(self, dkb) -> None:
         self.dkb = dkb
 
-    def kind_of(self, item_id: str) -> str | None:
+    def type_of(self, item_id: str) -> str | None:
         if item_id == self.dkb.document.id:
             return "document"
         if any(m.id == item_id for m in self.dkb.measures):
             return "measure"
-        if any(t.id == item_id for t in self.dkb.targets):
-            return "target"
+        quantity = self.quantity(item_id)
+        if quantity is not None:
+            return quantity.kind
         return "clause" if find_clause(self.dkb.outline, item_id) else None
 
     def document_kb(self, doc_id: str):
@@ -743,8 +745,8 @@ class _OneDocumentKB:
     def measure(self, item_id: str):
         return next((m for m in self.dkb.measures if m.id == item_id), None)
 
-    def target(self, item_id: str):
-        return next((t for t in self.dkb.targets if t.id == item_id), None)
+    def quantity(self, item_id: str):
+        return next((q for q in self.dkb.quantities if q.id == item_id), None)
 
 
 def test_items_in_attached_documents_cite_the_attachment() -> None:
@@ -769,8 +771,8 @@ def test_items_in_attached_documents_cite_the_attachment() -> None:
     )
     sentence = "创新券用于购买科技服务。"
     start = NOTICE_TEXT.index(sentence)
-    target = Target(
-        id=f"{NOTICE_ID}.t1.2-1",
+    target = Quantity(
+        id=f"{NOTICE_ID}.r1.2-1",
         doc_id=NOTICE_ID,
         clause_id=f"{NOTICE_ID}.s1.2",
         indicator="创新券",

@@ -77,11 +77,11 @@ def test_targets_json_fields(index: Path, capsys):
     assert f"{SEED_ID}.m3.6" in patents["measure_ids"]
 
 
-def test_show_returns_any_kind_by_id(index: Path, capsys):
-    assert run_json(capsys, "show", f"{SEED_ID}.m3.6", "--index", str(index))["kind"] == "measure"
+def test_show_returns_any_type_by_id(index: Path, capsys):
+    assert run_json(capsys, "show", f"{SEED_ID}.m3.6", "--index", str(index))["type"] == "measure"
     clause = run_json(capsys, "show", f"{SEED_ID}.s3", "--index", str(index))
-    assert clause["kind"] == "clause" and clause["path"] == ["三、主要措施"]
-    assert run_json(capsys, "show", SEED_ID, "--index", str(index))["kind"] == "document"
+    assert clause["type"] == "clause" and clause["path"] == ["三、主要措施"]
+    assert run_json(capsys, "show", SEED_ID, "--index", str(index))["type"] == "document"
 
 
 def test_unknown_id_exits_1_with_a_message(index: Path, capsys):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import CORPUS
 
-from kb.extract.doctype import KINDS, Period, document_kind, period_status, plan_period
+from kb.extract.doctype import GENRES, Period, document_genre, period_status, plan_period
 from kb.extract.references import find_references
 from kb.extract.validity import ABOLISHES, law_status, mark_abolitions, source_status
 from kb.model import Document
@@ -38,8 +38,8 @@ from kb.model import Document
     ],
 )
 def test_document_kind_is_the_titles_ending(title: str, kind: str) -> None:
-    assert document_kind(title) == kind
-    assert kind == "" or kind in KINDS
+    assert document_genre(title) == kind
+    assert kind == "" or kind in GENRES
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ def test_posting_lists_decode_like_whooshs_matchers(searcher, arrays: IndexArray
         assert np.allclose(weights, expected_weights), term
 
 
-@pytest.mark.parametrize("fieldname", ["doc_id", "agency", "doctype", "amounts", "bigrams"])
+@pytest.mark.parametrize("fieldname", ["doc_id", "agency", "genre", "amounts", "bigrams"])
 def test_a_whole_field_reads_like_its_terms_one_by_one(searcher, arrays: IndexArrays, fieldname: str) -> None:  # type: ignore[no-untyped-def]
     from kb.search.whoosh.postings import field_postings
 
@@ -143,7 +143,7 @@ def test_matches_and_page_scores_equal_whooshs(
 ) -> None:  # type: ignore[no-untyped-def]
     parsed = engine.parse(text)  # the tree the engine runs: quantities by value, bigrams marked
     assert parsed.query is not None
-    # Whoosh: every match scored (BM25F × kind prior through KindPriorBM25F.final).
+    # Whoosh: every match scored (BM25F × kind prior through TypePriorBM25F.final).
     everything = collectors.UnlimitedCollector()
     searcher.search_with_collector(parsed.query, everything)
     expected = {hit.docnum: hit.score for hit in everything.results()}
@@ -212,9 +212,9 @@ def test_other_query_types_are_left_to_whoosh(engine: SearchEngine, searcher, ar
     # The engine then runs Whoosh's collector: same page, every match counted, filters applied.
     allowed = arrays.live & arrays.facets["type"].mask("measure")
     page, matched = engine._run(searcher, arrays, query, allowed, 10)
-    both = wq.And([query, wq.Term("kind", "measure")])
+    both = wq.And([query, wq.Term("type", "measure")])
     assert set(np.flatnonzero(matched).tolist()) == set(searcher.docs_for_query(both))
-    assert page and all(searcher.stored_fields(d)["kind"] == "measure" for d, _ in page)
+    assert page and all(searcher.stored_fields(d)["type"] == "measure" for d, _ in page)
 
 
 def test_totals_count_every_match(engine: SearchEngine, searcher) -> None:  # type: ignore[no-untyped-def]
@@ -230,7 +230,7 @@ def test_filters_restrict_matches_and_facets(engine: SearchEngine) -> None:
     measures = engine.search("科技创新", type="measure")
     counts = dict(everything.facets["type"])
     assert measures.total == counts["measure"]
-    assert all(hit.kind == "measure" for hit in measures.results)
+    assert all(hit.type == "measure" for hit in measures.results)
     assert dict(measures.facets["type"]) == {"measure": measures.total}
 
 
@@ -241,15 +241,15 @@ def test_top_k_breaks_ties_by_document_number() -> None:
     assert ids[top_k(ids, values, 10)].tolist() == [5, 8, 12, 3, 9]
 
 
-def test_the_prior_array_holds_each_kinds_prior(arrays: IndexArrays) -> None:
-    for kind, prior in ranking.KIND_PRIOR.items():
+def test_the_prior_array_holds_each_types_prior(arrays: IndexArrays) -> None:
+    for kind, prior in ranking.TYPE_PRIOR.items():
         docs = arrays.facets["type"].mask(kind)
         assert docs.any(), kind
         assert np.all(arrays.prior[docs] == prior), kind
 
 
 def test_related_measures_are_whooshs_more_like(engine: SearchEngine, searcher) -> None:  # type: ignore[no-untyped-def]
-    measures = [searcher.stored_fields(d) for d in searcher.docs_for_query(wq.Term("kind", "measure"))][:40:4]
+    measures = [searcher.stored_fields(d) for d in searcher.docs_for_query(wq.Term("type", "measure"))][:40:4]
     assert measures
     for stored in measures:
         docnum = searcher.document_number(id=stored["id"])
@@ -260,7 +260,7 @@ def test_related_measures_are_whooshs_more_like(engine: SearchEngine, searcher) 
             text=text,
             top=5,
             numterms=12,
-            filter=wq.And([wq.Term("kind", "measure"), wq.Not(wq.Term("doc_id", stored["doc_id"]))]),
+            filter=wq.And([wq.Term("type", "measure"), wq.Not(wq.Term("doc_id", stored["doc_id"]))]),
         )
         got = engine.related(stored["id"], limit=5)
         assert [h.score for h in got] == pytest.approx([h.score for h in expected], rel=1e-9), stored["id"]
@@ -338,10 +338,10 @@ def test_every_filter_is_a_mask_that_agrees_with_the_stored_fields(engine: Searc
     stored = [searcher.stored_fields(d) if arrays.live[d] else None for d in range(arrays.size)]
     year = next(s["year"] for s in stored if s and s.get("year"))
     cases = {
-        "type": ("measure", lambda s: s["kind"] == "measure"),
+        "type": ("measure", lambda s: s["type"] == "measure"),
         "year": (year, lambda s: s.get("year") == year),
         "agency": ("未注明", lambda s: not s.get("agency")),
-        "kind": ("通知", lambda s: s.get("doctype") == "通知"),
+        "genre": ("通知", lambda s: s.get("genre") == "通知"),
         "date_from": ("2019-01-01", lambda s: (s.get("date") or "0") >= "2019"),
         "doc_number": ("国发 2019", lambda s: "国发〔2019〕" in (s.get("doc_number") or "")),
     }

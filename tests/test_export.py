@@ -326,7 +326,7 @@ def test_targets_are_headed_by_their_statement(seed_path: Path) -> None:
         "全市发明专利申请量达到2100件",
     )
     content = blocks([(item, seed)])
-    assert [(b.kind, b.text) for b in content[1:5]] == [
+    assert [(b.role, b.text) for b in content[1:5]] == [
         ("heading1", "一、全市发明专利申请量达到2100件"),
         ("heading2", f"《{SEED_TITLE}》"),
         ("quote", sentence),

@@ -28,8 +28,8 @@ from kb.extract.indicators import (
     split_unit,
 )
 from kb.extract.targets import load_units
-from kb.ids import is_series_id, kind_of
-from kb.model import Document, Target
+from kb.ids import is_series_id, type_of
+from kb.model import Document, Quantity
 from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 
@@ -63,11 +63,11 @@ def target(
     deadline: int | None = None,
     value_max: float | None = None,
     span: tuple[int, int] | None = None,
-) -> Target:
+) -> Quantity:
     """A target (or result) as the extractor makes them; the mention defaults to indicator + qualifier + value."""
     _counter["n"] += 1
     n = _counter["n"]
-    return Target(
+    return Quantity(
         id=f"{doc_id}.t0-{n}",
         doc_id=doc_id,
         clause_id="",
@@ -84,7 +84,7 @@ def target(
     )
 
 
-def result(doc_id: str, indicator: str, value: float, unit: str, year: int, **kw) -> Target:
+def result(doc_id: str, indicator: str, value: float, unit: str, year: int, **kw) -> Quantity:
     return target(doc_id, indicator, value, unit, kind="result", year=year, **kw)
 
 
@@ -207,7 +207,7 @@ def test_level_and_growth_are_two_series_of_one_indicator_per_region() -> None:
     assert level.title == "海拉尔区 · 地区生产总值（亿元）"
     assert other.points[0].doc_id == "s2015"
     assert len({growth.id, level.id, other.id}) == 3 and all(is_series_id(s.id) for s in ind.series)
-    assert kind_of(growth.id) is None  # not a document, clause, measure or target id
+    assert type_of(growth.id) is None  # not a document, clause, measure or target id
 
 
 def test_amounts_convert_to_the_series_unit() -> None:
@@ -750,7 +750,7 @@ def test_hailar_results_meet_last_years_targets(hailar: KnowledgeBase) -> None:
     )
     if not growth.results():
         pytest.skip(
-            "no result extracted from the Hailar 工作回顾 sections: result extraction (Target.kind='result', "
+            "no result extracted from the Hailar 工作回顾 sections: result extraction (Quantity.kind='result', "
             "issue 12) is not in this branch yet"
         )
     docs = {d.id: d for d in hailar.documents()}
@@ -804,7 +804,7 @@ def test_national_results_pair_consecutive_reports(national: KnowledgeBase) -> N
     )
     if not gdp.results():
         pytest.skip(
-            "no result extracted from the national reports' reviews: result extraction (Target.kind='result', "
+            "no result extracted from the national reports' reviews: result extraction (Quantity.kind='result', "
             "issue 12) is not in this branch yet"
         )
     docs = {d.id: d for d in national.documents()}

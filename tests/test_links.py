@@ -1,4 +1,4 @@
-"""Target ↔ measure links (kb.extract.links), on measures and targets sliced by hand from the seed plan."""
+"""Quantity ↔ measure links (kb.extract.links), on measures and targets sliced by hand from the seed plan."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from kb.extract.links import (
     load_overrides,
 )
 from kb.extract.taxonomy import load_taxonomy
-from kb.model import Clause, Link, Measure, Target
+from kb.model import Clause, Link, Measure, Quantity
 
 TAXONOMY = load_taxonomy()
 CONCEPTS = load_concepts()
@@ -25,7 +25,7 @@ CONCEPTS = load_concepts()
 
 def link(
     measures: list[Measure],
-    targets: list[Target],
+    targets: list[Quantity],
     outline: list[Clause] | None = None,
     overrides: LinkOverrides | None = None,
 ) -> list[Link]:
@@ -33,7 +33,7 @@ def link(
     return links_module.link(measures, targets, outline, overrides, taxonomy=TAXONOMY, concepts=CONCEPTS)
 
 
-def score_target(target: Target, measures: list[Measure]) -> list[tuple[float, list[str]]]:
+def score_target(target: Quantity, measures: list[Measure]) -> list[tuple[float, list[str]]]:
     return links_module.score_target(target, measures, TAXONOMY, CONCEPTS)
 
 
@@ -53,7 +53,7 @@ GOALS = [
 ]
 
 
-def build(seed_path: Path) -> tuple[str, list[Measure], list[Target]]:
+def build(seed_path: Path) -> tuple[str, list[Measure], list[Quantity]]:
     """Measures (三、(一)…(十), one paragraph each) and the goals-section targets of the seed."""
     text = seed_path.read_text(encoding="utf-8")
     measures = []
@@ -80,7 +80,7 @@ def build(seed_path: Path) -> tuple[str, list[Measure], list[Target]]:
         start = text.index(mention)
         seen[para] = seen.get(para, 0) + 1
         targets.append(
-            Target(
+            Quantity(
                 id=f"{DOC}.t2.{para}-{seen[para]}",
                 doc_id=DOC,
                 clause_id=f"{DOC}.s2.{para}",
@@ -94,9 +94,9 @@ def build(seed_path: Path) -> tuple[str, list[Measure], list[Target]]:
     return text, measures, targets
 
 
-def inside_target(text: str, mention: str, indicator: str, tid: str) -> Target:
+def inside_target(text: str, mention: str, indicator: str, tid: str) -> Quantity:
     start = text.index(mention)
-    return Target(
+    return Quantity(
         id=tid,
         doc_id=DOC,
         clause_id="",
@@ -109,16 +109,16 @@ def inside_target(text: str, mention: str, indicator: str, tid: str) -> Target:
 
 
 @pytest.fixture
-def seed(seed_path: Path) -> tuple[str, list[Measure], list[Target]]:
+def seed(seed_path: Path) -> tuple[str, list[Measure], list[Quantity]]:
     return build(seed_path)
 
 
-def numbers_for(target: Target, measures: list[Measure]) -> list[str]:
+def numbers_for(target: Quantity, measures: list[Measure]) -> list[str]:
     by_id = {m.id: m.number for m in measures}
     return [by_id[mid] for mid in target.measure_ids]
 
 
-def target_named(targets: list[Target], indicator: str) -> Target:
+def target_named(targets: list[Quantity], indicator: str) -> Quantity:
     return next(t for t in targets if t.indicator == indicator)
 
 
@@ -134,7 +134,7 @@ def target_named(targets: list[Target], indicator: str) -> Target:
     ],
 )
 def test_goal_targets_link_to_the_measures_that_pursue_them(
-    seed: tuple[str, list[Measure], list[Target]], indicator: str, first: str, allowed: set[str]
+    seed: tuple[str, list[Measure], list[Quantity]], indicator: str, first: str, allowed: set[str]
 ) -> None:
     _, measures, targets = seed
     link(measures, targets)
@@ -244,7 +244,7 @@ def test_a_target_inside_a_measure_belongs_to_it(seed) -> None:
 def test_scores_favour_specific_words_over_words_in_every_measure(seed) -> None:
     # 科技/创新 occur in nearly every measure; they alone must not make a link.
     _, measures, _ = seed
-    vague = Target(id=f"{DOC}.t2.2-9", doc_id=DOC, clause_id="", indicator="科技创新", value=1, unit="")
+    vague = Quantity(id=f"{DOC}.t2.2-9", doc_id=DOC, clause_id="", indicator="科技创新", value=1, unit="")
     assert all(score < 0.25 for score, _ in score_target(vague, measures))
     assert link(measures, [vague]) == []
 

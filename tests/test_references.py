@@ -52,7 +52,7 @@ def test_seed_titles_are_found_in_reading_order(seed_doc: Document) -> None:
         "《关于县域创新驱动发展的实施意见》",
     ]
     for ref in refs:
-        assert ref.kind == "title"
+        assert ref.form == "title"
         assert ref.doc_id == DOC
         assert seed_doc.text[ref.span[0] : ref.span[1]] == ref.text
     # The quoted project names in (八) are in “”, not 《》: not references.
@@ -104,7 +104,7 @@ def test_defined_short_names_are_not_references() -> None:
     ],
 )
 def test_doc_numbers_in_all_bracket_styles(text: str, expected: list[str]) -> None:
-    refs = [r for r in find_references(doc_of(text), []) if r.kind == "doc_number"]
+    refs = [r for r in find_references(doc_of(text), []) if r.form == "doc_number"]
     assert [r.text for r in refs] == expected
     for ref in refs:
         assert text[ref.span[0] : ref.span[1]] == ref.text
@@ -146,7 +146,7 @@ def test_gov_cn_page_cites_a_title_and_its_doc_number() -> None:
         doc_id=path.stem,
     )
     refs = find_references(doc, [])
-    assert [(r.kind, r.text) for r in refs] == [
+    assert [(r.form, r.text) for r in refs] == [
         ("title", "《国务院关于促进融资担保行业加快发展的意见》"),
         ("doc_number", "国发〔2015〕43号"),
     ]
@@ -168,8 +168,8 @@ def test_normalised_keys() -> None:
     assert normalize_title("《办法（试行）》") == normalize_title("办法(试行)")
 
 
-def ref(text: str, kind: str = "title") -> Reference:
-    return Reference(doc_id="d1", text=text, kind=kind, span=(0, len(text)))
+def ref(text: str, form: str = "title") -> Reference:
+    return Reference(doc_id="d1", text=text, form=form, span=(0, len(text)))
 
 
 def test_resolve_by_title_and_by_doc_number() -> None:
@@ -217,4 +217,4 @@ def test_a_reference_never_resolves_to_its_own_document() -> None:
 def test_find_references_never_raises_and_spans_slice_to_the_text(text: str) -> None:
     for found in find_references(doc_of(text, title="通知"), []):
         assert text[found.span[0] : found.span[1]] == found.text
-        assert found.kind in {"title", "doc_number"}
+        assert found.form in {"title", "doc_number"}

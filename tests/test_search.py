@@ -1,7 +1,7 @@
 """SearchEngine behaviour on the search test index (seed plan + a slice of the shared corpus).
 
 Facets, filters, partial-match fallback, exclusion, phrases, hostile input, highlighting and HTML
-safety, pagination, related measures, the kind prior and the character-bigram recall field.
+safety, pagination, related measures, the type prior and the character-bigram recall field.
 """
 
 from __future__ import annotations
@@ -53,11 +53,11 @@ def ids(result: SearchResult) -> list[str]:
 # --- facets and filters ---------------------------------------------------------------------------
 
 
-def test_kind_and_doc_facets_partition_the_results(engine: SearchEngine) -> None:
+def test_type_and_doc_facets_partition_the_results(engine: SearchEngine) -> None:
     result = engine.search("科技创新")
     assert result.total > 10
     for name in ("type", "doc"):
-        # Every hit has exactly one kind and one document.
+        # Every hit has exactly one type and one document.
         assert sum(count for _, count in result.facets[name]) == result.total, name
 
 
@@ -89,11 +89,11 @@ def test_a_filter_narrows_to_its_facet_count(engine: SearchEngine, facet: str, o
     assert narrow.facets[facet][0] == (value, count)
 
 
-def test_kind_filter_returns_only_that_kind(engine: SearchEngine) -> None:
+def test_type_filter_returns_only_that_type(engine: SearchEngine) -> None:
     for kind in ("document", "measure", "target", "clause"):
         result = engine.search("科技", type=kind, limit=50)
         assert result.results, kind
-        assert {hit.kind for hit in result.results} == {kind}
+        assert {hit.type for hit in result.results} == {kind}
         assert dict(result.facets["type"]) == {kind: result.total}
 
 
@@ -131,7 +131,7 @@ def test_minus_word_excludes(engine: SearchEngine, kb: KnowledgeBase) -> None:
     assert len(without.results) < len(with_all)
     for hit in without.results:
         assert "消费" not in _plain(hit.title) + _plain(hit.snippet)
-        if hit.kind == "measure":
+        if hit.type == "measure":
             measure = kb.measure(hit.id)
             assert measure is not None and "消费" not in measure.text
     if corpus_available():
@@ -217,7 +217,7 @@ def test_every_result_id_is_known_to_the_knowledge_base(
     assert result.results
     assert result.total >= len(result.results)
     for hit in result.results:
-        assert kb.kind_of(hit.id) == hit.kind, hit.id
+        assert kb.type_of(hit.id) == hit.type, hit.id
         assert hit.url and hit.doc_title
 
 
@@ -284,8 +284,8 @@ def test_related_measures_come_from_other_documents(engine: SearchEngine, kb: Kn
     related = engine.related(IP_MEASURE, limit=5)
     assert related
     for hit in related:
-        assert hit.kind == "measure" and hit.doc_id != SEED
-        assert kb.kind_of(hit.id) == "measure"
+        assert hit.type == "measure" and hit.doc_id != SEED
+        assert kb.type_of(hit.id) == "measure"
     assert engine.related("no-such-measure") == []
 
 

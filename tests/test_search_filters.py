@@ -15,6 +15,7 @@ from conftest import SEED
 
 from kb.search.amounts import find_quantities
 from kb.search.engine import SearchEngine, SearchResult
+from kb.search.request import SearchRequest
 from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 
@@ -167,7 +168,7 @@ def test_every_hit_of_an_amount_holds_that_value(engine: SearchEngine, kb: Knowl
     result = engine.search("5000万元", limit=100)
     assert result.total == len(result.results) > 3
     for hit in result.results:
-        assert hit.kind in ("measure", "target", "document", "clause")
+        assert hit.type in ("measure", "target", "result", "document", "clause")
         text = hit.title.text + hit.snippet.text
         assert any(q.family == "元" and q.value == 5e7 for q in find_quantities(text)), hit.id
     # The hits of 0.5亿元 are marked as they are written.
@@ -265,11 +266,11 @@ def test_agency_filter_takes_the_agency_or_those_containing_the_text(engine: Sea
     assert {h.doc_id for h in via_synonym.results} == {PLAN_ID, SEED.stem}
 
 
-def test_document_kind_filter_and_facet(engine: SearchEngine) -> None:
+def test_genre_filter_and_facet(engine: SearchEngine) -> None:
     broad = engine.search("科技成果转化")
-    kinds = dict(broad.facets["kind"])
+    kinds = dict(broad.facets["genre"])
     assert {"通知", "意见", "要点"} <= set(kinds)
-    notices = engine.search("科技成果转化", kind="通知")
+    notices = engine.search("科技成果转化", genre="通知")
     assert notices.total == kinds["通知"] and {h.doc_id for h in notices.results} == {NOTICE_ID}
 
 
@@ -317,7 +318,7 @@ def test_missing_values_are_a_facet_that_filters(engine: SearchEngine, kb: Knowl
 
 def test_filters_never_change_scores(engine: SearchEngine) -> None:
     everything = {h.id: h.score for h in engine.search("科技成果转化", limit=100).results}
-    narrowed = engine.search("科技成果转化", kind="通知", limit=100)
+    narrowed = engine.search("科技成果转化", genre="通知", limit=100)
     for hit in narrowed.results:
         assert hit.score == pytest.approx(everything[hit.id])
     assert np.isfinite([h.score for h in narrowed.results]).all()
@@ -340,5 +341,11 @@ def test_the_command_line_takes_the_same_filters(index_dir: Path, capsys) -> Non
     assert "日期格式不正确" in capsys.readouterr().err
 
 
-def test_a_caller_from_before_type_still_filters_by_the_kind_of_hit(engine: SearchEngine) -> None:
-    assert ids(engine.search("科技", kind="measure")) == ids(engine.search("科技", type="measure"))
+def test_old_spellings_of_kind_still_filter_by_type_or_genre(engine: SearchEngine) -> None:
+    """``kind`` named the type of hit before issue 15 and the genre (文种) until issue 21: links keep working."""
+    old_type = SearchRequest.from_params({"q": "科技", "kind": "measure"})
+    assert old_type.type == "measure" and old_type.genre is None
+    assert ids(engine.search(old_type)) == ids(engine.search("科技", type="measure"))
+    old_genre = SearchRequest.from_params({"q": "科技成果转化", "kind": "通知"})
+    assert old_genre.genre == "通知" and old_genre.type is None
+    assert ids(engine.search(old_genre)) == ids(engine.search("科技成果转化", genre="通知"))

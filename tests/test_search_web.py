@@ -163,7 +163,10 @@ def test_the_search_box_links_to_help_and_the_advanced_form(client) -> None:  # 
     body = html(client.get("/search?q=知识产权"))
     assert 'href="/help"' in body
     assert (
-        "高级检索" in body and 'name="doc_number"' in body and 'name="from"' in body and 'name="kind"' in body
+        "高级检索" in body
+        and 'name="doc_number"' in body
+        and 'name="from"' in body
+        and 'name="genre"' in body
     )
     assert 'href="/search?q=%E7%9F%A5%E8%AF%86%E4%BA%A7%E6%9D%83&amp;sort=date"' in body  # sort by date
     assert 'href="/help"' in html(client.get("/"))
@@ -171,18 +174,18 @@ def test_the_search_box_links_to_help_and_the_advanced_form(client) -> None:  # 
 
 def test_every_parameter_is_on_the_api_too(client) -> None:  # type: ignore[no-untyped-def]
     data = client.get(
-        "/api/search?q=知识产权&sort=date&type=measure&kind=要点&from=2019-01-01&to=2019-12-31"
+        "/api/search?q=知识产权&sort=date&type=measure&genre=要点&from=2019-01-01&to=2019-12-31"
     ).get_json()
     assert data["sort"] == "date" and data["total"] > 0
     assert data["params"] == {
         "q": "知识产权",
         "type": "measure",
-        "kind": "要点",
+        "genre": "要点",
         "from": "2019-01-01",
         "to": "2019-12-31",
         "sort": "date",
     }
-    assert all(hit["kind"] == "measure" and hit["doc_id"] == DOC for hit in data["results"])
+    assert all(hit["type"] == "measure" and hit["doc_id"] == DOC for hit in data["results"])
     browse = client.get("/api/search?doc_number=十科发 2019").get_json()
     assert browse["browse"] and {hit["doc_id"] for hit in browse["results"]} == {"notice"}
 
@@ -266,13 +269,14 @@ def test_category_year_filter_with_not_stated(client, kb: KnowledgeBase) -> None
 # --- home list ---------------------------------------------------------------------------------------------
 
 
-def test_home_list_filters_by_agency_year_and_kind_and_sorts(client, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_home_list_filters_by_agency_year_and_genre_and_sorts(client, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
     data = client.get("/api/summary").get_json()
     assert data["documents_total"] == len(kb.documents())
-    kinds = {f["value"]: f["count"] for f in data["facets"]["kind"]}
+    kinds = {f["value"]: f["count"] for f in data["facets"]["genre"]}
     assert kinds["条例"] == 3 and kinds["要点"] == 1 and kinds["通知"] == 1 and kinds["未注明"] == 1
-    laws = client.get("/api/summary?kind=条例").get_json()
+    laws = client.get("/api/summary?genre=条例").get_json()
     assert laws["documents_total"] == 3
+    assert client.get("/api/summary?kind=条例").get_json()["documents_total"] == 3  # the old name
     assert {d["title"] for d in laws["documents"]} == {"某市促进科技创新条例", "某市科技进步条例"}
     by_agency = client.get("/api/summary?agency=十堰市科学技术局").get_json()
     assert {d["id"] for d in by_agency["documents"]} == {DOC, "notice"}
@@ -281,7 +285,7 @@ def test_home_list_filters_by_agency_year_and_kind_and_sorts(client, kb: Knowled
     newest = client.get("/api/summary?sort=date").get_json()["documents"]
     dates = [d["date"] for d in newest]
     assert dates == sorted(dates, reverse=True)
-    body = html(client.get("/?kind=条例"))
+    body = html(client.get("/?genre=条例"))
     assert "文种：条例" in body and "按日期" in body
 
 
@@ -304,7 +308,7 @@ def test_document_page_lists_what_it_cites_and_who_cites_it(client) -> None:  # 
 
 def test_plans_carry_their_period(client) -> None:  # type: ignore[no-untyped-def]
     data = client.get("/api/documents/plan3y").get_json()["validity"]
-    assert (data["period"], data["kind"]) == ("2024–2026", "计划")
+    assert (data["period"], data["genre"]) == ("2024–2026", "计划")
     assert data["period_status"] == period_status(Period(2024, 2026), date.today().year)
     seed = client.get(f"/api/documents/{DOC}").get_json()["validity"]
     assert seed["period"] == "2019" and seed["period_status"] == period_status(

@@ -209,7 +209,7 @@ def test_search_finds_measure_six_first_with_target_chips(client) -> None:
     assert f'href="/targets/{DOC}.t2.2-2"' in body  # chip of 发明专利申请量 on the (六) hit
     assert "发明专利申请量" in body
     assert 'class="badge badge-measure"' in body
-    assert "类型" in body and "type=measure" in body  # facet links narrow by the kind of hit
+    assert "类型" in body and "type=measure" in body  # facet links narrow by the type of hit
     data = client.get(f"/api/search?q=知识产权&doc={DOC}").get_json()
     assert data["results"][0]["id"] == SIX
     everywhere = client.get("/api/search?q=知识产权").get_json()
@@ -224,8 +224,8 @@ def test_search_filters_are_links_that_add_and_remove(client) -> None:
     assert "类型：措施" in body
     assert 'href="/search?q=%E7%9F%A5%E8%AF%86%E4%BA%A7%E6%9D%83"' in body  # removes the type filter
     data = client.get("/api/search?q=知识产权&type=measure").get_json()
-    assert data["results"] and all(hit["kind"] == "measure" for hit in data["results"])
-    # A link from before kind= meant the 文种 still filters by the kind of hit.
+    assert data["results"] and all(hit["type"] == "measure" for hit in data["results"])
+    # A link from before type= (kind=measure) still filters by the type of hit.
     old = client.get("/api/search?q=知识产权&kind=measure").get_json()
     assert [h["id"] for h in old["results"]] == [h["id"] for h in data["results"]]
     # An unknown type is ignored rather than failing; an unknown 文种 finds nothing.

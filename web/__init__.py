@@ -22,7 +22,7 @@ from typing import Any
 from flask import Flask, request
 
 from kb import config as kb_config
-from kb.present import document_url, measure_url, target_url
+from kb.urls import document_url, measure_url, result_url, target_url
 from web.render import marked_html
 from web.state import EXTENSION, IndexState
 
@@ -50,7 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = IndexState(index_dir, float(app.config["RELOAD_INTERVAL"]))
     # Templates link items with the same helpers as the page data, the search hits and the CLI.
-    app.jinja_env.globals.update(document_url=document_url, measure_url=measure_url, target_url=target_url)
+    app.jinja_env.globals.update(
+        document_url=document_url, measure_url=measure_url, target_url=target_url, result_url=result_url
+    )
     app.jinja_env.filters["marked"] = marked_html
 
     pages.register(app, pages.all_pages())

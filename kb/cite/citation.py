@@ -80,7 +80,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from kb.extract.places import SECTION_STYLES, find_clause
-from kb.model import Clause, Document, Measure, Target
+from kb.model import Clause, Document, Measure, Quantity
 
 STYLES: tuple[str, ...] = ("official", "gbt7714", "gbt7714-2025", "markdown")
 REFERENCE_STYLES: tuple[str, ...] = ("gbt7714", "gbt7714-2025")
@@ -111,7 +111,7 @@ class Citable:
     """Anything that can be cited: an id, its place, its verbatim text and what heads it in a report."""
 
     id: str
-    kind: str  # measure | target | clause | document
+    type: str  # measure | target | result | clause | document
     doc_id: str
     path: list[str] = field(default_factory=list)  # place parts (see place_parts), root first
     quote: str = ""  # verbatim text
@@ -242,17 +242,25 @@ def citable_from_measure(measure: Measure, outline: Sequence[Clause] | None = No
     return Citable(measure.id, "measure", measure.doc_id, path, measure.text, measure.headline.strip())
 
 
-def target_headline(target: Target) -> str:
-    """What a report heads a target with: its verbatim statement, else indicator and value."""
-    if target.mention.strip():
-        return target.mention.strip()
-    value = f"{target.value:g}" if target.value is not None else ""
-    return f"{target.indicator}{value}{target.unit}".strip()
+def quantity_headline(quantity: Quantity) -> str:
+    """What a report heads a target or a result with: its verbatim statement, else indicator and value; a result
+    says that it is one and which year it reports (净增高新技术企业42家 · 新增就业1.2万人（2018年实绩）)."""
+    if quantity.mention.strip():
+        text = quantity.mention.strip()
+    else:
+        value = f"{quantity.value:g}" if quantity.value is not None else ""
+        text = f"{quantity.indicator}{value}{quantity.unit}".strip()
+    if quantity.is_result:
+        text += f"（{quantity.year}年实绩）" if quantity.year else "（实绩）"
+    return text
 
 
-def citable_from_target(target: Target, path: list[str]) -> Citable:
-    """A target, quoted by the sentence holding it; ``path`` is the place of the clause holding it."""
-    return Citable(target.id, "target", target.doc_id, list(path), target.text, target_headline(target))
+def citable_from_quantity(quantity: Quantity, path: list[str]) -> Citable:
+    """A target or a result (``Citable.type`` is its kind), quoted by the sentence holding it; ``path`` is the
+    place of the clause holding it."""
+    return Citable(
+        quantity.id, quantity.kind, quantity.doc_id, list(path), quantity.text, quantity_headline(quantity)
+    )
 
 
 def citable_from_clause(clause: Clause, path: list[str], document: Document) -> Citable:
@@ -290,7 +298,7 @@ def cite(
     ``url`` is the knowledge base's page of the item (本库链接; it never enters a reference);
     ``accessed`` the GB/T 7714 引用日期 (default today). Raises ``ValueError`` for an unknown style
     and ``TypeError`` for an item that is neither a Citable nor a Measure (use
-    :func:`citable_from_target` / :func:`citable_from_clause` for targets and clauses).
+    :func:`citable_from_quantity` / :func:`citable_from_clause` for targets and clauses).
     """
     style = normalize_style(style)
     if isinstance(item, Measure):
@@ -298,7 +306,7 @@ def cite(
     elif not isinstance(item, Citable):
         raise TypeError(
             f"cannot cite a {type(item).__name__}: pass a Citable "
-            "(citable_from_measure / citable_from_target / citable_from_clause)"
+            "(citable_from_measure / citable_from_quantity / citable_from_clause)"
         )
     where = place(item.path)
     quote = item.quote

@@ -66,8 +66,8 @@ from kb.cite.citation import (
     reference_parts,
 )
 from kb.model import Document
-from kb.present import url_for_id
 from kb.text.normalize import WHITESPACE
+from kb.urls import item_url as item_url_of
 
 DEFAULT_TITLE = "政策引用汇编"
 DEFAULT_AUTHOR = "政策知识库"
@@ -113,7 +113,7 @@ _BREAKS = re.compile(r"\r\n|\r|\n")
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # title | heading1 | heading2 | quote | citation | link | reference
+    role: str  # title | heading1 | heading2 | quote | citation | link | reference
     text: str
     url: str = ""  # link: the address; reference: the entry's URL
     tail: str = ""  # reference: what follows the URL
@@ -141,7 +141,7 @@ def item_url(base_url: str, item: Citable) -> str:
     base = base_url.strip().rstrip("/")
     if not base.lower().startswith(("http://", "https://")):
         return ""
-    return base + url_for_id(item.kind, item.id)
+    return base + item_url_of(item.type, item.id)
 
 
 def blocks(
@@ -168,7 +168,7 @@ def blocks(
     out = [Block("title", esc(_one_line(title) or DEFAULT_TITLE))]
     for n, (item, document) in enumerate(items, start=1):
         out.append(Block("heading1", f"{chinese_numeral(n)}、{esc(headline(item, document))}"))
-        if item.kind != "document":
+        if item.type != "document":
             out.append(Block("heading2", _one_line(document_title(document, esc))))
         out.append(Block("quote", item.quote))
         where = _one_line(place(item.path))
@@ -216,15 +216,15 @@ def export_markdown(
     out: list[str] = []
     content = blocks(items, style=style, title=title, base_url=base_url, accessed=accessed, esc=md_text)
     for block in content:
-        if block.kind == "title":
+        if block.role == "title":
             text = "# " + block.text
-        elif block.kind == "heading1":
+        elif block.role == "heading1":
             text = "## " + block.text
-        elif block.kind == "heading2":
+        elif block.role == "heading2":
             text = "### " + block.text
-        elif block.kind == "quote":
+        elif block.role == "quote":
             text = md_quote(block.text)
-        elif block.kind in ("link", "reference"):
+        elif block.role in ("link", "reference"):
             link = md_url(block.url)
             text = block.text + (link + block.tail if link else "")
         else:
@@ -258,20 +258,20 @@ def export_docx(
     _font_table(document)
     _properties(document, content[0].text, author, day, len(items), style)
     for block in content:
-        if block.kind == "title":
+        if block.role == "title":
             _paragraph(document, "Title", block.text, TITLE_FONT, TITLE_SIZE)
-        elif block.kind == "heading1":
+        elif block.role == "heading1":
             _paragraph(document, "Heading 1", block.text, HEADING1_FONT)
-        elif block.kind == "heading2":
+        elif block.role == "heading2":
             _paragraph(document, "Heading 2", block.text, HEADING2_FONT)
-        elif block.kind == "quote":
+        elif block.role == "quote":
             lines = [_strip_layout(line) for line in _BREAKS.split(block.text)]
             for line in [line for line in lines if line] or [""]:
                 _paragraph(document, "Quote", line, BODY_FONT)
-        elif block.kind == "link":
+        elif block.role == "link":
             paragraph = _paragraph(document, "Normal", block.text, BODY_FONT, left=True)
             _add_hyperlink(paragraph, block.url)
-        elif block.kind == "reference":
+        elif block.role == "reference":
             paragraph = _paragraph(document, "Normal", block.text, BODY_FONT, indent=False, left=True)
             if block.url:
                 _add_hyperlink(paragraph, block.url)

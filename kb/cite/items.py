@@ -1,4 +1,4 @@
-"""Any id (measure, target, clause, document) to the thing a citation or an export quotes.
+"""Any id (measure, target, result, clause, document) to the thing a citation or an export quotes.
 
 Places come from the document's outline (``kb.cite.citation.place_parts``), so an attached document, a dash
 bullet and full-width labels are cited the same way whether the item is a measure, a target or a clause.
@@ -16,15 +16,15 @@ from kb.cite.citation import (
     citable_from_clause,
     citable_from_document,
     citable_from_measure,
-    citable_from_target,
+    citable_from_quantity,
     citation_path,
     cite,
     place_parts,
 )
 from kb.extract.places import clause_path, find_clause
-from kb.model import Document, DocumentKB, Target
-from kb.present import url_for_id
+from kb.model import Document, DocumentKB, Quantity
 from kb.store.knowledge import KnowledgeBase
+from kb.urls import item_url
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,13 @@ class Item:
     title: str  # what a list shows: headline, indicator, heading or document title
 
     @property
-    def kind(self) -> str:
-        return self.citable.kind
+    def type(self) -> str:
+        return self.citable.type
 
     @property
     def url(self) -> str:
         """Site-relative address of the item's page."""
-        return url_for_id(self.kind, self.citable.id)
+        return item_url(self.type, self.citable.id)
 
 
 def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
@@ -49,9 +49,9 @@ def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
     return clause_path(found[1], found[0]) if found is not None else []
 
 
-def target_place(dkb: DocumentKB, target: Target) -> list[str]:
-    """The place of a target: the clause that holds it (with the item number of a dash bullet)."""
-    return citation_path(dkb.outline, target.clause_id) or []
+def quantity_place(dkb: DocumentKB, quantity: Quantity) -> list[str]:
+    """The place of a target or a result: the clause that holds it (with the item number of a dash bullet)."""
+    return citation_path(dkb.outline, quantity.clause_id) or []
 
 
 def resolve_item(kb: KnowledgeBase, item_id: str, *, documents: bool = True) -> Item | None:
@@ -59,22 +59,24 @@ def resolve_item(kb: KnowledgeBase, item_id: str, *, documents: bool = True) -> 
 
     With ``documents=False`` a document id is not an item (the report basket holds clauses only).
     """
-    kind = kb.kind_of(item_id)
-    if kind is None or (kind == "document" and not documents):
+    item_type = kb.type_of(item_id)
+    if item_type is None or (item_type == "document" and not documents):
         return None
     dkb = kb.document_kb(ids.document_of(item_id))
     if dkb is None:
         return None
     document = dkb.document
-    if kind == "measure":
+    if item_type == "measure":
         measure = kb.measure(item_id)
         assert measure is not None
         return Item(citable_from_measure(measure, dkb.outline), document, measure.headline)
-    if kind == "target":
-        target = kb.target(item_id)
-        assert target is not None
-        return Item(citable_from_target(target, target_place(dkb, target)), document, target.indicator)
-    if kind == "clause":
+    if item_type in ("target", "result"):
+        quantity = kb.quantity(item_id)
+        assert quantity is not None
+        return Item(
+            citable_from_quantity(quantity, quantity_place(dkb, quantity)), document, quantity.indicator
+        )
+    if item_type == "clause":
         found = find_clause(dkb.outline, item_id)
         assert found is not None
         clause, trail = found

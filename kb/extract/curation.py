@@ -27,7 +27,7 @@ from typing import Any
 
 from kb import ids
 from kb.extract.links import attach_links
-from kb.model import Link, Measure, Target
+from kb.model import Link, Measure, Quantity
 from kb.text.normalize import fold
 
 LINK_ACTIONS = ("confirm_link", "reject_link", "add_link")
@@ -133,7 +133,7 @@ class DocumentCuration:
             return None
         return measure
 
-    def _target(self, decision: Decision, targets: dict[str, Target]) -> Target | None:
+    def _target(self, decision: Decision, targets: dict[str, Quantity]) -> Quantity | None:
         target = targets.get(decision.target)
         if target is None:
             self.stale[decision.seq] = STALE_TARGET
@@ -153,7 +153,7 @@ class DocumentCuration:
                 measure.category_confidence = {name: 1.0 for name in decision.categories}  # a person decided
                 self.applied.add(decision.seq)
 
-    def drop_targets(self, targets: list[Target]) -> list[Target]:
+    def drop_targets(self, targets: list[Quantity]) -> list[Quantity]:
         """``targets`` without those marked "not a target" (before linking, so nothing links to them)."""
         by_id = {t.id: t for t in targets}
         dropped: set[str] = set()
@@ -164,8 +164,8 @@ class DocumentCuration:
                 self.applied.add(decision.seq)
         return [t for t in targets if t.id not in dropped]
 
-    def apply_links(self, links: list[Link], measures: list[Measure], targets: list[Target]) -> list[Link]:
-        """The links after the link decisions, with ``Measure.targets`` and ``Target.measure_ids`` refilled."""
+    def apply_links(self, links: list[Link], measures: list[Measure], targets: list[Quantity]) -> list[Link]:
+        """The links after the link decisions, with ``Measure.targets`` and ``Quantity.measure_ids`` refilled."""
         measures_by_id = {m.id: m for m in measures}
         targets_by_id = {t.id: t for t in targets}
         decisions = self._effective(*LINK_ACTIONS)

@@ -1,6 +1,6 @@
 """What a document is, read from its title: its 文种 (通知, 意见, 方案, 规划, 条例, 法律…) and, for a plan, its period.
 
-``document_kind(title)`` is the 文种 the title ends with, after the bracketed tails offices add ("（试行）",
+``document_genre(title)`` is the genre (文种) the title ends with, after the bracketed tails offices add ("（试行）",
 "（2024—2026年）", "（草案）"): 国务院关于印发…实施方案的通知 is a 通知 (the document issued is the wrapper's
 subject), 中华人民共和国个人所得税法 a 法律, 十堰市2019年科技创新工作要点 a 要点. "" when the title ends
 with no known 文种.
@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from kb.text.normalize import fold
 
-__all__ = ["KINDS", "Period", "document_kind", "period_status", "plan_period"]
+__all__ = ["GENRES", "Period", "document_genre", "period_status", "plan_period"]
 
 # (label, title endings), checked in order on the title without its bracketed tail; longer endings first
-# inside one label. A label of the list is what ``kind=`` filters by.
-_KIND_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+# inside one label. A label of the list is what ``genre=`` filters by.
+_GENRE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("通知", ("通知",)),
     ("通报", ("通报",)),
     ("通告", ("通告",)),
@@ -52,7 +52,7 @@ _KIND_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("规范", ("规范", "标准", "守则", "章程", "指南", "目录", "清单")),
     ("法律", ("修正案", "法典")),
 )
-KINDS: tuple[str, ...] = tuple(label for label, _ in _KIND_ENDINGS)
+GENRES: tuple[str, ...] = tuple(label for label, _ in _GENRE_ENDINGS)
 # Words ending in 法 that are not the name of a law.
 _NOT_LAW = ("方法", "做法", "想法", "说法", "看法", "手法")
 # Bracketed tails: （试行）（暂行）（草案）（2024—2026年）（修订）(2014-01-01), and closing quotes/marks.
@@ -81,12 +81,12 @@ def _strip_tail(title: str) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
-def document_kind(title: str) -> str:
-    """The 文种 a title ends with (one of ``KINDS``), or ""."""
+def document_genre(title: str) -> str:
+    """The genre (文种) a title ends with (one of ``GENRES``), or ""."""
     text = _strip_tail(title)
     if not text:
         return ""
-    for label, endings in _KIND_ENDINGS:
+    for label, endings in _GENRE_ENDINGS:
         if text.endswith(endings):
             return label
     if text.endswith("法") and not text.endswith(_NOT_LAW) and len(text) >= 3:

@@ -55,7 +55,7 @@ from typing import Any
 
 from kb.config import config_file
 from kb.ids import series_id
-from kb.model import Document, Target
+from kb.model import Document, Quantity
 from kb.text.normalize import fold
 from kb.text.numerals import plain_number, written_amount
 
@@ -391,7 +391,7 @@ def _after_indicator(mention: str, indicator: str) -> str:
 
 
 def dimension_of(
-    target: Target, concept: Concept, units: Mapping[str, str], mention: str | None = None
+    target: Quantity, concept: Concept, units: Mapping[str, str], mention: str | None = None
 ) -> Dimension:
     """The unit kind of a target's value; ``mention`` is the target's mention already folded (else folded here)."""
     mention = fold(target.mention) if mention is None else mention
@@ -522,7 +522,7 @@ def _year(text: str) -> int | None:
     return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
 
 
-def _point_year(target: Target, doc: Document) -> int | None:
+def _point_year(target: Quantity, doc: Document) -> int | None:
     if target.kind == "result":
         return target.year
     return target.deadline if target.deadline is not None else _year(doc.date)
@@ -530,7 +530,7 @@ def _point_year(target: Target, doc: Document) -> int | None:
 
 def build_indicators(
     documents: Iterable[Document],
-    targets: Iterable[Target],
+    targets: Iterable[Quantity],
     config: IndicatorConfig,
     units: Mapping[str, str],
 ) -> Indicators:

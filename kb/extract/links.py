@@ -30,7 +30,7 @@ from typing import Any
 from kb import ids
 from kb.config import config_file
 from kb.extract.taxonomy import Taxonomy
-from kb.model import Clause, Link, Measure, Target, TargetRef
+from kb.model import Clause, Link, Measure, Quantity, TargetRef
 from kb.text.normalize import fold
 from kb.text.segment import search_words
 
@@ -193,10 +193,10 @@ def _norm_indicator(text: str) -> str:
 
 
 def _doc_of_target_id(target_id: str) -> str:
-    return ids.document_of(target_id) if ids.kind_of(target_id) == "target" else ""
+    return ids.document_of(target_id) if ids.type_of(target_id) == "target" else ""
 
 
-def _rule_targets(rule: OverrideRule, targets: Iterable[Target]) -> list[Target]:
+def _rule_targets(rule: OverrideRule, targets: Iterable[Quantity]) -> list[Quantity]:
     if rule.target:
         return [t for t in targets if t.id == rule.target]
     want = _norm_indicator(rule.indicator)
@@ -215,8 +215,8 @@ def _rule_measures(rule: OverrideRule, doc_id: str, measures: Iterable[Measure])
 
 
 def _rule_pairs(
-    rule: OverrideRule, measures: list[Measure], targets: list[Target]
-) -> list[tuple[Target, Measure]]:
+    rule: OverrideRule, measures: list[Measure], targets: list[Quantity]
+) -> list[tuple[Quantity, Measure]]:
     pairs = []
     for t in _rule_targets(rule, targets):
         for m in _rule_measures(rule, t.doc_id, measures):
@@ -224,7 +224,7 @@ def _rule_pairs(
     return pairs
 
 
-def check_overrides(overrides: LinkOverrides, measures: list[Measure], targets: list[Target]) -> list[str]:
+def check_overrides(overrides: LinkOverrides, measures: list[Measure], targets: list[Quantity]) -> list[str]:
     """Warnings for rules naming a target or measure not among ``targets``/``measures`` (never raises).
 
     Call it with every measure and target of the documents the links.toml governs.
@@ -419,7 +419,7 @@ def _evidence(measure: Measure, hits: Hits) -> list[str]:
 
 
 def _scores(
-    target: Target, measures: list[Measure], taxonomy: Taxonomy, concepts: Concepts, prepared: MeasureTexts
+    target: Quantity, measures: list[Measure], taxonomy: Taxonomy, concepts: Concepts, prepared: MeasureTexts
 ) -> dict[int, tuple[float, Hits]]:
     """Content score (0..1) and the hits (for evidence) against every measure sharing anything with the target."""
     indicator = target.indicator or target.mention
@@ -442,7 +442,7 @@ def _scores(
 
 
 def score_target(
-    target: Target,
+    target: Quantity,
     measures: list[Measure],
     taxonomy: Taxonomy,
     concepts: Concepts,
@@ -470,7 +470,7 @@ class _Holders:
         self.longest = max((m.span[1] - m.span[0] for m in self.by_start), default=0)
         self.by_clause = {m.clause_id: m for m in measures if m.clause_id}
 
-    def inside(self, target: Target) -> Measure | None:
+    def inside(self, target: Quantity) -> Measure | None:
         """The innermost measure holding the target's mention, else the one whose clause holds its clause."""
         start, end = target.mention_span
         if end > start:
@@ -491,14 +491,14 @@ class _Holders:
 
 def link(
     measures: list[Measure],
-    targets: list[Target],
+    targets: list[Quantity],
     outline: list[Clause] | None = None,
     overrides: LinkOverrides | None = None,
     *,
     taxonomy: Taxonomy,
     concepts: Concepts,
 ) -> list[Link]:
-    """Link the targets of one document to its measures; fills ``Measure.targets`` and ``Target.measure_ids``.
+    """Link the targets of one document to its measures; fills ``Measure.targets`` and ``Quantity.measure_ids``.
 
     Returns the links ordered by target (input order) then score (desc). Override rules about other
     documents are ignored; rejected links are dropped, confirmed ones get ``source="confirmed"``, 1.0.
@@ -529,8 +529,8 @@ def link(
     return attach_links(links, measures, targets)
 
 
-def attach_links(links: list[Link], measures: list[Measure], targets: list[Target]) -> list[Link]:
-    """Order ``links`` (by target, then score) and fill ``Measure.targets`` and ``Target.measure_ids`` from them.
+def attach_links(links: list[Link], measures: list[Measure], targets: list[Quantity]) -> list[Link]:
+    """Order ``links`` (by target, then score) and fill ``Measure.targets`` and ``Quantity.measure_ids`` from them.
 
     ``link`` ends with it; a step that changes the links afterwards (staff curation) calls it again.
     """
@@ -550,7 +550,7 @@ def attach_links(links: list[Link], measures: list[Measure], targets: list[Targe
 
 
 def _apply_overrides(
-    links: list[Link], overrides: LinkOverrides, measures: list[Measure], targets: list[Target]
+    links: list[Link], overrides: LinkOverrides, measures: list[Measure], targets: list[Quantity]
 ) -> list[Link]:
     rejected = {(t.id, m.id) for rule in overrides.reject for t, m in _rule_pairs(rule, measures, targets)}
     confirmed = [

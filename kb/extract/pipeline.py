@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kb.config import config_file
 from kb.extract.curation import DocumentCuration
+from kb.extract.doctype import document_genre
 from kb.extract.links import Concepts, LinkOverrides, link, load_concepts
 from kb.extract.measures import extract_measures
 from kb.extract.metadata import from_body
@@ -24,7 +25,9 @@ from kb.extract.validity import mark_abolitions
 from kb.model import Document, DocumentKB, RawDocument
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
-PIPELINE_VERSION = "7"  # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles
+# 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles;
+# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form
+PIPELINE_VERSION = "8"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -83,6 +86,7 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         content_hash=digest,
         status=(meta.get("status") or "").strip(),
         history=(meta.get("history") or "").strip(),
+        genre=document_genre(title),
     )
 
 
@@ -110,20 +114,20 @@ def analyse(
         ranked = taxonomy.rank(measure.text, measure.headline)
         measure.categories = [name for name, _ in ranked]
         measure.category_confidence = dict(ranked)
-    targets = extract_targets(document, outline, extraction.units)
+    quantities = extract_targets(document, outline, extraction.units)
     if curation is not None:
         curation.set_categories(measures)
-        targets = curation.drop_targets(targets)
-    links = link(measures, targets, outline, overrides, taxonomy=taxonomy, concepts=extraction.concepts)
+        quantities = curation.drop_targets(quantities)
+    links = link(measures, quantities, outline, overrides, taxonomy=taxonomy, concepts=extraction.concepts)
     if curation is not None:
-        links = curation.apply_links(links, measures, targets)
+        links = curation.apply_links(links, measures, quantities)
     references = find_references(document, outline)
     mark_abolitions(document.text, references)
     return DocumentKB(
         document=document,
         outline=outline,
         measures=measures,
-        targets=targets,
+        quantities=quantities,
         links=links,
         references=references,
     )

@@ -93,9 +93,9 @@ def find_references(doc: Document, outline: list[Clause]) -> list[Reference]:
     folded = fold(doc.text)
     aliases = {normalize_title(m.group(1)) for m in _ALIAS.finditer(folded)}
     refs: list[Reference] = []
-    for kind, start, end in sorted(_iter_refs(doc.text), key=lambda r: (r[1], r[2])):
+    for form, start, end in sorted(_iter_refs(doc.text), key=lambda r: (r[1], r[2])):
         written = doc.text[start:end]
-        if kind == "title":
+        if form == "title":
             key = normalize_title(written)
             if not key or key == own_title or key in aliases:
                 continue
@@ -106,7 +106,7 @@ def find_references(doc: Document, outline: list[Clause]) -> list[Reference]:
             Reference(
                 doc_id=doc.id,
                 text=written,
-                kind=kind,
+                form=form,
                 span=(start, end),
                 clause_id=holder.id if holder is not None else "",
             )
@@ -129,7 +129,7 @@ def resolve(refs: list[Reference], titles: dict[str, str], doc_numbers: dict[str
         by_number.setdefault(normalize_doc_number(number), doc_id)
     for ref in refs:
         found = ""
-        if ref.kind == "doc_number":
+        if ref.form == "doc_number":
             found = by_number.get(normalize_doc_number(ref.text), "")
         else:
             key = normalize_title(ref.text)

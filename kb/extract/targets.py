@@ -45,7 +45,7 @@ from pathlib import Path
 from kb import ids
 from kb.config import config_file
 from kb.extract.places import innermost_clause
-from kb.model import Clause, Document, Target
+from kb.model import Clause, Document, Quantity
 from kb.text.normalize import fold
 from kb.text.numerals import cn_to_number
 
@@ -846,11 +846,11 @@ def find_targets(
     *,
     title: str = "",
     year: int | None = None,
-) -> list[Target]:
-    """All quantitative targets and past results of ``text`` in reading order (``Target.kind``).
+) -> list[Quantity]:
+    """All quantitative targets and past results of ``text`` in reading order (``Quantity.kind``).
 
     ``clauses`` (roots or a flat list) only decide ``clause_id`` (the innermost clause whose span holds the
-    mention) and the id ``{doc_id}.t{clause path}-{k}``. ``units`` ({unit: kind}) is the unit table; ``None``
+    mention) and the id (``kb.ids.quantity_id``: ``{doc_id}.t{clause path}-{k}``, ``.r`` for a result). ``units`` ({unit: kind}) is the unit table; ``None``
     reads the configured ``units.txt``. ``title`` gives the plan's own period (a target without a deadline in
     its sentence or paragraph is due at its end); ``year`` (the document's) dates results a review leaves
     undated. Restatements of a target (same indicator, value and unit) are kept once, at the first.
@@ -863,7 +863,7 @@ def find_targets(
     def span_of(start: int, end: int) -> tuple[int, int]:
         return offsets[start], (offsets[end - 1] + 1 if end > start else offsets[start])
 
-    found: list[Target] = []
+    found: list[Quantity] = []
     seen: set[tuple[str, float, str, str]] = set()
     seen_values: set[tuple[float, str, str]] = set()
     prev: tuple[int, str] | None = None
@@ -903,7 +903,7 @@ def find_targets(
         mention_span = span_of(mention_start, mention_end)
         sentence_span = span_of(sent_start, sent_end)
         found.append(
-            Target(
+            Quantity(
                 id="",
                 doc_id=doc_id,
                 clause_id="",
@@ -928,7 +928,7 @@ def find_targets(
         path = _clause_path(clause)
         counters[path] = counters.get(path, 0) + 1
         target.clause_id = clause.id if clause is not None else ""
-        target.id = ids.target_id(doc_id, path, counters[path])
+        target.id = ids.quantity_id(doc_id, path, counters[path], target.kind)
     return found
 
 
@@ -942,7 +942,7 @@ def explain(text: str, units: Mapping[str, str] | None = None) -> list[Decision]
 
 def extract_targets(
     doc: Document, outline: list[Clause], units: Mapping[str, str] | None = None
-) -> list[Target]:
+) -> list[Quantity]:
     """Targets and results of a document; ``outline`` gives the clause ids, ``units`` the unit table."""
     year = int(doc.year) if doc.year.isdigit() else None
     return find_targets(doc.text, doc.id, outline, units, title=doc.title, year=year)

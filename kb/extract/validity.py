@@ -106,7 +106,7 @@ def mark_abolitions(text: str, references: list[Reference]) -> None:
     """Set ``relation = ABOLISHES`` on the title references the text abolishes ("废止《…》", "《…》同时废止")."""
     folded = fold(text)
     for ref in references:
-        if ref.kind != "title":
+        if ref.form != "title":
             continue
         start, end = ref.span
         line_start = folded.rfind("\n", 0, start) + 1

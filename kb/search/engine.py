@@ -1,19 +1,18 @@
 """The one search interface the CLI and the site use (Whoosh behind it; another engine could replace it).
 
 ``SearchBackend`` is the interface; ``SearchEngine`` (Whoosh index + the numpy evaluator) implements it.
-``SearchEngine(index_dir).search(query, type=..., kind=..., category=..., doc=..., agency=..., year=...,
-doc_number=..., date_from=..., date_to=..., field=..., sort=..., limit=..., offset=...)`` returns a
-``SearchResult`` whose ``to_json()`` is the public JSON shape. ``docs/scaling.md`` describes an
-Elasticsearch/OpenSearch implementation of the same interface.
+``SearchEngine(index_dir).search(SearchRequest(...))`` (or ``search("q", type=..., ...)`` with the request's fields)
+returns a ``SearchResult`` whose ``to_json()`` is the public JSON shape. ``docs/scaling.md`` describes other
+implementations of the same interface.
 
-Filters (every one a mask over per-hit arrays, so totals and facets count every match exactly):
-``type`` the kind of hit (document, measure, target, clause); ``kind`` the document's 文种 (通知, 意见, 条例…);
-``category``, ``doc``, ``year`` exact values; ``agency`` an exact agency, else the agencies containing the text;
-``doc_number`` a 文号 or part of one (国发 2019); ``date_from``/``date_to`` the document date (YYYY[-MM[-DD]]).
-``kind`` was the kind of hit before issue 15: a ``kind`` that is one (``measure``…) is still read as ``type``.
-A facet or filter value ``未注明`` (``NOT_STATED``) selects the hits whose document lacks that value. With an empty
-query and at least one filter the search lists every hit the filters allow (browsing: scored by the kind prior
-alone). ``field="title"`` searches titles only; ``sort="date"`` orders newest first, ties by relevance.
+Filters (``kb.search.request.FILTERS``; every one a mask over per-hit arrays, so totals and facets count every
+match exactly): ``type`` the type of hit (document, measure, target, result, clause); ``genre`` the document's
+文种 (通知, 意见, 条例…); ``category``, ``doc``, ``year`` exact values; ``agency`` an exact agency, else the agencies
+containing the text; ``doc_number`` a 文号 or part of one (国发 2019); ``date_from``/``date_to`` the document date
+(YYYY[-MM[-DD]]). A facet or filter value ``未注明`` (``NOT_STATED``) selects the hits whose document lacks that
+value. With an empty query and at least one filter the search lists every hit the filters allow (browsing: scored
+by the type prior alone). ``field="title"`` searches titles only; ``sort="date"`` orders newest first, ties by
+relevance.
 """
 
 from __future__ import annotations
@@ -31,30 +30,30 @@ from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from kb.present import url_for_id
 from kb.search import ranking
 from kb.search.amounts import AmountQuery, find_quantities
 from kb.search.evaluate import Evaluator, Unsupported, top_k, top_k_by
 from kb.search.filters import agency_matcher, doc_number_matcher, parse_date
 from kb.search.highlight import SCAN_CHARS, Marked, highlight, snippet
 from kb.search.query import ParsedQuery, default_synonyms, highlight_terms, parse_query
+from kb.search.request import FILTERS, SearchRequest
 from kb.search.schema import (
     AMOUNT_FIELD,
     BIGRAM_FIELDS,
     COLUMN_FIELDS,
     FACET_FIELDS,
-    KINDS,
     NOT_STATED,
     TEXT_FIELDS,
 )
 from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, Facet, IndexArrays
 from kb.store.generations import StoreError, current_generation
+from kb.urls import item_url
 
 
 @dataclass
 class Hit:
     id: str
-    kind: str  # document | measure | target | clause
+    type: str  # document | measure | target | result | clause
     doc_id: str
     doc_title: str
     title: Marked  # the title with the query terms marked
@@ -63,11 +62,12 @@ class Hit:
     score: float
     url: str
     categories: list[str] = field(default_factory=list)
+    year: int | None = None  # a result's reported year
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
-            "kind": self.kind,
+            "type": self.type,
             "doc_id": self.doc_id,
             "doc_title": self.doc_title,
             "title": self.title.text,
@@ -79,6 +79,11 @@ class Hit:
             "url": self.url,
             "categories": self.categories,
         }
+        if self.type in ("target", "result"):  # a quantity: its kind, and the year a result reports
+            data["kind"] = self.type
+            if self.type == "result":
+                data["year"] = self.year
+        return data
 
 
 @dataclass
@@ -112,16 +117,13 @@ class SearchResult:
         }
 
 
-MAX_LIMIT = 100
 FACET_VALUES = 30  # the most frequent values of each facet (a broad query touches thousands of documents)
 SEARCH_FIELDS = {**TEXT_FIELDS, **BIGRAM_FIELDS}
 TITLE_FIELDS = {"title": TEXT_FIELDS["title"], "title_bigrams": BIGRAM_FIELDS["title_bigrams"]}
 FIELDS = {"all": SEARCH_FIELDS, "title": TITLE_FIELDS}  # the ``field=`` choices
-SORTS = ("relevance", "date")
+
 # Facets whose hits may lack a value (counted, and filterable, as NOT_STATED).
-OPTIONAL_FACETS = frozenset({"kind", "agency", "year"})
-FILTERS = ("type", "kind", "category", "doc", "agency", "year", "doc_number", "date_from", "date_to")
-MAX_OFFSET = 10_000
+OPTIONAL_FACETS = frozenset({"genre", "agency", "year"})
 PARTIAL_MESSAGE = "没有同时包含全部检索词的结果，以下是部分匹配的结果。"
 EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件，或换一个说法试试。"
 
@@ -130,24 +132,7 @@ EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件
 class SearchBackend(Protocol):
     """What the CLI and the site need from a search engine over one index directory."""
 
-    def search(
-        self,
-        query: str,
-        *,
-        type: str | None = None,
-        kind: str | None = None,
-        category: str | None = None,
-        doc: str | None = None,
-        agency: str | None = None,
-        year: str | None = None,
-        doc_number: str | None = None,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        field: str | None = None,
-        sort: str = "relevance",
-        limit: int = 10,
-        offset: int = 0,
-    ) -> SearchResult: ...
+    def search(self, request: SearchRequest | str = "", /, **fields: Any) -> SearchResult: ...
 
     def related(self, measure_id: str, limit: int = 5) -> list[Hit]: ...
 
@@ -243,7 +228,7 @@ class SearchEngine:
                     scored_fields=[*SEARCH_FIELDS, *([AMOUNT_FIELD] if AMOUNT_FIELD in schema else [])],
                     facet_fields={k: v for k, v in FACET_FIELDS.items() if v in schema},
                     multi_valued=("categories",),
-                    priors={"type": ranking.KIND_PRIOR},
+                    priors={"type": ranking.TYPE_PRIOR},
                     cache_postings=self.cache_postings,
                     column_fields={k: v for k, v in COLUMN_FIELDS.items() if v in schema},
                     date_column="date" if "date" in schema else None,
@@ -308,45 +293,19 @@ class SearchEngine:
             return facet.mask_values(agency_matcher(value, facet.values, default_synonyms()))
         return facet.mask(value)
 
-    def search(
-        self,
-        query: str,
-        *,
-        type: str | None = None,
-        kind: str | None = None,
-        category: str | None = None,
-        doc: str | None = None,
-        agency: str | None = None,
-        year: str | None = None,
-        doc_number: str | None = None,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        field: str | None = None,
-        sort: str = "relevance",
-        limit: int = 10,
-        offset: int = 0,
-    ) -> SearchResult:
-        limit = max(1, min(int(limit), MAX_LIMIT))
-        offset = max(0, min(int(offset), MAX_OFFSET))
-        sort = sort if sort in SORTS else "relevance"
-        if kind in KINDS and type is None:  # a caller from before ``type=``: kind named the kind of hit
-            type, kind = kind, None
+    def search(self, request: SearchRequest | str = "", /, **fields: Any) -> SearchResult:
+        """Run ``request``; a string is the query text of a request with ``fields`` (SearchRequest's fields)."""
+        if not isinstance(request, SearchRequest):
+            request = SearchRequest(request or "", **fields)
+        elif fields:
+            request = request.with_(**fields)
+        limit, offset, sort = request.limit, request.offset, request.sort
         searcher = self._searcher()
-        parsed = self.parse(query, field)
+        parsed = self.parse(request.q, request.field)
         result = SearchResult(
             query=parsed.text, offset=offset, limit=limit, terms=highlight_terms(parsed), sort=sort
         )
-        filters = {
-            "type": type,
-            "kind": kind,
-            "category": category,
-            "doc": doc,
-            "agency": agency,
-            "year": year,
-            "doc_number": doc_number,
-            "date_from": date_from,
-            "date_to": date_to,
-        }
+        filters = request.filters
         browse = parsed.query is None and not parsed.text and any(filters.values())
         if parsed.query is None and not browse:
             result.message = parsed.message or "请输入检索词。"
@@ -430,7 +389,7 @@ class SearchEngine:
         terms: list[str],
         amounts: tuple[AmountQuery, ...] = (),
     ) -> Hit:
-        kind = hit["kind"]
+        hit_type = hit["type"]
         title_text = hit.get("title") or hit.get("heading") or hit.get("doc_title") or ""
         body = hit.get("body") or ""
         if amounts:  # mark the quantities that matched by value (0.5亿元 for 5000万元), as written
@@ -442,15 +401,16 @@ class SearchEngine:
             path = []
         return Hit(
             id=hit["id"],
-            kind=kind,
+            type=hit_type,
             doc_id=hit["doc_id"],
             doc_title=hit.get("doc_title") or "",
             title=highlight(title_text, terms),
             path=path,
             snippet=snippet(body, terms),
             score=score,
-            url=url_for_id(kind, hit["id"]),
+            url=item_url(hit_type, hit["id"]),
             categories=categories,
+            year=hit.get("reported"),
         )
 
     def related(self, measure_id: str, limit: int = 5) -> list[Hit]:

@@ -1,13 +1,13 @@
-"""Ranking: BM25F plus a small prior by kind of hit, so a measure outranks its own target or clause.
+"""Ranking: BM25F plus a small prior by type of hit, so a measure outranks its own target or clause.
 
-The index holds one hit per document, clause, measure and target (kb.search.schema). A target repeats the
+The index holds one hit per document, clause, measure, target and result (kb.search.schema). A target repeats the
 sentence of its measure and a clause heading is often as short as a measure headline, so for an
 equally relevant text BM25F alone may put a target (short body, high length-normalised score) above the
 measure an official is looking for. The prior multiplies the whole BM25F score of a hit, so it only
 reorders hits whose relevance is close: a clearly better match of another kind still wins.
 
-``KIND_PRIOR`` is applied in two places that must agree: ``kb.search.whoosh.postings.IndexArrays.prior`` (one factor
-per indexed hit, used by the numpy evaluator that answers searches) and ``KindPriorBM25F.final`` below
+``TYPE_PRIOR`` is applied in two places that must agree: ``kb.search.whoosh.postings.IndexArrays.prior`` (one factor
+per indexed hit, used by the numpy evaluator that answers searches) and ``TypePriorBM25F.final`` below
 (for a query node the evaluator does not implement, which Whoosh then runs itself; and as the
 reference the evaluator is tested against).
 ``tests/test_evaluate.py`` checks that both give the same scores.
@@ -20,7 +20,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh import scoring
 
-# Multiplier per kind of hit. Measures are what officials look for. A document whose title holds
+# Multiplier per type of hit. Measures are what officials look for. A document whose title holds
 # the query (乡村振兴, 无废城市, 药品集中采购) is the best answer to a topic word, above the measures that
 # repeat the word in their headlines. Targets repeat their measure's sentence in a much shorter
 # text (5000万元 and 双师型 must find the measure first); clauses are the (often structural) rest, e.g. the
@@ -30,9 +30,10 @@ from whoosh import scoring
 # knowledge base 30 % larger (more measures and targets per plan), target 0.75 → 0.6 and document 1.1 → 1.2:
 # whole corpus pass / success@1 / MRR / nDCG@10 .786/.554/.746/.771 → .839/.643/.791/.804, test index
 # .982/.893/.942 → 1.000/.929/.964; the neighbours (target 0.55–0.65, document 1.15–1.25) score alike.
-KIND_PRIOR: dict[str, float] = {"measure": 1.0, "document": 1.2, "target": 0.6, "clause": 0.6}
+# Results (what a review reports) are found like targets, never above them: 0.5.
+TYPE_PRIOR: dict[str, float] = {"measure": 1.0, "document": 1.2, "target": 0.6, "result": 0.5, "clause": 0.6}
 
-_ATTR = "_policykb_kind_prior"
+_ATTR = "_policykb_type_prior"
 
 
 def _priors(searcher: Any) -> list[float]:
@@ -41,17 +42,17 @@ def _priors(searcher: Any) -> list[float]:
     if cached is not None:
         return cached
     priors = [1.0] * searcher.doc_count_all()
-    for kind, prior in KIND_PRIOR.items():
+    for hit_type, prior in TYPE_PRIOR.items():
         if prior == 1.0:
             continue
-        for docnum in searcher.docs_for_query(wq.Term("kind", kind)):
+        for docnum in searcher.docs_for_query(wq.Term("type", hit_type)):
             priors[docnum] = prior
     setattr(searcher, _ATTR, priors)
     return priors
 
 
-class KindPriorBM25F(scoring.BM25F):
-    """BM25F whose final score is multiplied by the hit kind's prior (``KIND_PRIOR``)."""
+class TypePriorBM25F(scoring.BM25F):
+    """BM25F whose final score is multiplied by the hit type's prior (``TYPE_PRIOR``)."""
 
     use_final = True
 
@@ -62,4 +63,4 @@ class KindPriorBM25F(scoring.BM25F):
 
 def weighting() -> scoring.WeightingModel:
     """The weighting model of every search searcher."""
-    return KindPriorBM25F()
+    return TypePriorBM25F()

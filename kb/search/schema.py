@@ -1,11 +1,12 @@
-"""What goes into the search index: the Whoosh schema and one hit per document, clause, measure and target.
+"""What goes into the search index: the Whoosh schema and one hit per document, clause, measure, target and result.
 
 Every character of a document is indexed once as body text (plus once as character bigrams): a document hit holds the text no clause covers
 (preamble, unstructured documents), a clause hit its own text up to its first child, a measure hit its whole
-text (its sub-clauses are not indexed again). Targets are small extra hits (indicator + sentence).
+text (its sub-clauses are not indexed again). Targets and results are small extra hits (indicator + sentence),
+each of its own type.
 
 Every hit also carries its document's metadata as single-valued fields: agency, year, date (ISO), 文号 and
-文种 (``doctype``, read from the title by ``kb.extract.doctype``), and the quantities of its text as values
+genre (文种, ``Document.genre``), and the quantities of its text as values
 (``amounts``: 5000万元 → ``元=50000000``, see ``kb.search.amounts``; a target's are its mention's).
 """
 
@@ -18,19 +19,18 @@ from typing import Any
 from whoosh import fields
 
 from kb import ids
-from kb.extract.doctype import document_kind
 from kb.extract.places import SECTION_STYLES, clause_path
 from kb.model import Clause, DocumentKB
 from kb.search.analysis import AmountAnalyzer, BigramAnalyzer, ChineseAnalyzer
 
-# The kinds of hit (the ``type=`` filter; the stored field is still called "kind").
-KINDS = ("document", "measure", "target", "clause")
-KIND_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "clause": "条款"}
+# The types of hit (the ``type=`` filter and the stored field ``type``), and their labels on the site.
+TYPES = ("document", "measure", "target", "result", "clause")
+TYPE_LABELS = {"document": "文件", "measure": "措施", "target": "目标", "result": "实绩", "clause": "条款"}
 # Facets: the filter's name (a search parameter) -> the stored field it counts; and its label on the site.
-# ``type`` is the kind of hit, ``kind`` the document's 文种 (通知, 意见, 条例…).
+# ``type`` is the type of hit, ``genre`` the document's 文种 (通知, 意见, 条例…).
 FACET_FIELDS = {
-    "type": "kind",
-    "kind": "doctype",
+    "type": "type",
+    "genre": "genre",
     "category": "categories",
     "doc": "doc_id",
     "agency": "agency",
@@ -38,7 +38,7 @@ FACET_FIELDS = {
 }
 FACETS = {
     "type": "类型",
-    "kind": "文种",
+    "genre": "文种",
     "category": "类别",
     "doc": "文件",
     "agency": "发布机构",
@@ -63,13 +63,13 @@ def make_schema() -> fields.Schema:
     bigrams = BigramAnalyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        kind=fields.ID(stored=True),
+        type=fields.ID(stored=True),
         doc_id=fields.ID(stored=True),
         agency=fields.ID(stored=True),
         year=fields.ID(stored=True),
         date=fields.ID(stored=True),
         doc_number=fields.ID(stored=True),
-        doctype=fields.ID(stored=True),
+        genre=fields.ID(stored=True),
         categories=fields.KEYWORD(stored=True, commas=True, scorable=False),
         title=fields.TEXT(analyzer=words, stored=True, phrase=True),
         body=fields.TEXT(analyzer=words, stored=True, phrase=True),
@@ -81,6 +81,7 @@ def make_schema() -> fields.Schema:
         heading=fields.STORED(),
         path=fields.STORED(),
         order=fields.STORED(),
+        reported=fields.STORED(),  # a result's reported year
     )
 
 
@@ -110,7 +111,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
         "year": doc.year,
         "date": doc.date,
         "doc_number": doc.doc_number,
-        "doctype": document_kind(doc.title),
+        "genre": doc.genre,
         "doc_title": doc.title,
     }
     all_categories = sorted({c for m in dkb.measures for c in m.categories})
@@ -119,7 +120,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
     yield {
         **base,
         "id": doc.id,
-        "kind": "document",
+        "type": "document",
         "categories": ",".join(all_categories),
         "title": doc.title,
         "body": body,
@@ -148,7 +149,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
                 yield {
                     **base,
                     "id": measure.id,
-                    "kind": "measure",
+                    "type": "measure",
                     "categories": ",".join(measure.categories),
                     "title": measure.headline,
                     "title_bigrams": measure.headline,
@@ -165,7 +166,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
             yield {
                 **base,
                 "id": node.id,
-                "kind": "clause",
+                "type": "clause",
                 "categories": "",
                 # Item headings (an article's lead sentence) are part of the body already: indexing them
                 # again as titles cost a third of all postings. Only section headings are titles.
@@ -184,16 +185,14 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
     yield from visit(dkb.outline, [])
 
     measures = {m.id: m for m in dkb.measures}
-    for target in dkb.targets:
-        if target.is_result:
-            continue  # past results are found through their clause and document; they have their own pages
+    for target in dkb.quantities:  # targets and results, each a hit of its own type
         order += 1
         served = [measures[mid] for mid in target.measure_ids if mid in measures]
         target_path = paths.get(target.clause_id) or _enclosing_path(target.clause_id, paths)
         yield {
             **base,
             "id": target.id,
-            "kind": "target",
+            "type": target.kind,
             "categories": ",".join(sorted({c for m in served for c in m.categories})),
             "title": target.indicator,
             "body": target.text,
@@ -205,6 +204,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
             "amounts": target.mention,  # a target's quantity is its own value, not its neighbours'
             "path": json.dumps(target_path, ensure_ascii=False),
             "order": order,
+            "reported": target.year if target.is_result else None,
         }
 
 

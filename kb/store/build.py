@@ -49,14 +49,14 @@ from kb.extract.pipeline import (
     load_extraction,
 )
 from kb.extract.references import resolve
-from kb.model import DocumentKB, Reference, to_dict
+from kb.model import TARGET, DocumentKB, Reference, to_dict
 from kb.readers import SUPPORTED_SUFFIXES, ReadError, read
 from kb.readers.encoding import read_bounded
 from kb.search import analysis
 from kb.search import schema as indexing
 from kb.search.whoosh import patches as whoosh_patches
 from kb.store import curation as curation_file
-from kb.store.codec import document_from_dict, kb_from_dict, kb_to_dict, measure_from_dict, target_from_dict
+from kb.store.codec import document_from_dict, kb_from_dict, kb_to_dict, measure_from_dict, quantity_from_dict
 from kb.store.generations import (
     GEN_PREFIX,
     TMP_PREFIX,
@@ -133,6 +133,7 @@ class BuildReport:
     documents: int = 0
     measures: int = 0
     targets: int = 0
+    results: int = 0
     links: int = 0
     added: int = 0
     changed: int = 0
@@ -160,7 +161,7 @@ class BuildReport:
             mode = "无变化 nothing changed"
         return (
             f"{mode}: {self.documents} 个文件 documents, {self.measures} 条措施 measures, "
-            f"{self.targets} 个目标 targets, {self.links} 个关联 links; "
+            f"{self.targets} 个目标 targets, {self.results} 项实绩 results, {self.links} 个关联 links; "
             f"新增 {self.added} / 更新 {self.changed} / 删除 {self.removed} / 未变 {self.unchanged}; "
             f"拒收 rejected {len(self.rejected)}; {self.seconds:.1f} s"
         )
@@ -620,7 +621,17 @@ class _Status:
 
 
 def _report_counts(report: BuildReport) -> dict[str, Any]:
-    keys = ("documents", "measures", "targets", "links", "added", "changed", "removed", "unchanged")
+    keys = (
+        "documents",
+        "measures",
+        "targets",
+        "results",
+        "links",
+        "added",
+        "changed",
+        "removed",
+        "unchanged",
+    )
     return {k: getattr(report, k) for k in keys} | {
         "full": report.full,
         "published": report.published,
@@ -824,7 +835,7 @@ def build(
         report.phases["scan+hash"] = time.monotonic() - started
         if plan.nothing_changed:
             stats = plan.prev_catalog.get("meta", {})
-            for key in ("documents", "measures", "targets", "links"):
+            for key in ("documents", "measures", "targets", "results", "links"):
                 setattr(report, key, stats.get(key, 0))
             report.generation = plan.previous.name if plan.previous else ""
             report.seconds = time.monotonic() - started
@@ -867,19 +878,20 @@ def _catalog(
 ) -> dict[str, Any]:
     documents = [d for d in prev_catalog.get("documents", []) if d["id"] in reused_ids]
     measures = [m for m in prev_catalog.get("measures", []) if m["doc_id"] in reused_ids]
-    targets = [t for t in prev_catalog.get("targets", []) if t["doc_id"] in reused_ids]
+    quantities = [q for q in prev_catalog.get("quantities", []) if q["doc_id"] in reused_ids]
     for dkb in new_kbs.values():
         entry = to_dict(dkb.document)
         entry.pop("text", None)
         entry["counts"] = {
             "measures": len(dkb.measures),
             "targets": len(dkb.targets),
+            "results": len(dkb.results),
             "links": len(dkb.links),
         }
         entry["references"] = [
             {
                 "text": r.text,
-                "kind": r.kind,
+                "form": r.form,
                 "resolved_id": "",
                 "clause_id": r.clause_id,
                 "relation": r.relation,
@@ -888,17 +900,19 @@ def _catalog(
         ]
         documents.append(entry)
         measures.extend(to_dict(dkb.measures))
-        targets.extend(to_dict(dkb.targets))
+        quantities.extend(to_dict(dkb.quantities))
     documents.sort(key=lambda d: d["id"])
     _resolve_references(documents)
     report.documents = len(documents)
     report.measures = len(measures)
-    report.targets = len(targets)
+    report.targets = sum(q["kind"] == TARGET for q in quantities)
+    report.results = len(quantities) - report.targets
     report.links = sum(len(m.get("targets", [])) for m in measures)
     stats = {
         "documents": report.documents,
         "measures": report.measures,
         "targets": report.targets,
+        "results": report.results,
         "links": report.links,
     }
     return {
@@ -908,7 +922,7 @@ def _catalog(
         ],
         "documents": documents,
         "measures": measures,
-        "targets": targets,
+        "quantities": quantities,
         "rejected": report.rejected,
     }
 
@@ -924,8 +938,8 @@ def _indicators(catalog: dict[str, Any], extraction: Extraction, report: BuildRe
         document_from_dict({k: v for k, v in d.items() if k not in ("counts", "references")} | {"text": ""})
         for d in catalog["documents"]
     ]
-    targets = [target_from_dict(t) for t in catalog["targets"]]
-    return indicators_to_dict(build_indicators(documents, targets, config, extraction.units))
+    quantities = [quantity_from_dict(q) for q in catalog["quantities"]]
+    return indicators_to_dict(build_indicators(documents, quantities, config, extraction.units))
 
 
 def _check_overrides(
@@ -938,7 +952,11 @@ def _check_overrides(
     for folder, rules in overrides.items():
         doc_ids = {v["doc_id"] for k, v in manifest.items() if k.startswith(f"{folder}/")}
         measures = [measure_from_dict(m) for m in catalog["measures"] if m["doc_id"] in doc_ids]
-        targets = [target_from_dict(t) for t in catalog["targets"] if t["doc_id"] in doc_ids]
+        targets = [
+            quantity_from_dict(q)
+            for q in catalog["quantities"]
+            if q["doc_id"] in doc_ids and q["kind"] == TARGET
+        ]
         warnings.extend(check_overrides(rules, measures, targets))
     return warnings
 
@@ -948,7 +966,7 @@ def _resolve_references(documents: list[dict[str, Any]]) -> None:
     titles = {d["title"]: d["id"] for d in documents if d.get("title")}
     numbers = {d["doc_number"]: d["id"] for d in documents if d.get("doc_number")}
     pairs = [
-        (data, Reference(doc_id=entry["id"], text=data["text"], kind=data["kind"], span=(0, 0)))
+        (data, Reference(doc_id=entry["id"], text=data["text"], form=data["form"], span=(0, 0)))
         for entry in documents
         for data in entry.get("references", [])
     ]

@@ -10,8 +10,8 @@ from kb.model import (
     DocumentKB,
     Link,
     Measure,
+    Quantity,
     Reference,
-    Target,
     TargetRef,
     to_dict,
 )
@@ -44,11 +44,11 @@ def measure_from_dict(data: dict[str, Any]) -> Measure:
     return Measure(**fields)
 
 
-def target_from_dict(data: dict[str, Any]) -> Target:
+def quantity_from_dict(data: dict[str, Any]) -> Quantity:
     fields = dict(data)
     fields["span"] = _span(fields["span"])
     fields["mention_span"] = _span(fields["mention_span"])
-    return Target(**fields)
+    return Quantity(**fields)
 
 
 def reference_from_dict(data: dict[str, Any]) -> Reference:
@@ -70,7 +70,7 @@ def kb_from_dict(data: dict[str, Any]) -> DocumentKB:
         document=document_from_dict(data["document"]),
         outline=[clause_from_dict(c) for c in data.get("outline", [])],
         measures=[measure_from_dict(m) for m in data.get("measures", [])],
-        targets=[target_from_dict(t) for t in data.get("targets", [])],
+        quantities=[quantity_from_dict(t) for t in data.get("quantities", [])],
         links=[Link(**link) for link in data.get("links", [])],
         references=[reference_from_dict(r) for r in data.get("references", [])],
     )

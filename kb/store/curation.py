@@ -47,7 +47,7 @@ def _item_id(value: Any, kind: str, label: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CurationError(f"缺少{label}编号（{kind}）。")
     value = value.strip()
-    if len(value) > 120 or ids.kind_of(value) != kind:
+    if len(value) > 120 or ids.type_of(value) != kind:
         raise CurationError(f"{label}编号格式不正确：{value[:120]}")
     return value
 

@@ -1,4 +1,5 @@
-"""``KnowledgeBase``: the read API over one generation (documents, measures, targets, clauses by id and in lists).
+"""``KnowledgeBase``: the read API over one generation (documents, measures, targets, results, clauses by id and in
+lists).
 
 The generation's JSON is the source of truth (``catalog.json`` for lists and lookups, ``docs/<id>.json`` for each
 document's text and outline, loaded lazily, ``indicators.json`` for the indicator series, loaded on first use); see
@@ -16,8 +17,8 @@ from typing import Any
 from kb import ids
 from kb.extract.indicators import Indicators, Series, indicators_from_dict
 from kb.extract.places import find_clause
-from kb.model import Clause, Document, DocumentKB, Measure, Target
-from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, target_from_dict
+from kb.model import RESULT, TARGET, Clause, Document, DocumentKB, Measure, Quantity
+from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, quantity_from_dict
 from kb.store.generations import StoreError, current_generation, read_json
 
 
@@ -29,7 +30,7 @@ class Category:
 
 
 class KnowledgeBase:
-    """Read-only view of one generation: documents, measures, targets, clauses, by id and in lists."""
+    """Read-only view of one generation: documents, measures, targets, results, clauses, by id and in lists."""
 
     def __init__(self, generation: Path, cache_size: int = 64) -> None:
         self.generation = generation
@@ -47,10 +48,10 @@ class KnowledgeBase:
         for data in catalog["measures"]:
             measure = measure_from_dict(data)
             self._measures[measure.id] = measure
-        self._targets: dict[str, Target] = {}
-        for data in catalog["targets"]:
-            target = target_from_dict(data)
-            self._targets[target.id] = target
+        self._quantities: dict[str, Quantity] = {}
+        for data in catalog.get("quantities", []):
+            quantity = quantity_from_dict(data)
+            self._quantities[quantity.id] = quantity
         self.categories: list[Category] = [
             Category(c["name"], c.get("description", ""), []) for c in catalog.get("categories", [])
         ]
@@ -146,11 +147,35 @@ class KnowledgeBase:
     def measure(self, measure_id: str) -> Measure | None:
         return self._measures.get(measure_id)
 
-    def targets(self, doc_id: str | None = None) -> list[Target]:
-        return [t for t in self._targets.values() if doc_id is None or t.doc_id == doc_id]
+    # -- quantities: targets (goals) and results (what was achieved), told apart by ``Quantity.kind``
+    def quantities(self, doc_id: str | None = None, kind: str | None = None) -> list[Quantity]:
+        """Targets and results in reading order (``kind`` "target" or "result": only those)."""
+        return [
+            q
+            for q in self._quantities.values()
+            if (doc_id is None or q.doc_id == doc_id) and (kind is None or q.kind == kind)
+        ]
 
-    def target(self, target_id: str) -> Target | None:
-        return self._targets.get(target_id)
+    def targets(self, doc_id: str | None = None) -> list[Quantity]:
+        """Goals only: never a result."""
+        return self.quantities(doc_id, TARGET)
+
+    def results(self, doc_id: str | None = None) -> list[Quantity]:
+        """What documents say was achieved: never a target."""
+        return self.quantities(doc_id, RESULT)
+
+    def quantity(self, quantity_id: str) -> Quantity | None:
+        return self._quantities.get(quantity_id)
+
+    def target(self, target_id: str) -> Quantity | None:
+        """The target with this id; None for a result's id."""
+        found = self._quantities.get(target_id)
+        return found if found is not None and found.kind == TARGET else None
+
+    def result(self, result_id: str) -> Quantity | None:
+        """The result with this id; None for a target's id."""
+        found = self._quantities.get(result_id)
+        return found if found is not None and found.kind == RESULT else None
 
     def category(self, name: str) -> Category | None:
         return next((c for c in self.categories if c.name == name), None)
@@ -158,21 +183,22 @@ class KnowledgeBase:
     # -- clauses
     def clause(self, clause_id: str) -> tuple[Clause, list[Clause]] | None:
         """The clause and its ancestors (root first), or None."""
-        if ids.kind_of(clause_id) != "clause":
+        if ids.type_of(clause_id) != "clause":
             return None
         dkb = self.document_kb(ids.document_of(clause_id))
         if dkb is None:
             return None
         return find_clause(dkb.outline, clause_id)
 
-    def kind_of(self, item_id: str) -> str | None:
-        """'document', 'measure', 'target' or 'clause' for a known id, else None."""
+    def type_of(self, item_id: str) -> str | None:
+        """'document', 'measure', 'target', 'result' or 'clause' for a known id, else None."""
         if item_id in self._documents:
             return "document"
         if item_id in self._measures:
             return "measure"
-        if item_id in self._targets:
-            return "target"
+        quantity = self._quantities.get(item_id)
+        if quantity is not None:
+            return quantity.kind
         if self.clause(item_id) is not None:
             return "clause"
         return None
@@ -223,7 +249,8 @@ class KnowledgeBase:
         return {
             "documents": len(self._documents),
             "measures": len(self._measures),
-            "targets": len(self._targets),
+            "targets": sum(q.kind == TARGET for q in self._quantities.values()),
+            "results": sum(q.kind == RESULT for q in self._quantities.values()),
             "links": sum(len(m.targets) for m in self._measures.values()),
         }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from web.state import Opened, current_index
@@ -26,6 +26,15 @@ class Missing(LookupError):
 
 class Invalid(ValueError):
     """A request argument is unusable (400); the message says which and why."""
+
+
+class Moved(Exception):
+    """The item lives at another page (301): ``location`` is its site-relative path (the JSON twin answers with
+    the same path under ``/api``). Never built from the request: a relative ``Location``."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,16 @@ def _load(page: Page, values: dict[str, Any]) -> dict[str, Any]:
     return page.load(context(), **values, **page.query(request.args))
 
 
+def _moved(location: str) -> Response:
+    """A permanent redirect to a site-relative path (with the request's query string), scheme and host never
+    taken from the request."""
+    query = request.query_string.decode("latin-1")
+    response = Response(status=301)
+    response.headers["Location"] = location + ("?" + query if query else "")
+    response.autocorrect_location_header = False
+    return response
+
+
 def register(app: Flask, pages: Iterable[Page]) -> None:
     """Register the HTML route and the /api twin of every page."""
     views = Blueprint("views", __name__)
@@ -84,14 +103,20 @@ def register(app: Flask, pages: Iterable[Page]) -> None:
     for page in pages:
 
         def html_view(page: Page = page, **values: Any) -> ResponseReturnValue:
-            data = _load(page, values)
+            try:
+                data = _load(page, values)
+            except Moved as moved:
+                return _moved(moved.location)
             if page.html is not None:
                 return page.html(data)
             assert page.template is not None
             return render_template(page.template, **data)
 
         def json_view(page: Page = page, **values: Any) -> ResponseReturnValue:
-            return jsonify(page.json(_load(page, values)))
+            try:
+                return jsonify(page.json(_load(page, values)))
+            except Moved as moved:
+                return _moved("/api" + moved.location)
 
         if page.template is not None or page.html is not None:
             views.add_url_rule(page.rule, page.endpoint, html_view)
@@ -105,14 +130,14 @@ def register(app: Flask, pages: Iterable[Page]) -> None:
 
 
 def all_pages() -> list[Page]:
-    from web.pages import basket, categories, documents, help, home, indicators, measures, search, targets
+    from web.pages import basket, categories, documents, help, home, indicators, measures, quantities, search
 
     return [
         *home.PAGES,
         *search.PAGES,
         *help.PAGES,
         *measures.PAGES,
-        *targets.PAGES,
+        *quantities.PAGES,
         *documents.PAGES,
         *categories.PAGES,
         *indicators.PAGES,

@@ -78,21 +78,21 @@ def options(
 
 
 # Documents that are in force or not (laws, regulations, rules); plans carry a period instead.
-LAW_KINDS = frozenset({"法律", "条例", "规定", "办法", "规则", "解释", "细则", "决定", "命令"})
+LAW_GENRES = frozenset({"法律", "条例", "规定", "办法", "规则", "解释", "细则", "决定", "命令"})
 _STATUS_CLASS = {"现行有效": "valid", "已修改": "amended", "已废止": "repealed", "尚未生效": "pending"}
 
 
 def document_validity(kb: Any, doc: Any, year: int) -> dict[str, Any]:
     """A document's 文种, a plan's period and whether it has ended in ``year``, and a law's validity as the
     sources say it (``kb.extract.validity``), with the document that says so."""
-    from kb.extract.doctype import document_kind, period_status, plan_period
+    from kb.extract.doctype import period_status, plan_period
     from kb.extract.validity import law_status
-    from kb.present import document_url
+    from kb.urls import document_url
 
-    kind = document_kind(doc.title)
+    genre = doc.genre
     period = plan_period(doc.title)
     out: dict[str, Any] = {
-        "kind": kind,
+        "genre": genre,
         "period": str(period) if period else "",
         "period_start": period.start if period else None,
         "period_end": period.end if period else None,
@@ -104,10 +104,10 @@ def document_validity(kb: Any, doc: Any, year: int) -> dict[str, Any]:
         "status_class": "",
         "history": [],
     }
-    if kind not in LAW_KINDS and not doc.status and not doc.history:
+    if genre not in LAW_GENRES and not doc.status and not doc.history:
         return out
     abolishers = [kb.document(i) for i in kb.abolished_by(doc.id)]
-    versions = [kb.document(i) for i in kb.same_title(doc.id)] if kind in LAW_KINDS else []
+    versions = [kb.document(i) for i in kb.same_title(doc.id)] if genre in LAW_GENRES else []
     validity = law_status(
         doc.status,
         doc.history,

@@ -14,9 +14,10 @@ from typing import Any
 
 from kb.present import document_json
 from kb.search.engine import SearchResult
+from kb.urls import category_url
 from web.pages import Context, Missing, Page
 from web.pages.browse import document_validity, link_setting, options, run_paged, url_with
-from web.pages.shapes import category_url, measure_brief
+from web.pages.shapes import measure_brief
 from web.security import bounded_filter, bounded_page
 
 PER_PAGE = 50

@@ -1,7 +1,7 @@
 """A document's page (outline, marked body, measures, targets, coverage, related documents, validity) and a clause's
 page.
 
-A clause is read in place, in its document (``kb.present.clause_url``: the document page at the clause's anchor);
+A clause is read in place, in its document (``kb.urls.clause_url``: the document page at the clause's anchor);
 its own page (``/clauses/<id>``) holds what citing it needs: the verbatim text, the place, the copy buttons.
 Related documents: the documents it cites (its references, kb.extract.references, resolved at build time: linked
 when the knowledge base holds them) and the documents that cite it (被引用).
@@ -15,19 +15,15 @@ from kb import ids
 from kb.extract.places import clause_path
 from kb.extract.references import normalize_doc_number, normalize_title
 from kb.model import Clause
-from kb.present import clause_url, document_json, document_url, measure_url
+from kb.present import document_json
+from kb.urls import clause_page_url, clause_url, document_url, measure_url
 from web.pages import Context, Missing, Page
 from web.pages.browse import document_validity
 from web.pages.items import citations, resolve
-from web.pages.shapes import breadcrumb, measure_brief, mention_marks, segments, target_brief
+from web.pages.shapes import breadcrumb, measure_brief, mention_marks, quantity_brief, segments, target_brief
 from web.security import require_id
 
 NO_MEASURES = "未识别到措施（本文件可能是法规或报告）"
-
-
-def clause_page_url(clause_id: str) -> str:
-    """The clause's own page (text, place and citation), as opposed to its anchor in the document."""
-    return f"/clauses/{clause_id}"
 
 
 def _toc(nodes: list[Clause], measures: dict[str, str]) -> list[dict[str, Any]]:
@@ -97,7 +93,7 @@ def related_documents(kb: Any, doc_id: str) -> dict[str, list[dict[str, Any]]]:
         text = ref.get("text", "")
         if target is not None:
             key = "doc:" + target.id
-        elif ref.get("kind") == "doc_number":
+        elif ref.get("form") == "doc_number":
             key = "number:" + normalize_doc_number(text)
         else:
             key = "title:" + normalize_title(text)
@@ -106,7 +102,7 @@ def related_documents(kb: Any, doc_id: str) -> dict[str, list[dict[str, Any]]]:
             clause = ref.get("clause_id") or ""
             entry = cites[key] = {
                 "text": text,
-                "kind": ref.get("kind", ""),
+                "form": ref.get("form", ""),
                 "document": _brief(target) if target is not None else None,
                 "clause_id": clause,
                 "clause_url": clause_url(clause) if clause else "",
@@ -136,8 +132,10 @@ def document_data(ctx: Context, item_id: str) -> dict[str, Any]:
     doc = dkb.document
     measures = sorted(kb.measures(doc_id=doc_id), key=lambda m: m.ordinal)
     targets = kb.targets(doc_id=doc_id)
+    results = kb.results(doc_id=doc_id)
     measure_of_clause = {m.clause_id: m.id for m in measures}
-    body = _body(doc.text, dkb.outline, 0, len(doc.text), mention_marks(targets), measure_of_clause)
+    marks = mention_marks([*targets, *results])
+    body = _body(doc.text, dkb.outline, 0, len(doc.text), marks, measure_of_clause)
     measure_briefs = [measure_brief(kb, m) for m in measures]
     target_briefs = []
     for target in targets:
@@ -156,6 +154,7 @@ def document_data(ctx: Context, item_id: str) -> dict[str, Any]:
         "body": body,
         "measures": measure_briefs,
         "targets": target_briefs,
+        "results": [{**quantity_brief(r), "mention": r.mention} for r in results],
         "coverage": {
             "targets_without_measures": [t for t in target_briefs if not t["measures"]],
             "measures_without_targets": [m for m in measure_briefs if not m["targets"]],
@@ -171,7 +170,7 @@ def document_data(ctx: Context, item_id: str) -> dict[str, Any]:
         "references": [
             {
                 "text": r["text"],
-                "kind": r["kind"],
+                "form": r["form"],
                 "clause_id": r["clause_id"],
                 "resolved_id": r["resolved_id"],
             }

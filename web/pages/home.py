@@ -1,7 +1,7 @@
 """The home page: counts, categories and the document list — filterable by agency, year and 文种, sortable, paged.
 
-Parameters: ``agency`` (an agency, else the agencies containing the text), ``year``, ``kind`` (文种, read from the
-title), each ``未注明`` for the documents that lack it; ``sort=date`` (newest first; by default plans — documents
+Parameters: ``agency`` (an agency, else the agencies containing the text), ``year``, ``genre`` (文种; the old name
+``kind`` is still read), each ``未注明`` for the documents that lack it; ``sort=date`` (newest first; by default plans — documents
 with measures — come first, newest first within each group); ``page``.
 """
 
@@ -11,17 +11,17 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from kb.extract.doctype import document_kind
 from kb.search.filters import agency_matcher
 from kb.search.query import default_synonyms
+from kb.urls import category_url
 from web.pages import Context, Page
 from web.pages.browse import NOT_STATED, document_validity, options, page_count, url_with
-from web.pages.shapes import category_url, document_brief
+from web.pages.shapes import document_brief
 from web.security import bounded_filter, bounded_page
 
 DOCS_PER_PAGE = 50
 FACET_VALUES = 30
-FILTERS = {"kind": "文种", "agency": "发布机构", "year": "年份"}
+FILTERS = {"genre": "文种", "agency": "发布机构", "year": "年份"}
 SORT_LABELS = {"": "计划类文件在前", "date": "按日期（新→旧）"}
 
 
@@ -30,14 +30,14 @@ def home_query(args: Mapping[str, str]) -> dict[str, Any]:
         "page": bounded_page(args.get("page")),
         "agency": bounded_filter(args.get("agency")),
         "year": bounded_filter(args.get("year")),
-        "kind": bounded_filter(args.get("kind")),
+        "genre": bounded_filter(args.get("genre") or args.get("kind")),
         "sort": "date" if args.get("sort") == "date" else None,
     }
 
 
 def _value(doc: Any, name: str) -> str:
-    if name == "kind":
-        return document_kind(doc.title)
+    if name == "genre":
+        return doc.genre
     return doc.agency if name == "agency" else doc.year
 
 
@@ -46,17 +46,17 @@ def summary_data(
     page: int = 1,
     agency: str | None = None,
     year: str | None = None,
-    kind: str | None = None,
+    genre: str | None = None,
     sort: str | None = None,
 ) -> dict[str, Any]:
     kb = ctx.kb
-    params: dict[str, Any] = {"agency": agency, "year": year, "kind": kind, "sort": sort, "page": page}
+    params: dict[str, Any] = {"agency": agency, "year": year, "genre": genre, "sort": sort, "page": page}
     everything = kb.documents()
     agencies = sorted({d.agency for d in everything if d.agency})
     accepted_agencies = set(agency_matcher(agency, agencies, default_synonyms())) if agency else set()
 
     def keep(doc: Any, skip: str = "") -> bool:
-        for name, wanted in (("agency", agency), ("year", year), ("kind", kind)):
+        for name, wanted in (("agency", agency), ("year", year), ("genre", genre)):
             if not wanted or name == skip:
                 continue
             value = _value(doc, name)

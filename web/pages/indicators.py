@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from kb.extract.indicators import Series
 from kb.ids import is_series_id
-from kb.present import document_url, indicator_json, point_json, target_url
+from kb.present import indicator_json, point_json
+from kb.urls import document_url, quantity_url
 from web.chart import series_chart, written
 from web.pages import Context, Invalid, Missing, Page
 from web.security import bounded_filter, bounded_page
@@ -121,7 +122,7 @@ def indicator_data(ctx: Context, series_id: str) -> dict[str, Any]:
             "attained": a.attained,
             "state": STATES[a.attained],
             "rule": a.rule,
-            "derived_from": [{"id": i, "url": target_url(i)} for i in a.derived_from],
+            "derived_from": [{"id": i, "url": quantity_url(i, "result")} for i in a.derived_from],
         }
         judged.append(entry)
         years.setdefault(a.year, {"year": a.year, "targets": [], "results": [], "states": []})

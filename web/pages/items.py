@@ -1,4 +1,4 @@
-"""Citable items: resolve a measure/target/clause id to what citations and exports need."""
+"""Citable items: resolve a measure/target/result/clause id to what citations and exports need."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from kb.cite.citation import STYLES, cite
 from kb.cite.export import EXPORT_STYLES, headline
 from kb.cite.items import Item, resolve_item
-from kb.search.schema import KIND_LABELS
+from kb.search.schema import TYPE_LABELS
 from kb.store.knowledge import KnowledgeBase
 
 STYLE_LABELS = {
@@ -20,7 +20,7 @@ EXPORT_STYLE_LABELS = {style: STYLE_LABELS[style] for style in EXPORT_STYLES}
 
 
 def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:
-    """The citable measure, target or clause with this id, or None (documents are not basket items)."""
+    """The citable measure, target, result or clause with this id, or None (documents are not basket items)."""
     return resolve_item(kb, item_id, documents=False)
 
 
@@ -49,8 +49,8 @@ def item_json(item: Item, permalink: str, accessed: date | None = None) -> dict[
     cited = {c["style"]: c for c in citations(item, permalink, accessed)}
     return {
         "id": item.citable.id,
-        "kind": item.citable.kind,
-        "kind_label": KIND_LABELS.get(item.citable.kind, item.citable.kind),
+        "type": item.citable.type,
+        "type_label": TYPE_LABELS.get(item.citable.type, item.citable.type),
         "title": item.title,
         "headline": headline(item.citable, item.document),
         "doc_id": item.document.id,

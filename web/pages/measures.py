@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kb.present import document_json, measure_json, measure_url
+from kb.present import document_json, measure_json
 from kb.search.engine import Hit
+from kb.urls import measure_url
 from web.pages import Context, Missing, Page
 from web.pages.items import citations, resolve
 from web.pages.shapes import breadcrumb, measure_brief, mention_marks, segments

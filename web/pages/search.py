@@ -1,11 +1,11 @@
 """The search page: hits with marked titles and snippets, facets, sorting, the advanced form, paging; the JSON twin
 adds the raw result.
 
-Parameters (the same on ``/search`` and ``/api/search``): ``q``; ``type`` the kind of hit (document, measure,
-target, clause); ``kind`` the document's 文种 (通知, 意见, 条例… — until issue 15 ``kind`` named the kind of hit:
-such a value is still read as ``type``); ``category``, ``doc``, ``agency``, ``year``; ``doc_number`` (文号, 国发 2019);
-``from``/``to`` (document date, YYYY[-MM[-DD]]); ``field=title`` (titles only); ``sort=date`` (newest first);
-``page``. With no ``q`` but a filter, every hit the filters allow is listed.
+Parameters (the same on ``/search`` and ``/api/search``; ``kb.search.request.SearchRequest.from_params`` reads them):
+``q``; ``type`` the type of hit (document, measure, target, result, clause); ``genre`` the document's 文种 (通知,
+意见, 条例… — the old name ``kind`` is still read, as the type when it names one); ``category``, ``doc``, ``agency``,
+``year``; ``doc_number`` (文号, 国发 2019); ``from``/``to`` (document date, YYYY[-MM[-DD]]); ``field=title`` (titles
+only); ``sort=date`` (newest first); ``page``. With no ``q`` but a filter, every hit the filters allow is listed.
 """
 
 from __future__ import annotations
@@ -13,43 +13,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kb.extract.doctype import KINDS as DOCUMENT_KINDS
+from kb.extract.doctype import GENRES
 from kb.search.engine import SearchResult
 from kb.search.filters import parse_date
-from kb.search.schema import FACETS, KIND_LABELS, KINDS
+from kb.search.request import URL_NAMES, SearchRequest
+from kb.search.schema import FACETS, TYPE_LABELS, TYPES
 from web.pages import Context, Invalid, Page
 from web.pages.browse import NOT_STATED, link_setting, options, run_paged, url_with
 from web.pages.shapes import measure_brief
-from web.security import bounded_filter, bounded_page, bounded_query
+from web.security import bounded_page
 
 PER_PAGE = 10
 HELP_URL = "/help"
-# Parameter names in the URL where they differ from the data function's.
-URL_NAMES = {"date_from": "from", "date_to": "to"}
-FILTER_NAMES = ("type", "kind", "category", "doc", "agency", "year", "doc_number", "date_from", "date_to")
 FILTER_LABELS = {**FACETS, "doc_number": "文号", "date_from": "日期从", "date_to": "日期至"}
 SORT_LABELS = {"relevance": "按相关度", "date": "按日期（新→旧）"}
 
 
 def search_query(args: Mapping[str, str]) -> dict[str, Any]:
-    """The search form's values from the query string, bounded."""
-    hit_type = bounded_filter(args.get("type"))
-    kind = bounded_filter(args.get("kind"))
-    if kind in KINDS and hit_type is None:  # a link from before issue 15: kind named the kind of hit
-        hit_type, kind = kind, None
+    """The search request and the page from the query string, bounded."""
     return {
-        "q": bounded_query(args.get("q")),
-        "type": hit_type if hit_type in KINDS else None,
-        "kind": kind,
-        "category": bounded_filter(args.get("category")),
-        "doc": bounded_filter(args.get("doc")),
-        "agency": bounded_filter(args.get("agency")),
-        "year": bounded_filter(args.get("year")),
-        "doc_number": bounded_filter(args.get("doc_number")),
-        "date_from": bounded_filter(args.get("from")),
-        "date_to": bounded_filter(args.get("to")),
-        "field": "title" if args.get("field") == "title" else None,
-        "sort": "date" if args.get("sort") == "date" else None,
+        "request": SearchRequest.from_params(args, limit=PER_PAGE),
         "page": bounded_page(args.get("page")),
     }
 
@@ -68,52 +51,28 @@ def _check_dates(date_from: str | None, date_to: str | None) -> None:
         raise Invalid("起始日期晚于截止日期，请检查“日期从”和“日期至”。")
 
 
-def search_data(
-    ctx: Context,
-    q: str = "",
-    type: str | None = None,
-    kind: str | None = None,
-    category: str | None = None,
-    doc: str | None = None,
-    agency: str | None = None,
-    year: str | None = None,
-    doc_number: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    field: str | None = None,
-    sort: str | None = None,
-    page: int = 1,
-) -> dict[str, Any]:
-    _check_dates(date_from, date_to)
+def search_data(ctx: Context, request: SearchRequest | None = None, page: int = 1) -> dict[str, Any]:
+    request = request or SearchRequest(limit=PER_PAGE)
+    _check_dates(request.date_from, request.date_to)
     params: dict[str, Any] = {
-        "q": q,
-        "type": type,
-        "kind": kind,
-        "category": category,
-        "doc": doc,
-        "agency": agency,
-        "year": year,
-        "doc_number": doc_number,
-        "date_from": date_from,
-        "date_to": date_to,
-        "field": field,
-        "sort": sort,
+        "q": request.q,
+        **request.filters,
+        "field": request.field,
+        "sort": None if request.sort == "relevance" else request.sort,
         "page": page,
     }
-    filters = {name: params[name] for name in FILTER_NAMES}
+    filters = request.filters
     engine, kb = ctx.opened.engine, ctx.kb
 
     def run(page: int) -> SearchResult:
-        return engine.search(
-            q, **filters, field=field, sort=sort or "relevance", limit=PER_PAGE, offset=(page - 1) * PER_PAGE
-        )
+        return engine.search(request.with_(limit=PER_PAGE, offset=(page - 1) * PER_PAGE))
 
     result, page, pages, out_of_range = run_paged(run, page, PER_PAGE)
     params["page"] = page
 
     def value_label(name: str, value: str) -> str:
         if name == "type":
-            return KIND_LABELS.get(value, value)
+            return TYPE_LABELS.get(value, value)
         if name == "doc":
             found = kb.document(value)
             return found.title if found is not None else value
@@ -140,23 +99,23 @@ def search_data(
         for name, value in filters.items()
         if value
     ]
-    if field:
+    if request.field:
         active_filters.append(
             {
                 "name": "field",
                 "label": "范围",
-                "value": field,
+                "value": request.field,
                 "value_label": "仅标题",
                 "remove_url": search_url(params, field=None, page=1),
             }
         )
     linked_targets: dict[str, list[dict[str, Any]]] = {}
     for hit in result.results:
-        if hit.kind == "measure":
+        if hit.type == "measure":
             measure = kb.measure(hit.id)
             if measure is not None:
                 linked_targets[hit.id] = measure_brief(kb, measure)["targets"]
-    advanced = any(params[k] for k in ("kind", "agency", "doc_number", "date_from", "date_to", "field"))
+    advanced = any(params[k] for k in ("genre", "agency", "doc_number", "date_from", "date_to", "field"))
     return {
         "params": params,
         "url_params": {URL_NAMES.get(k, k): v for k, v in params.items() if k != "page"},
@@ -170,20 +129,20 @@ def search_data(
         "facets": facets,
         "active_filters": active_filters,
         "linked_targets": linked_targets,
-        "kind_labels": KIND_LABELS,
+        "type_labels": TYPE_LABELS,
         "sorts": [
             {
                 "value": value,
                 "label": label,
-                "active": (sort or "relevance") == value,
+                "active": request.sort == value,
                 "url": search_url(params, sort=None if value == "relevance" else value, page=1),
             }
             for value, label in SORT_LABELS.items()
         ],
         "advanced_open": advanced,
         "choices": {
-            "types": [{"value": k, "label": KIND_LABELS[k]} for k in KINDS],
-            "kinds": [*DOCUMENT_KINDS, NOT_STATED],
+            "types": [{"value": k, "label": TYPE_LABELS[k]} for k in TYPES],
+            "genres": [*GENRES, NOT_STATED],
             "categories": [c.name for c in kb.categories],
         },
         "help_url": HELP_URL,

@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from kb import ids
-from kb.model import Document, Measure, Target
-from kb.present import clause_url, document_json, document_url, format_value, measure_url, target_url
+from kb.model import Document, Measure, Quantity
+from kb.present import document_json, format_value
 from kb.store.knowledge import KnowledgeBase
+from kb.urls import clause_url, document_url, measure_url, quantity_url
 
 Segment = dict[str, Any]
 
 
-def category_url(name: str) -> str:
-    return "/categories/" + quote(name, safe="")
-
-
-def target_brief(target: Target) -> dict[str, Any]:
-    return {
-        "id": target.id,
-        "indicator": target.indicator,
-        "value_text": format_value(target),
-        "qualifier": target.qualifier,
-        "deadline": target.deadline,
-        "url": target_url(target.id),
+def quantity_brief(quantity: Quantity) -> dict[str, Any]:
+    """A target or a result in a list: ``kind`` says which; a target has its deadline, a result its year."""
+    data: dict[str, Any] = {
+        "id": quantity.id,
+        "kind": quantity.kind,
+        "indicator": quantity.indicator,
+        "value_text": format_value(quantity),
+        "qualifier": quantity.qualifier,
+        "url": quantity_url(quantity.id, quantity.kind),
     }
+    if quantity.is_result:
+        data["year"] = quantity.year
+    else:
+        data["deadline"] = quantity.deadline
+    return data
+
+
+def target_brief(target: Quantity) -> dict[str, Any]:
+    return quantity_brief(target)
 
 
 def measure_brief(kb: KnowledgeBase, measure: Measure) -> dict[str, Any]:
@@ -62,7 +68,7 @@ def document_brief(kb: KnowledgeBase, doc: Document) -> dict[str, Any]:
 def segments(text: str, start: int, end: int, marks: list[tuple[int, int, str]]) -> list[Segment]:
     """``text[start:end]`` cut into plain and marked pieces.
 
-    ``marks`` are (start, end, target id) in offsets of ``text``; overlapping or out-of-range marks are
+    ``marks`` are (start, end, quantity id) in offsets of ``text``; overlapping or out-of-range marks are
     clipped or skipped. A marked piece that begins where its mark begins carries ``anchor: True``.
     """
     out: list[Segment] = []
@@ -73,14 +79,23 @@ def segments(text: str, start: int, end: int, marks: list[tuple[int, int, str]])
             continue
         if s > cursor:
             out.append({"text": text[cursor:s], "target": None})
-        out.append({"text": text[s:e], "target": target_id, "anchor": s == m_start})
+        kind = ids.type_of(target_id)
+        out.append(
+            {
+                "text": text[s:e],
+                "target": target_id,
+                "kind": kind,
+                "url": quantity_url(target_id, kind or "target"),
+                "anchor": s == m_start,
+            }
+        )
         cursor = e
     if cursor < end:
         out.append({"text": text[cursor:end], "target": None})
     return out
 
 
-def mention_marks(targets: list[Target]) -> list[tuple[int, int, str]]:
+def mention_marks(targets: list[Quantity]) -> list[tuple[int, int, str]]:
     return [
         (t.mention_span[0], t.mention_span[1], t.id) for t in targets if t.mention_span[1] > t.mention_span[0]
     ]

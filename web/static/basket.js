@@ -65,7 +65,7 @@
       status.setAttribute("data-status", "");
       if (item) {
         var cited = citationOf(item, style);
-        head.appendChild(el("span", "badge badge-" + item.kind, item.kind_label));
+        head.appendChild(el("span", "badge badge-" + item.type, item.type_label));
         var link = el("a", "basket-title", item.headline || item.title);
         link.href = item.url;
         head.appendChild(link);

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from kb.extract.curation import Decision
-from kb.present import clause_url, document_url, format_value, measure_url, target_url
+from kb.present import format_value
 from kb.store import curation as curation_store
 from kb.store.build import STATUS_FILE, SourceFile, hash_files
 from kb.store.generations import pid_alive, read_json
 from kb.store.knowledge import KnowledgeBase
+from kb.urls import clause_url, document_url, measure_url, quantity_url
 from web.workspace.uploads import UploadFolder
 
 STATE_LABELS = {
@@ -146,8 +147,23 @@ def document_details(kb: KnowledgeBase, doc_id: str) -> dict[str, Any] | None:
             for m in dkb.measures[:MAX_LISTED]
         ],
         "targets": [
-            {"id": t.id, "indicator": t.indicator, "value_text": format_value(t), "url": target_url(t.id)}
+            {
+                "id": t.id,
+                "indicator": t.indicator,
+                "value_text": format_value(t),
+                "url": quantity_url(t.id, t.kind),
+            }
             for t in dkb.targets[:MAX_LISTED]
+        ],
+        "results": [
+            {
+                "id": r.id,
+                "indicator": r.indicator,
+                "value_text": format_value(r),
+                "year": r.year,
+                "url": quantity_url(r.id, r.kind),
+            }
+            for r in dkb.results[:MAX_LISTED]
         ],
     }
 
@@ -205,7 +221,7 @@ def curation_entries(decisions: list[Decision], manifest: Mapping[str, Any]) -> 
         data = status.to_json()
         decision = status.decision
         data["measure_url"] = measure_url(decision.measure) if decision.measure else ""
-        data["target_url"] = target_url(decision.target) if decision.target else ""
+        data["target_url"] = quantity_url(decision.target, "target") if decision.target else ""
         out.append(data)
     out.reverse()
     return out

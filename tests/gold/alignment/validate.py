@@ -295,17 +295,18 @@ def check_file(path: Path) -> tuple[list[str], list[str], dict]:
             if missing:
                 errors.append(f"measures of the gold file of {data[side]} not aligned (side {side}): {missing}")
         else:
-            # no gold file: warn about gaps in a numbered run of sibling measures ((一),(二),(四) …)
-            by_parent: dict[tuple[str, ...], list[tuple[str, int]]] = {}
-            for mpath in seen[side]:
-                kind, n = label_kind(mpath[-1]), _ordinal(mpath[-1])
+            # no gold file: check each numbered run of siblings (measures and the sections that hold them)
+            units = {m[:i] for m in seen[side] for i in range(1, len(m) + 1)}
+            by_parent: dict[tuple[str, ...], list[int]] = {}
+            for u in units:
+                kind, n = label_kind(u[-1]), _ordinal(u[-1])
                 if kind and n is not None:
-                    by_parent.setdefault(mpath[:-1] + (kind,), []).append((mpath[-1], n))
-            for parent, kids in by_parent.items():
-                nums = sorted(n for _, n in kids)
+                    by_parent.setdefault(u[:-1] + (kind,), []).append(n)
+            for parent, nums in by_parent.items():
+                nums.sort()
                 gaps = sorted(set(range(1, nums[-1] + 1)) - set(nums))
-                if gaps:
-                    warnings.append(f"side {side}: under {list(parent[:-1])} the {parent[-1]} measures skip "
+                if gaps and len(parent) > 1:   # top-level gaps are the review sections
+                    warnings.append(f"side {side}: under {list(parent[:-1])} the {parent[-1]} units skip "
                                     f"ordinal(s) {gaps} (fine when those units are not measures; say so in notes)")
                 nxt = _render(parent[-1], nums[-1] + 1)
                 if nxt and docs[side].locate(list(parent[:-1]) + [nxt], None)[0] is not None:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check the measure-alignment gold files (tests/gold/alignment/*.toml).
+"""Check the measure-alignment gold files (tests/gold/alignment/pairs/*.toml).
 
     python tests/gold/alignment/validate.py [file.toml ...]
 
@@ -7,6 +7,7 @@ Stdlib only. The corpus is read from $POLICYKB_CORPUS, else <repo>/../shared/cor
 Exit status 1 when any file has an error; warnings are printed but do not fail. See README.md in this folder
 for the format.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,11 @@ import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GOLD = HERE.parent                      # tests/gold
-ROOT = GOLD.parent.parent               # repository root
+GOLD = HERE.parent  # tests/gold
+ROOT = GOLD.parent.parent  # repository root
+# The pair files sit one level below tests/gold/*/ so that the per-document gold loader (bench/gold.py,
+# tests/gold/*/*.toml) does not read them.
+PAIRS = HERE / "pairs"
 CORPUS = Path(os.environ.get("POLICYKB_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 DOC_RELATIONS = {"successor", "peer"}
@@ -111,7 +115,7 @@ class Doc:
             near = []
             for c in cands:
                 after = c + len(fold(last))
-                rest = self.folded[after:after + len(hl) + 40].lstrip(" \t\n\u3000")
+                rest = self.folded[after : after + len(hl) + 40].lstrip(" \t\n\u3000")
                 # a label is followed by its heading; an unnumbered heading element may itself be the headline
                 if rest.startswith(hl) or (label_kind(last) is None and self.folded.startswith(hl, c)):
                     near.append(after)
@@ -154,6 +158,7 @@ class Doc:
 
 # ---------------------------------------------------------------- gold measures of a document
 
+
 def gold_measures(rel: str) -> dict[tuple[str, ...], str] | None:
     """The [[measures]] (folded path -> headline) of tests/gold/<collection>/<stem>.toml, if that file exists."""
     p = GOLD / (str(Path(rel).with_suffix(".toml")))
@@ -164,6 +169,7 @@ def gold_measures(rel: str) -> dict[tuple[str, ...], str] | None:
 
 
 # ---------------------------------------------------------------- checks
+
 
 def _ordinal(label: str) -> int | None:
     e = fold(label)
@@ -194,8 +200,12 @@ def _render(kind: str, n: int) -> str | None:
     """The label of ordinal n in a numbering kind (folded form), for the kinds a work report uses."""
     if not 0 < n < 100:
         return None
-    return {"cn_dun": f"{_cn_numeral(n)}、", "cn_paren": f"（{_cn_numeral(n)}）",
-            "num_paren": f"（{n}）", "num_dot": f"{n}."}.get(kind)
+    return {
+        "cn_dun": f"{_cn_numeral(n)}、",
+        "cn_paren": f"（{_cn_numeral(n)}）",
+        "num_paren": f"（{n}）",
+        "num_dot": f"{n}.",
+    }.get(kind)
 
 
 def check_file(path: Path) -> tuple[list[str], list[str], dict]:
@@ -255,7 +265,9 @@ def check_file(path: Path) -> tuple[list[str], list[str], dict]:
         if gm is not None:
             key = tuple(fold(x) for x in mpath)
             if key not in gm:
-                errors.append(f"{where}: path {mpath} is not a [[measures]] path of the gold file of {data[side]}")
+                errors.append(
+                    f"{where}: path {mpath} is not a [[measures]] path of the gold file of {data[side]}"
+                )
             elif headline and gm[key] != headline:
                 errors.append(f"{where}: headline {headline!r} differs from the gold file's {gm[key]!r}")
 
@@ -288,12 +300,16 @@ def check_file(path: Path) -> tuple[list[str], list[str], dict]:
     for side in ("a", "b"):
         for mpath, wheres in seen[side].items():
             if len(wheres) > 1:
-                errors.append(f"measure {list(mpath)} of side {side} listed {len(wheres)} times: {', '.join(wheres)}")
+                errors.append(
+                    f"measure {list(mpath)} of side {side} listed {len(wheres)} times: {', '.join(wheres)}"
+                )
         gm = gold[side]
         if gm is not None:
             missing = [list(k) for k in gm if k not in seen[side]]
             if missing:
-                errors.append(f"measures of the gold file of {data[side]} not aligned (side {side}): {missing}")
+                errors.append(
+                    f"measures of the gold file of {data[side]} not aligned (side {side}): {missing}"
+                )
         else:
             # no gold file: check each numbered run of siblings (measures and the sections that hold them)
             units = {m[:i] for m in seen[side] for i in range(1, len(m) + 1)}
@@ -301,17 +317,22 @@ def check_file(path: Path) -> tuple[list[str], list[str], dict]:
             for u in units:
                 kind, n = label_kind(u[-1]), _ordinal(u[-1])
                 if kind and n is not None:
-                    by_parent.setdefault(u[:-1] + (kind,), []).append(n)
+                    by_parent.setdefault((*u[:-1], kind), []).append(n)
             for parent, nums in by_parent.items():
                 nums.sort()
                 gaps = sorted(set(range(1, nums[-1] + 1)) - set(nums))
-                if gaps and len(parent) > 1:   # top-level gaps are the review sections
-                    warnings.append(f"side {side}: under {list(parent[:-1])} the {parent[-1]} units skip "
-                                    f"ordinal(s) {gaps} (fine when those units are not measures; say so in notes)")
+                if gaps and len(parent) > 1:  # top-level gaps are the review sections
+                    warnings.append(
+                        f"side {side}: under {list(parent[:-1])} the {parent[-1]} units skip "
+                        f"ordinal(s) {gaps} (fine when those units are not measures; say so in notes)"
+                    )
                 nxt = _render(parent[-1], nums[-1] + 1)
-                if nxt and docs[side].locate(list(parent[:-1]) + [nxt], None)[0] is not None:
-                    errors.append(f"side {side}: unit {list(parent[:-1]) + [nxt]} follows the last aligned sibling "
-                                  f"but is neither paired nor listed")
+                nxt_path = [*parent[:-1], nxt]
+                if nxt and docs[side].locate(nxt_path, None)[0] is not None:
+                    errors.append(
+                        f"side {side}: unit {nxt_path} follows the last aligned sibling "
+                        f"but is neither paired nor listed"
+                    )
 
     targets = data.get("targets", [])
     for i, t in enumerate(targets, 1):
@@ -325,7 +346,7 @@ def check_file(path: Path) -> tuple[list[str], list[str], dict]:
         for side in ("a", "b"):
             v = t.get(side)
             if not isinstance(v, str):
-                errors.append(f"{where}: {side} must be a string (\"\" when that side has none)")
+                errors.append(f'{where}: {side} must be a string ("" when that side has none)')
                 continue
             vals[side] = v
             if v and v not in docs[side].text:
@@ -334,17 +355,20 @@ def check_file(path: Path) -> tuple[list[str], list[str], dict]:
             errors.append(f"{where}: both mentions empty")
 
     stats = {
-        "kept": n_rel["kept"], "changed": n_rel["changed"],
-        "dropped": len(data.get("dropped", [])), "new": len(data.get("new", [])),
+        "kept": n_rel["kept"],
+        "changed": n_rel["changed"],
+        "dropped": len(data.get("dropped", [])),
+        "new": len(data.get("new", [])),
         "targets": len(targets),
         "targets_both": sum(1 for t in targets if t.get("a") and t.get("b")),
-        "measures_a": len(seen["a"]), "measures_b": len(seen["b"]),
+        "measures_a": len(seen["a"]),
+        "measures_b": len(seen["b"]),
     }
     return errors, warnings, stats
 
 
 def main(argv: list[str]) -> int:
-    files = [Path(a) for a in argv] or sorted(HERE.glob("*.toml"))
+    files = [Path(a) for a in argv] or sorted(PAIRS.glob("*.toml"))
     if not files:
         print("no alignment files found")
         return 1
@@ -352,9 +376,12 @@ def main(argv: list[str]) -> int:
     for f in files:
         errors, warnings, st = check_file(f)
         status = "FAIL" if errors else "ok"
-        summary = (f"A {st['measures_a']} / B {st['measures_b']} measures; kept {st['kept']}, changed {st['changed']}, "
-                   f"dropped {st['dropped']}, new {st['new']}; targets {st['targets']} ({st['targets_both']} both sides)"
-                   if st else "")
+        summary = (
+            f"A {st['measures_a']} / B {st['measures_b']} measures; kept {st['kept']}, changed {st['changed']}, "
+            f"dropped {st['dropped']}, new {st['new']}; targets {st['targets']} ({st['targets_both']} both sides)"
+            if st
+            else ""
+        )
         print(f"{status:4} {f.name}  {summary}")
         for w in warnings:
             print(f"     warning: {w}")

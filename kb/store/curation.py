@@ -7,7 +7,7 @@ the decision and fsyncs it), each with the user and the time::
      "target": "000_3ccc218f3f77786b.t2-1", "measure": "000_3ccc218f3f77786b.m3.6",
      "target_indicator": "发明专利申请量", "measure_number": "(六)"}
 
-Every build applies them (``kb.store.build``): a document's decisions are hashed into its manifest entry
+Every build applies them (``kb.build``): a document's decisions are hashed into its manifest entry
 (``document_digest``), so a decision re-analyses only the document it names, and the entry records the last
 decision applied (``curation_seq``) and the stale ones (``curation_stale``). ``statuses`` turns that into what the
 workspace shows: 待生效 (not yet in the live index), 已生效, 已被取代 (a later decision on the same subject) or

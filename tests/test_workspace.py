@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import kb.users
-from kb.store.build import build
+import web.workspace.accounts as accounts
+from kb.build import build
 from kb.store.curation import CurationFile
-from kb.users import UserStore
 from web import create_app
+from web.workspace.accounts import UserStore
 from web.workspace.builder import BuildQueue
 from web.workspace.uploads import UploadError, UploadFolder, safe_upload_name
 
@@ -45,8 +45,8 @@ NEW_DOC = """某市促进氢能产业发展若干措施
 @pytest.fixture(autouse=True)
 def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """A production hash costs ~0.4 s here and these tests sign in dozens of times; the method is stored with
-    each hash, so verification follows it (kb.users keeps the production default, tests/test_users.py checks it)."""
-    monkeypatch.setattr(kb.users, "HASH_METHOD", "scrypt:4096:8:1")
+    each hash, so verification follows it (web.workspace.accounts keeps the production default, tests/test_users.py checks it)."""
+    monkeypatch.setattr(accounts, "HASH_METHOD", "scrypt:4096:8:1")
 
 
 def _token(html: str) -> str:

@@ -4,7 +4,7 @@ The public site stays read-only; every write here needs a signed-in user (Flask-
 (Flask-WTF: the form field ``csrf_token`` or the header ``X-CSRFToken`` with the token of
 ``<meta name="csrf-token">``, which every page a signed-in user sees carries). Failed sign-ins are limited per
 user name and per address (Flask-Limiter, ``LOGIN_LIMIT``). Accounts and the secret key live in the instance
-folder (``kb.users``); uploads in the first documents folder's ``uploads/``; decisions in its
+folder (``web.workspace.accounts``); uploads in the first documents folder's ``uploads/``; decisions in its
 ``curation.jsonl`` (``kb.store.curation``). Each change queues an incremental build in a subprocess
 (``builder.BuildQueue``).
 
@@ -36,7 +36,7 @@ from typing import Any
 from flask import Flask
 
 from kb import config as kb_config
-from kb.users import UserStore, ensure_instance, secret_key
+from web.workspace.accounts import UserStore, ensure_instance, secret_key
 
 EXTENSION = "policykb_workspace"
 DEFAULT_UPLOAD_MAX = 50 * 2**20

@@ -29,7 +29,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-from kb.users import User, session_id
+from web.workspace.accounts import User, session_id
 
 F = TypeVar("F", bound=Callable[..., Any])
 

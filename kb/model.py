@@ -161,13 +161,6 @@ class Link:
     evidence: list[str] = field(default_factory=list)
     source: str = "content"  # inside | content | confirmed
 
-    @property
-    def weak(self) -> bool:
-        """A content link below the firm threshold (``kb.extract.links.THRESHOLD``): shown as 弱关联."""
-        from kb.extract.links import THRESHOLD
-
-        return self.source == "content" and self.score < THRESHOLD
-
 
 @dataclass
 class Reference:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, SEED
 
+from kb.build import build
 from kb.cli import main
 from kb.config import CONFIG_FILES, config_file
 from kb.extract.indicators import (
@@ -30,7 +31,6 @@ from kb.extract.indicators import (
 from kb.extract.targets import load_units
 from kb.ids import is_series_id, type_of
 from kb.model import Document, Quantity
-from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 
 CONFIG = load_indicator_config()

@@ -13,6 +13,7 @@ from kb.extract.links import (
     LinkOverrides,
     OverridesError,
     check_overrides,
+    is_weak,
     load_concepts,
     load_overrides,
 )
@@ -161,13 +162,13 @@ def test_links_below_the_firm_threshold_are_weak_and_say_so(seed) -> None:
 
     _, measures, targets = seed
     links = link(measures, targets)
-    assert any(lk.weak for lk in links) and any(not lk.weak for lk in links)
+    assert any(is_weak(lk) for lk in links) and any(not is_weak(lk) for lk in links)
     for lk in links:
-        assert lk.weak == (lk.source == "content" and lk.score < THRESHOLD)
+        assert is_weak(lk) == (lk.source == "content" and lk.score < THRESHOLD)
         assert lk.source != "content" or lk.score >= WEAK_THRESHOLD
         assert lk.evidence, "every link says why"
     refs = {(ref.id, m.id): ref.weak for m in measures for ref in m.targets}
-    assert all(refs[(lk.target_id, lk.measure_id)] == lk.weak for lk in links)
+    assert all(refs[(lk.target_id, lk.measure_id)] == is_weak(lk) for lk in links)
 
 
 def test_science_enterprises_link_to_finance_and_county_measures(seed) -> None:

@@ -555,7 +555,7 @@ def _random_hanzi(seed: int, n: int = 2000) -> bytes:
 
 
 def test_random_ideographs_are_refused_by_name_and_the_rest_is_indexed(tmp_path: Path) -> None:
-    from kb.store.build import build
+    from kb.build import build
     from kb.store.knowledge import KnowledgeBase
 
     docs = tmp_path / "docs"

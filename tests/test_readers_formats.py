@@ -24,6 +24,7 @@ import pytest
 from conftest import SEED
 
 import kb.readers as readers_module
+from kb.build import build
 from kb.extract.pipeline import analyse, load_extraction
 from kb.model import DocumentKB, RawDocument
 from kb.readers import SUPPORTED_SUFFIXES, ReadError, read
@@ -32,7 +33,6 @@ from kb.readers import ofd as ofd_module
 from kb.readers import office as office_module
 from kb.readers import pdf as pdf_module
 from kb.readers.layout import Chunk, Page, assemble, is_page_number, split_signature
-from kb.store.build import build
 from kb.text.normalize import fold, fold_compat_ideographs
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"

@@ -37,6 +37,13 @@ from kb.text.segment import search_words
 # Scoring constants (tuned on the seed plan; see tests/test_links.py).
 THRESHOLD = 0.7  # content links from here on are firm (dev gold set: precision 0.82 of firm links)
 WEAK_THRESHOLD = 0.45  # content links from here to THRESHOLD are kept as weak
+
+
+def is_weak(link: Link) -> bool:
+    """A content link below the firm threshold (``THRESHOLD``): shown as 弱关联."""
+    return link.source == "content" and link.score < THRESHOLD
+
+
 MARGIN = 0.2  # a kept link scores at most this much below the target's best link
 MAX_LINKS = 2  # content links kept per target
 WORD_WEIGHT = 0.5
@@ -539,7 +546,7 @@ def attach_links(links: list[Link], measures: list[Measure], targets: list[Quant
     by_measure: dict[str, list[TargetRef]] = {m.id: [] for m in measures}
     by_target: dict[str, list[Link]] = {t.id: [] for t in targets}
     for lk in links:
-        ref = TargetRef(lk.target_id, lk.score, list(lk.evidence), weak=lk.weak)
+        ref = TargetRef(lk.target_id, lk.score, list(lk.evidence), weak=is_weak(lk))
         by_measure.setdefault(lk.measure_id, []).append(ref)
         by_target.setdefault(lk.target_id, []).append(lk)
     for m in measures:

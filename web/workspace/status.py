@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from kb.build import STATUS_FILE, SourceFile, hash_files
 from kb.extract.curation import Decision
 from kb.present import format_value
 from kb.store import curation as curation_store
-from kb.store.build import STATUS_FILE, SourceFile, hash_files
 from kb.store.generations import pid_alive, read_json
 from kb.store.knowledge import KnowledgeBase
 from kb.urls import clause_url, document_url, measure_url, quantity_url
@@ -90,7 +90,7 @@ def manifest_of(kb: KnowledgeBase | None) -> dict[str, Any]:
 
 
 class DigestCache:
-    """The build's content digest of a file (``kb.store.build.hash_files``), recomputed only when it changes."""
+    """The build's content digest of a file (``kb.build.hash_files``), recomputed only when it changes."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, int, int], str] = {}

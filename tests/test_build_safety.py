@@ -403,3 +403,45 @@ def test_a_worker_killed_once_is_replaced_and_its_file_tried_again(
     assert marker.exists() and not report.rejected
     assert time.monotonic() - started < 60  # noticed at once by its sentinel, not after a deadline
     assert "victim" in {d.id for d in KnowledgeBase.open(tmp_path / "index").documents()}
+
+
+def test_a_file_name_that_is_not_utf8_is_named_and_indexed(tmp_path: Path) -> None:
+    """A zip unpacked on Chinese Windows gives GBK names: the build names and indexes the file like any other."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "seed.txt").write_text(SEED_TEXT, encoding="utf-8")
+    gbk = "十堰市科技工作方案.txt".encode("gbk")
+    (Path(os.fsdecode(bytes(docs))) / os.fsdecode(gbk)).write_text(OTHER_PLAN, encoding="utf-8")
+    bogus = b"\xff\xfe-broken.txt"  # neither UTF-8 nor GB18030
+    (Path(os.fsdecode(bytes(docs))) / os.fsdecode(bogus)).write_text(OTHER_PLAN + "\n附", encoding="utf-8")
+    report = build([docs], tmp_path / "index", procs=1, quiet=True)
+    assert not report.rejected, report.rejected
+    kb = KnowledgeBase.open(tmp_path / "index")
+    sources = {d.source for d in kb.documents()}
+    assert "十堰市科技工作方案.txt" in sources  # shown as the office wrote it
+    assert any(s.startswith("\\xff") and s.endswith("-broken.txt") for s in sources)  # bytes escaped
+    assert all(d.id.startswith(("doc-", "seed")) for d in kb.documents())
+    # A rebuild reuses everything (the names are stable keys), and the status file says how it went.
+    again = build([docs], tmp_path / "index", procs=1, quiet=True)
+    assert again.unchanged == 3 and not again.published
+    status = json.loads((tmp_path / "index" / "status.json").read_text(encoding="utf-8"))
+    assert status["state"] == "idle" and not status["error"]
+
+
+def test_a_build_that_fails_is_shown_as_failed_with_its_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb.build import run as build_run
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "seed.txt").write_text(SEED_TEXT, encoding="utf-8")
+
+    def broken_scan(folders):  # type: ignore[no-untyped-def]
+        raise RuntimeError("scan exploded")
+
+    monkeypatch.setattr(build_run, "scan", broken_scan)
+    with pytest.raises(RuntimeError):
+        build([docs], tmp_path / "index", procs=1, quiet=True)
+    status = json.loads((tmp_path / "index" / "status.json").read_text(encoding="utf-8"))
+    assert status["state"] == "failed" and "scan exploded" in status["error"]

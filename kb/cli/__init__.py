@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 when a build rejected any file (each is named with its reason), or an id/query was not
 found; 2 usage errors; 3 another build holds the index's lock (nothing was done); 4 the build failed (disk full,
-out of memory…; the live index is unchanged and the message says what to do).
+out of memory…; the live index is unchanged and the message says what to do), or the command failed on an
+unexpected error (one line says which; ``POLICYKB_DEBUG=1`` shows the traceback).
 
 The site's commands (``serve``, ``users``) live with the site (``web.cli``); this group names them by import path
 and loads them when they are asked for (Click's lazy-group pattern), so the core never imports the web layer.
@@ -11,6 +12,7 @@ and loads them when they are asked for (Click's lazy-group pattern), so the core
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -107,6 +109,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (
+        Exception
+    ) as exc:  # a bug: a clear line, exit 4 (the workspace shows it as a failed run), no traceback
+        if os.environ.get("POLICYKB_DEBUG"):
+            raise
+        print(
+            f"失败 failed: {type(exc).__name__}: {exc}（设置 POLICYKB_DEBUG=1 可查看详细信息 set POLICYKB_DEBUG=1 for"
+            " the traceback）",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     return int(code or 0)
 
 

@@ -6,6 +6,7 @@ Pure composition of the extractors; the store calls it (in worker processes) for
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ def document_id(relative_path: str) -> str:
     stem = Path(relative_path).stem
     if _SAFE_ID.match(stem):
         return stem
-    return "doc-" + hashlib.sha1(relative_path.encode("utf-8")).hexdigest()[:12]
+    return "doc-" + hashlib.sha1(os.fsencode(relative_path)).hexdigest()[:12]  # any name, UTF-8 or not
 
 
 def content_hash(data: bytes) -> str:

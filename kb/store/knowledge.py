@@ -9,10 +9,11 @@ document's text and outline, loaded lazily, ``indicators.json`` for the indicato
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
 
 from kb import ids
 from kb.extract.indicators import Indicators, Series, indicators_from_dict
@@ -64,8 +65,7 @@ class KnowledgeBase:
                     by_name[name] = category
                     self.categories.append(category)
                 category.measure_ids.append(measure.id)
-        self._cache: OrderedDict[str, DocumentKB] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache: LRUCache[str, DocumentKB] = LRUCache(maxsize=max(1, cache_size))
         self._lock = threading.Lock()
         self._indicators: Indicators | None = None
         self._series_by_id: dict[str, Series] = {}
@@ -99,7 +99,6 @@ class KnowledgeBase:
         with self._lock:
             cached = self._cache.get(doc_id)
             if cached is not None:
-                self._cache.move_to_end(doc_id)
                 return cached
         path = self.generation / "docs" / f"{doc_id}.json"
         try:
@@ -108,8 +107,6 @@ class KnowledgeBase:
             return None
         with self._lock:
             self._cache[doc_id] = dkb
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
         return dkb
 
     # -- documents citing documents (the references resolved at build time, kb.extract.references)

@@ -561,3 +561,148 @@ def test_build_queue_runs_one_build_at_a_time_and_coalesces(tmp_path: Path) -> N
     status = json.loads((tmp_path / "index" / "status.json").read_text(encoding="utf-8"))
     assert status["state"] == "idle" and status["report"]["added"] == 1
     assert time.monotonic() - started < 120
+
+
+# ---------------------------------------------------------------------------------------------- sessions, sign-in limit, log
+
+
+def test_logout_ends_the_session_on_the_server(quick_site: Site) -> None:
+    """A cookie copied before logout is worth nothing after it: reads and writes alike."""
+    site = quick_site
+    client = site.client("editor")
+    stolen = site.app.test_client()
+    cookie = client.get_cookie("policykb_session")
+    assert cookie is not None
+    stolen.set_cookie("policykb_session", cookie.value)
+    assert stolen.get("/api/status").status_code == 200  # the copy works while the session is open
+    token = client.csrf  # type: ignore[attr-defined]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert stolen.get("/api/status").status_code == 401
+    decision = {"action": "reject_link", "measure": SIX, "target": PATENTS}
+    assert stolen.post("/api/curation", json=decision, headers={"X-CSRFToken": token}).status_code in (
+        401,
+        403,
+    )
+    assert not (site.documents / "curation.jsonl").exists()
+
+
+def test_one_sign_in_limit_for_every_route_that_survives_a_restart(quick_site: Site, tmp_path: Path) -> None:
+    site = quick_site
+    form = site.client(address="10.9.0.1")
+    api = site.client(address="10.9.0.1")
+    csrf = api.get("/api/login").get_json()["csrf_token"]
+    for _ in range(5):
+        token = _token(form.get("/login").get_data(as_text=True))
+        assert (
+            form.post(
+                "/login", data={"username": "x", "password": "wrong pass", "csrf_token": token}
+            ).status_code
+            == 401
+        )
+        bad = api.post(
+            "/api/login", json={"username": "x", "password": "wrong"}, headers={"X-CSRFToken": csrf}
+        )
+        assert bad.status_code == 401
+    refused = api.post(
+        "/api/login", json={"username": "admin", "password": "admin pass 1"}, headers={"X-CSRFToken": csrf}
+    )
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "900"
+    # The limit lives in the instance folder: a restarted server (a new app) still refuses.
+    from web import create_app
+
+    again = create_app(
+        {
+            "INDEX_DIR": str(site.index),
+            "DOCUMENTS": [str(site.documents)],
+            "INSTANCE_DIR": str(site.instance),
+            "TESTING": True,
+            "BUILD_IN_BACKGROUND": False,
+        }
+    ).test_client()
+    again.environ_base["REMOTE_ADDR"] = "10.9.0.1"
+    csrf = again.get("/api/login").get_json()["csrf_token"]
+    response = again.post(
+        "/api/login", json={"username": "admin", "password": "admin pass 1"}, headers={"X-CSRFToken": csrf}
+    )
+    assert response.status_code == 429
+
+
+def test_parallel_sign_ins_evaluate_at_most_the_limit(quick_site: Site) -> None:
+    import threading
+
+    from web.workspace.guard import Guard
+
+    site = quick_site
+    codes: list[int] = []
+
+    def attempt() -> None:
+        client = site.client(address="10.8.0.1")
+        csrf = client.get("/api/login").get_json()["csrf_token"]
+        response = client.post(
+            "/api/login", json={"username": "editor", "password": "wrong pass"}, headers={"X-CSRFToken": csrf}
+        )
+        codes.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(codes)) == [401, 429]
+    events = Guard(site.instance).events()
+    assert sum(e["event"] == "sign_in_failed" for e in events) == codes.count(401) <= 10
+    assert sum(e["event"] == "sign_in_refused" for e in events) == codes.count(429) >= 14
+
+
+def test_signed_in_pages_are_never_cached(quick_site: Site) -> None:
+    site = quick_site
+    anonymous = site.app.test_client()
+    assert "no-store" not in anonymous.get(f"/measures/{SIX}").headers.get("Cache-Control", "")
+    client = site.client("editor")
+    for url in ("/workspace", "/api/status", "/upload", f"/measures/{SIX}", "/", "/api/search?q=科技"):
+        response = client.get(url)
+        assert response.headers.get("Cache-Control") == "no-store", url
+    assert anonymous.get("/login").headers.get("Cache-Control") == "no-store"  # it carries a CSRF token
+
+
+def test_the_security_log_records_sign_ins_with_the_servers_clock_for_admins_only(quick_site: Site) -> None:
+    site = quick_site
+    site.client("editor")
+    bad = site.client(address="10.7.0.1")
+    token = _token(bad.get("/login").get_data(as_text=True))
+    bad.post("/login", data={"username": "editor", "password": "wrong pass", "csrf_token": token})
+    admin = site.client("admin")
+    assert admin.post("/logout", data={"csrf_token": admin.csrf}).status_code == 302  # type: ignore[attr-defined]
+    admin = site.client("admin")
+    events = admin.get("/api/workspace/security").get_json()["events"]
+    kinds = [(e["event"], e["user"]) for e in events]
+    assert (
+        ("sign_in", "editor") in kinds
+        and ("sign_in_failed", "editor") in kinds
+        and ("sign_out", "admin") in kinds
+    )
+    failed = next(e for e in events if e["event"] == "sign_in_failed")
+    assert failed["address"] == "10.7.0.1" and failed["time"][:4].isdigit()
+    assert "安全日志" in admin.get("/workspace/security").get_data(as_text=True)
+    assert site.client("editor").get("/api/workspace/security").status_code == 403
+
+
+def test_next_with_a_line_break_and_host_headers_never_redirect_elsewhere(quick_site: Site) -> None:
+    site = quick_site
+    client = site.client()
+    token = _token(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login",
+        data={
+            "username": "editor",
+            "password": "editor pass 1",
+            "csrf_token": token,
+            "next": "/x\r\nSet-Cookie: a=b",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/workspace"
+    evil = site.app.test_client()
+    for path in ("/api", "/api/", "/documents//000_3ccc218f3f77786b", "/static//style.css", "/search/"):
+        response = evil.get(path, headers={"Host": "evil.example"})
+        assert "evil.example" not in response.headers.get("Location", ""), path
+        assert response.status_code < 500, path

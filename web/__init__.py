@@ -41,6 +41,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.workspace import init_workspace
 
     app = Flask(__name__)
+    # No redirect is ever built from the request's Host header: routing answers /x and /x/ alike and never
+    # "merges" // (Werkzeug's redirects for those take scheme and host from the request).
+    app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False
     app.config.update(DEFAULTS)
     app.config["SITE_URL"] = os.environ.get("POLICYKB_SITE_URL", "").strip()
     app.config["EXPORT_AUTHOR"] = os.environ.get("POLICYKB_EXPORT_AUTHOR", "").strip()

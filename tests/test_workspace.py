@@ -706,3 +706,32 @@ def test_next_with_a_line_break_and_host_headers_never_redirect_elsewhere(quick_
         response = evil.get(path, headers={"Host": "evil.example"})
         assert "evil.example" not in response.headers.get("Location", ""), path
         assert response.status_code < 500, path
+
+
+def test_a_full_disk_under_uploads_is_said_plainly_and_leaves_nothing_behind(
+    quick_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno as errno_
+
+    from web.workspace.uploads import UploadFolder
+
+    site = quick_site
+    client = site.client("editor")
+    real_open = open
+
+    def full_disk_open(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
+        if ".incoming-" in str(file):
+            raise OSError(errno_.ENOSPC, "No space left on device")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", full_disk_open)
+    response = client.post(
+        "/api/upload",
+        data={"file": (io.BytesIO(SEED.read_bytes()), "plan.txt")},
+        headers={"X-CSRFToken": client.csrf},  # type: ignore[attr-defined]
+        content_type="multipart/form-data",
+    )
+    monkeypatch.undo()
+    assert response.status_code == 507 and "磁盘空间不足" in response.get_json()["message"]
+    assert UploadFolder(site.documents, 2**20).files() == []  # no half-written upload is left
+    assert not list((site.documents / "uploads").glob(".incoming-*"))

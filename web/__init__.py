@@ -25,6 +25,7 @@ from kb import config as kb_config
 from kb.urls import document_url, measure_url, result_url, target_url
 from web.render import marked_html
 from web.state import EXTENSION, IndexState
+from web.throttle import init_throttle
 
 DEFAULTS: dict[str, Any] = {
     "RELOAD_INTERVAL": 1.0,
@@ -62,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     pages.register(app, pages.all_pages())
     app.register_blueprint(basket.bp)
     init_workspace(app)  # instance folder, secret key, sign-in, CSRF, uploads, curation
+    init_throttle(app)  # expensive work a few at a time
     security.init_security(app)
     errors.init_errors(app)
 

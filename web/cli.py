@@ -5,6 +5,7 @@ web layer."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -43,8 +44,6 @@ def serve_command(
     no_build: bool,
 ) -> int:
     """Run the site (builds the index first when needed)."""
-    import waitress
-
     from kb.build import build
     from kb.store.generations import current_generation
     from web import create_app
@@ -63,9 +62,37 @@ def serve_command(
             "INSTANCE_DIR": str(config.instance_dir(instance).resolve()),
         }
     )
+    server = make_server(app, host, port, threads)
     click.echo(f"PolicyKB 政策知识库: http://{host}:{port}/  (Ctrl+C 退出)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="PolicyKB", **SERVER_SETTINGS)
+    try:
+        server.run()
+    finally:
+        server.close()
     return 0
+
+
+def make_server(app: Any, host: str, port: int, threads: int) -> Any:
+    """The waitress server ``serve`` runs: our settings, and waitress's own error answers (400 for a malformed
+    request, 431 for headers over the limit…) carry the site's security headers too."""
+    import waitress
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    from web.security import HEADERS
+
+    class SecureErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            self.response_headers.extend(HEADERS.items())
+            super().execute()
+
+    class SecureChannel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = SecureErrorTask
+
+    server = waitress.create_server(
+        app, host=host, port=port, threads=threads, ident="PolicyKB", **SERVER_SETTINGS
+    )
+    server.channel_class = SecureChannel
+    return server
 
 
 def _read_password(prompt: str = "密码 password: ") -> str:

@@ -17,6 +17,7 @@ import pytest
 
 from kb.build import build
 from kb.search.engine import RELATED_CHARS, SearchEngine
+from web.pages.items import PAGE_QUOTE_CHARS
 
 SEED_ID = "000_3ccc218f3f77786b"
 
@@ -76,8 +77,16 @@ def test_the_page_of_a_huge_measure_answers(index: Path) -> None:
 
     client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
     data = client.get("/api/measures/long.m1.1").get_json()
-    assert len(data["measure"]["text"]) > 3 * RELATED_CHARS
-    assert client.get("/measures/long.m1.1").status_code == 200
+    length = len(data["measure"]["text"])
+    assert length > 3 * RELATED_CHARS
+    # The page carries the whole text once; the quote of each citation style is cut, saying so and how long.
+    for citation in data["citations"]:
+        assert citation["truncated"] and citation["quote_length"] == length
+        assert f"原文共 {length} 字" in citation["text"] and len(citation["text"]) < PAGE_QUOTE_CHARS + 1000
+    body = client.get("/measures/long.m1.1").get_data(as_text=True)
+    assert len(body) < 2 * length + 200_000  # the text once (plus markup), not once per citation style
+    seed = client.get(f"/api/measures/{SEED_ID}.m3.6").get_json()
+    assert not any(c["truncated"] for c in seed["citations"])  # an ordinary measure is quoted whole
 
 
 def test_waitress_error_answers_carry_the_security_headers(index: Path) -> None:

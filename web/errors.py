@@ -24,7 +24,7 @@ TITLES = {
     413: "内容过大",
     429: "请求过于频繁",
     500: "服务器出错了",
-    503: "暂不可用",
+    503: "知识库暂不可用",
     507: "存储空间不足",
 }
 DEFAULT_MESSAGES = {
@@ -43,9 +43,9 @@ DEFAULT_MESSAGES = {
 DISK_FULL_MESSAGE = "服务器磁盘空间不足，本次内容未保存（已收到的部分已清除）。请联系管理员清理空间后重试。"
 
 
-def error_response(code: int, message: str) -> Response:
+def error_response(code: int, message: str, title: str = "") -> Response:
     """JSON under /api/, else the error page."""
-    title = TITLES.get(code, "错误")
+    title = title or TITLES.get(code, "错误")
     if request.path == "/api" or request.path.startswith("/api/"):
         response = jsonify({"error": code, "title": title, "message": message})
     else:
@@ -81,7 +81,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(Busy)
     def busy(exc: Busy) -> Response:
-        response = error_response(503, str(exc))
+        response = error_response(503, str(exc), "服务器繁忙")
         response.headers["Retry-After"] = str(RETRY_SECONDS)
         return response
 

@@ -7,6 +7,7 @@ own error answers carry the security headers.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -97,7 +98,12 @@ def test_waitress_error_answers_carry_the_security_headers(index: Path) -> None:
     app = create_app({"INDEX_DIR": str(index), "TESTING": True})
     server = make_server(app, "127.0.0.1", 0, 1)
     port = server.effective_port
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError, ValueError):  # closing the server under its loop ends the loop so
+            server.run()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + 10
@@ -114,4 +120,6 @@ def test_waitress_error_answers_carry_the_security_headers(index: Path) -> None:
         for name, value in HEADERS.items():
             assert f"{name}: {value}" in head
     finally:
+        server.task_dispatcher.shutdown()
         server.close()
+        thread.join(timeout=5)

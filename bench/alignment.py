@@ -27,7 +27,7 @@ import os
 import sys
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +255,8 @@ def main(argv: list[str]) -> int:
             f"{f['kept_vs_changed']:>6.3f} {f['pairs_gold']:>4}"
         )
         print(f"unpaired (new/dropped): P {f['unpaired_precision']:.3f} R {f['unpaired_recall']:.3f}")
+        baseline = evaluate(chosen, replace(DEFAULT, absorb_ratio=float("inf")))[0].figures()
+        print(f"baseline, every pair kept: kept vs changed {baseline['kept_vs_changed']:.3f}")
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
         print()

@@ -30,6 +30,7 @@ from kb.cli.browse import (
 )
 from kb.cli.build import build_command, config_command
 from kb.cli.cite import cite_command, export_command
+from kb.cli.compare import compare_command
 from kb.cli.search import search_command
 from kb.store.generations import BuildLocked, StoreError
 
@@ -71,6 +72,7 @@ for _command in (
     search_command,
     cite_command,
     export_command,
+    compare_command,
 ):
     cli.add_command(_command)
 

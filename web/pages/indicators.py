@@ -13,6 +13,7 @@ from kb.present import indicator_json, point_json
 from kb.urls import document_url, quantity_url
 from web.chart import series_chart, written
 from web.pages import Context, Invalid, Missing, Page
+from web.pages.compare import across_regions
 from web.security import bounded_filter, bounded_page
 
 PER_PAGE = 50
@@ -93,7 +94,14 @@ def _source(kb: Any, doc_id: str) -> dict[str, str]:
     }
 
 
-def indicator_data(ctx: Context, series_id: str) -> dict[str, Any]:
+def _indicator_query(args: Mapping[str, str]) -> dict[str, Any]:
+    year = bounded_filter(args.get("year"))
+    if year is not None and not (year.isdigit() and len(year) == 4):
+        raise Invalid("参数 year 须为四位年份，例如 2026。")
+    return {"year": int(year) if year else None}
+
+
+def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dict[str, Any]:
     if not is_series_id(series_id):
         raise Missing("指标序列编号格式不正确。")
     kb = ctx.kb
@@ -148,6 +156,7 @@ def indicator_data(ctx: Context, series_id: str) -> dict[str, Any]:
         "documents": list(documents.values()),
         "chart": series_chart(series, titles),
         "summary": series.summary(),
+        "regions": across_regions(ctx, series.name, series.dimension, year, None),
     }
 
 
@@ -162,5 +171,12 @@ def _indicators_api(data: dict[str, Any]) -> dict[str, Any]:
 
 PAGES = [
     Page("/indicators", "indicators", indicators_data, "indicators.html", query=_query, json=_indicators_api),
-    Page("/indicators/<series_id>", "indicator", indicator_data, "indicator.html", json=_indicator_api),
+    Page(
+        "/indicators/<series_id>",
+        "indicator",
+        indicator_data,
+        "indicator.html",
+        query=_indicator_query,
+        json=_indicator_api,
+    ),
 ]

@@ -397,6 +397,26 @@ def test_only_an_admin_undoes_another_users_decision(site: Site) -> None:
     assert f'data-undo="{mine["id"]}"' in editor.get("/workspace/curation").get_data(as_text=True)
 
 
+def test_who_when_old_values_and_anchors_are_the_servers(site: Site) -> None:
+    editor = site.client("editor")
+    forged = {
+        "action": "set_document",
+        "document": REPORT_ID,
+        "fields": {"title": TITLE},
+        "user": "mallory",
+        "time": "1999-01-01T00:00:00+08:00",
+        "seq": 77,
+        "old": {"title": "something else"},
+        "anchors": {"extracted": {"title": TITLE}},
+    }
+    saved = decide(editor, forged)
+    assert (saved["user"], saved["seq"]) == ("editor", 1) and not saved["time"].startswith("1999")
+    assert saved["old"] == {"title": "Word Document"}
+    assert saved["anchors"] == {"extracted": {"title": "Word Document"}}
+    (line,) = (site.documents / "curation.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["user"] == "editor"
+
+
 def test_new_actions_refuse_anonymous_forged_and_bad_writes(site: Site) -> None:
     bodies = [
         {"action": "set_document", "document": REPORT_ID, "fields": {"title": TITLE}},

@@ -771,11 +771,11 @@ class DocumentCuration:
             return links
         text = self._text.text
         measures_by_span = {trim(text, m.span): m for m in measures}
-        targets_by_span = {trim(text, q.mention_span): q for q in targets if q.kind == TARGET}
+        quantities_by_span = {trim(text, q.mention_span): q for q in targets}
         by_pair = {(lk.target_id, lk.measure_id): lk for lk in links}
         for decision in decisions:
-            target = self._quantity(decision, targets_by_span, "target")
-            if target is not None and target.kind != TARGET:
+            target = self._quantity(decision, quantities_by_span, "target")
+            if target is not None and target.kind != TARGET:  # a result now: never linked
                 self.stale[decision.seq] = STALE_NO_TARGET_HERE.format(text=snippet(target.mention))
                 target = None
             measure = self._measure(decision, measures_by_span) if target is not None else None
@@ -909,6 +909,7 @@ class SeriesCuration:
                     self.stale[decision.seq] = STALE_ITEMS
                     continue
                 name = str(decision.fields.get("name") or "")
+                self._marks.setdefault(key, []).append(mark(decision))  # the series it left changed too
                 for quantity in found:
                     assert quantity is not None
                     self._split[quantity.id] = (name or quantity.indicator, decision)

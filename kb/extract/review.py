@@ -6,7 +6,8 @@ and are named in each reason, so an editor sees why an item is queued.
 
 * **title** (``title_doubt``): empty; a program's default title ("Word Document", "Microsoft Word - …",
   "无标题", "新建 Microsoft Word 文档"); the file's name (the reader found no title); a title the extractor
-  marked as derived (``Document.title_derived``, when the model has it); no Chinese character.
+  marked as derived from no title line (``Document.title_derived`` True or naming the file, when the model has
+  it); no Chinese character.
 * **kind** (``kind_doubt``): a target whose sentence also speaks of the past (比上年, 同比, 截至, …了) or whose
   deadline is before the document's year; a result whose sentence also speaks of a plan (力争, 目标, 到2025年…),
   that reports a year after the document's, or no year at all.
@@ -28,6 +29,10 @@ DEFAULT_TITLE = re.compile(
     re.IGNORECASE,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# ``Document.title_derived`` values (when the model has it) that say the title is not the document's own.
+_DERIVED_FROM_NAME = frozenset(
+    {"file", "filename", "file_name", "stem", "source", "default", "guess", "guessed"}
+)
 _PAST = re.compile(
     r"比上年|较上年|比去年|同比|去年|过去一年|过去五年|截至|截止|已经|完成了|实现了|达到了|增长了"
 )
@@ -44,7 +49,7 @@ def title_doubt(document: Document) -> str:
     if document.source and title == PurePath(document.source).stem:
         return "文件没有标题，取了文件名"
     derived: Any = getattr(document, "title_derived", None)
-    if derived:
+    if derived is True or (isinstance(derived, str) and derived.strip().lower() in _DERIVED_FROM_NAME):
         return "标题由程序推断（文件中没有标题行）"
     if not _CJK.search(title):
         return "标题中没有汉字"

@@ -46,6 +46,20 @@ from kb.store.knowledge import KnowledgeBase
 from web.pages import Invalid, Missing
 
 MAX_SELECTION = 300  # characters of text a new target may be selected from
+SERVER_KEYS = frozenset(
+    {
+        "seq",
+        "id",
+        "user",
+        "time",
+        "old",
+        "anchors",
+        "measure_number",
+        "measure_headline",
+        "target_indicator",
+        "target_value",
+    }
+)
 
 
 class Forbidden(PermissionError):
@@ -368,6 +382,7 @@ def _add_target(kb: KnowledgeBase, d: Decision, data: Mapping[str, Any], _u: str
     return {
         "fields": fields,
         "target_indicator": str(fields["indicator"]),
+        "old": {"kind": None},
         "anchors": {"span": text_anchor(text, (start, end))},
     }
 
@@ -479,7 +494,8 @@ def record_decision(
     if kb is None:
         raise Invalid("知识库索引尚未建立，暂不能修订。")
     log = CurationFile(folder)
-    data = _prefilter(kb, data)
+    # Who, when, the old values, the anchors and the snapshots are the server's to write, never the client's.
+    data = {k: v for k, v in _prefilter(kb, data).items() if k not in SERVER_KEYS}
     try:
         decision = make_decision(data, user=user)
     except CurationError as exc:

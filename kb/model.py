@@ -49,6 +49,9 @@ class Document:
     genre: str = (
         ""  # 文种 (通知, 意见, 方案, 条例…): read from the title (kb.extract.doctype), or set by staff
     )
+    curated: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # staff decisions applied (kb.extract.curation)
 
     @property
     def year(self) -> str:
@@ -108,6 +111,9 @@ class Measure:
     categories: list[str] = field(default_factory=list)
     targets: list[TargetRef] = field(default_factory=list)
     category_confidence: dict[str, float] = field(default_factory=dict)  # category -> score over the best
+    curated: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # staff decisions applied (kb.extract.curation)
 
 
 # The two kinds of quantity (``Quantity.kind``): a goal, and what a document says was achieved.
@@ -143,6 +149,9 @@ class Quantity:
     measure_ids: list[str] = field(default_factory=list)
     kind: str = TARGET  # target | result
     year: int | None = None  # for results: the year the result reports
+    curated: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # staff decisions applied (kb.extract.curation)
 
     @property
     def is_result(self) -> bool:

@@ -7,10 +7,25 @@ from typing import Any
 
 from kb.compare.plans import Comparison, Side, TargetRow
 from kb.compare.regions import RegionTable
+from kb.extract.curation import ACTION_LABELS
 from kb.extract.indicators import Point, Series
 from kb.model import Document, Measure, Quantity
 from kb.text.numerals import written_amount
 from kb.urls import clause_url, document_url, indicator_url, measure_url, quantity_url
+
+
+def curated_json(marks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The staff decisions applied to an item (已人工校对): decision id, action, who and when, oldest first."""
+    return [
+        {
+            "id": m.get("seq"),
+            "action": m.get("action", ""),
+            "action_label": ACTION_LABELS.get(str(m.get("action")), str(m.get("action", ""))),
+            "user": m.get("user", ""),
+            "time": m.get("time", ""),
+        }
+        for m in marks
+    ]
 
 
 def document_json(doc: Document) -> dict[str, Any]:
@@ -27,6 +42,7 @@ def document_json(doc: Document) -> dict[str, Any]:
         "source_url": doc.url,
         "format": doc.format,
         "genre": doc.genre,
+        "curated": curated_json(doc.curated),
     }
 
 
@@ -47,6 +63,7 @@ def measure_json(measure: Measure) -> dict[str, Any]:
         ],
         "clause_id": measure.clause_id,
         "url": measure_url(measure.id),
+        "curated": curated_json(measure.curated),
     }
 
 
@@ -74,6 +91,7 @@ def quantity_json(quantity: Quantity) -> dict[str, Any]:
             "span": list(quantity.span),
             "clause_id": quantity.clause_id,
             "url": quantity_url(quantity.id, quantity.kind),
+            "curated": curated_json(quantity.curated),
         }
     )
     if not quantity.is_result:

@@ -3,11 +3,19 @@ library) and its indicator series, from the new analyses and the reused entries 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from kb.build.report import BuildReport
-from kb.extract.indicators import Indicators, build_indicators, indicators_to_dict, load_indicator_config
+from kb.extract.curation import Decision, SeriesCuration
+from kb.extract.indicators import (
+    Indicators,
+    build_indicators,
+    indicators_to_dict,
+    load_indicator_config,
+    series_key_of,
+)
 from kb.extract.links import LinkOverrides, check_overrides
 from kb.extract.pipeline import Extraction
 from kb.extract.references import resolve
@@ -48,6 +56,9 @@ def make_catalog(
         measures.extend(to_dict(dkb.measures))
         quantities.extend(to_dict(dkb.quantities))
     documents.sort(key=lambda d: d["id"])
+    # By document (stable: reading order inside each), so an incremental build writes what a full one does.
+    measures.sort(key=lambda m: m["doc_id"])
+    quantities.sort(key=lambda q: q["doc_id"])
     _resolve_references(documents)
     report.documents = len(documents)
     report.measures = len(measures)
@@ -73,8 +84,16 @@ def make_catalog(
     }
 
 
-def indicator_series(catalog: dict[str, Any], extraction: Extraction, report: BuildReport) -> dict[str, Any]:
-    """The indicator series of the whole catalog (``kb.extract.indicators``); a bad indicators.toml is a warning."""
+def indicator_series(
+    catalog: dict[str, Any],
+    extraction: Extraction,
+    report: BuildReport,
+    decisions: Iterable[Decision] = (),
+) -> dict[str, Any]:
+    """The indicator series of the whole catalog (``kb.extract.indicators``); a bad indicators.toml is a warning.
+
+    ``decisions`` (the staff's series decisions, ``kb.extract.curation.SeriesCuration``) merge and split series
+    and explain conflicts; what applied and what is stale is kept with the series (``curation``)."""
     try:
         config = load_indicator_config()
     except ValueError as exc:
@@ -85,7 +104,18 @@ def indicator_series(catalog: dict[str, Any], extraction: Extraction, report: Bu
         for d in catalog["documents"]
     ]
     quantities = [quantity_from_dict(q) for q in catalog["quantities"]]
-    return indicators_to_dict(build_indicators(documents, quantities, config, extraction.units))
+    indicators = build_indicators(documents, quantities, config, extraction.units)
+    curation = SeriesCuration(tuple(decisions))
+    if not curation.decisions:
+        return indicators_to_dict(indicators)
+    curation.prepare({series_key_of(s) for s in indicators.series}, quantities)
+    if curation.changes_grouping:
+        indicators = build_indicators(
+            documents, quantities, config, extraction.units, regroup=curation.regroup
+        )
+    data = indicators_to_dict(indicators)
+    data["curation"] = curation.finish(indicators.series, series_key_of)
+    return data
 
 
 def check_link_overrides(

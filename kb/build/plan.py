@@ -78,6 +78,8 @@ class BuildPlan:
     reuse: dict[str, str]  # key -> doc id reused from the previous generation
     old_ids: set[str]
     new_ids: set[str]
+    series_digest: str = ""  # of the series decisions (kb.store.curation.series_digest)
+    series_changed: bool = False
 
     @property
     def full(self) -> bool:
@@ -89,6 +91,7 @@ class BuildPlan:
             not self.jobs
             and not self.full
             and not (self.old_ids - self.new_ids)
+            and not self.series_changed
             and self.previous is not None
         )
 
@@ -105,9 +108,11 @@ def plan_build(
     """Decide what to reuse and what to (re)analyse; fills the report's rejections, removals and notes.
 
     ``curation`` (staff decisions by document id, ``kb.store.curation``) counts in each document's entry: a
-    document whose decisions changed is re-analysed, the others are reused.
+    document whose decisions changed is re-analysed, the others are reused; a change of the series decisions
+    (``curation_file.SERIES``) only makes the catalog step run again.
     """
-    curation = curation or {}
+    curation = dict(curation or {})
+    series = curation.pop(curation_file.SERIES, ())
     previous = current_generation(index_dir)
     prev_manifest: dict[str, Any] = {}
     prev_catalog: dict[str, Any] = {}
@@ -167,4 +172,8 @@ def plan_build(
     report.full = not prev_manifest
     report.removed = len(old_ids - new_ids)
     report.unchanged = len(reuse)
-    return BuildPlan(previous, prev_manifest, prev_catalog, manifest, jobs, reuse, old_ids, new_ids)
+    digest = curation_file.series_digest(series)
+    changed = digest != prev_catalog.get("meta", {}).get("curation_series", "")
+    return BuildPlan(
+        previous, prev_manifest, prev_catalog, manifest, jobs, reuse, old_ids, new_ids, digest, changed
+    )

@@ -28,6 +28,7 @@ from kb.search import schema as indexing
 from kb.search.whoosh import patches as whoosh_patches
 from kb.search.whoosh.writer import link_or_copy, open_writer
 from kb.store.codec import kb_from_dict
+from kb.store.curation import SERIES
 from kb.store.generations import GEN_PREFIX, TMP_PREFIX, write_json
 
 INDICATORS_FILE = "indicators.json"
@@ -130,10 +131,12 @@ def write_generation(
             raise OSError(code or errno.EIO, f"index sub-writer exited with {failed}")
         report.phases["commit"] = time.monotonic() - started - sum(report.phases.values())
         catalog = make_catalog(plan.prev_catalog, set(plan.reuse.values()), new_kbs, extraction, report)
+        catalog["meta"]["curation_series"] = plan.series_digest
         report.warnings.extend(check_link_overrides(overrides, plan.manifest, catalog))
         write_json(tmp / "catalog.json", catalog)
         indicators_started = time.monotonic()
-        write_json(tmp / INDICATORS_FILE, indicator_series(catalog, extraction, report))
+        series_decisions = (curation or {}).get(SERIES, ())
+        write_json(tmp / INDICATORS_FILE, indicator_series(catalog, extraction, report, series_decisions))
         report.phases["indicators"] = time.monotonic() - indicators_started
         write_json(tmp / "manifest.json", plan.manifest)
         return tmp, name, catalog

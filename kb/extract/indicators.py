@@ -48,7 +48,7 @@ import hashlib
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -528,16 +528,23 @@ def _point_year(target: Quantity, doc: Document) -> int | None:
     return target.deadline if target.deadline is not None else _year(doc.date)
 
 
+def series_key_of(series: Series) -> tuple[str, str, str]:
+    """The key a series is grouped by (and its id made from): region, indicator, unit kind."""
+    return (series.region, series.name, series.dimension)
+
+
 def build_indicators(
     documents: Iterable[Document],
     targets: Iterable[Quantity],
     config: IndicatorConfig,
     units: Mapping[str, str],
+    regroup: Callable[[Quantity, tuple[str, str, str]], tuple[str, str, str]] | None = None,
 ) -> Indicators:
     """Every series of the knowledge base (module docstring for the rules), conflicts and misses first.
 
     ``targets`` in document reading order (as the catalog holds them): the sentence rule for an empty indicator
-    looks at the target before.
+    looks at the target before. ``regroup(target, key)`` may send a point to another series key (staff decisions
+    that merge or split series, ``kb.extract.curation.SeriesCuration``).
     """
     docs = {d.id: d for d in documents}
     regions: dict[str, str] = {}
@@ -589,6 +596,8 @@ def build_indicators(
         )
         name = concept.national_name if region == NATIONAL and concept.national_name else concept.name
         key = (region, name, dim.key)
+        if regroup is not None:
+            key = regroup(target, key)
         groups[key].append((point, dim, doc, order))
         lower_of[key] = lower_of.get(key, False) or concept.lower
         stats["grouped_" + kind + "s"] += 1

@@ -27,8 +27,9 @@ from kb.model import Document, DocumentKB, RawDocument
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
 # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles;
-# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form
-PIPELINE_VERSION = "8"
+# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form;
+# 9: staff decisions anchored to the text, ``curated`` marks on documents, measures and quantities
+PIPELINE_VERSION = "9"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -103,13 +104,18 @@ def analyse(
 ) -> DocumentKB:
     """Turn one read document into its knowledge: the outline, measures with categories, targets and links.
 
-    ``curation`` (staff decisions about this document, ``kb.extract.curation``) sets categories, drops targets
-    marked "not a target" before linking and confirms, adds or rejects links after ``overrides``; it records
-    which of its decisions applied and which are stale.
+    ``curation`` (staff decisions about this document, ``kb.extract.curation``) applies layer by layer: the
+    document's fields right after they are read (so the outline, genre, deadlines and the index see them), the
+    measures after extraction, the categories after the taxonomy, the quantities before linking, the links after
+    ``overrides``; it records which of its decisions applied and which are stale.
     """
     document = make_document(raw, doc_id, source, digest)
+    if curation is not None:
+        curation.apply_document(document)
     outline = parse_outline(document.text, doc_id, document.title)
     measures = extract_measures(document, outline)
+    if curation is not None:
+        measures = curation.apply_measures(document, outline, measures)
     taxonomy = extraction.taxonomy
     for measure in measures:
         ranked = taxonomy.rank(measure.text, measure.headline)
@@ -118,7 +124,7 @@ def analyse(
     quantities = extract_targets(document, outline, extraction.units)
     if curation is not None:
         curation.set_categories(measures)
-        quantities = curation.drop_targets(quantities)
+        quantities = curation.apply_quantities(document, outline, quantities)
     links = link(measures, quantities, outline, overrides, taxonomy=taxonomy, concepts=extraction.concepts)
     if curation is not None:
         links = curation.apply_links(links, measures, quantities)

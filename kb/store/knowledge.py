@@ -71,6 +71,7 @@ class KnowledgeBase:
         self._series_by_id: dict[str, Series] = {}
         self._series_by_item: dict[str, Series] = {}
         self._links: _DocumentLinks | None = None
+        self._series_curation: dict[str, Any] = {}
 
     @classmethod
     def open(cls, index_dir: Path) -> KnowledgeBase:
@@ -211,6 +212,8 @@ class KnowledgeBase:
                 except (OSError, ValueError):
                     data = {"error": "missing"}
                 indicators = indicators_from_dict(data)
+                curation = data.get("curation") if isinstance(data, dict) else None
+                self._series_curation = curation if isinstance(curation, dict) else {}
                 self._series_by_id = {s.id: s for s in indicators.series}
                 self._series_by_item = {p.item_id: s for s in indicators.series for p in s.points}
                 self._indicators = indicators
@@ -235,6 +238,21 @@ class KnowledgeBase:
         for series in self._load_indicators().series:
             counts[series.region] = counts.get(series.region, 0) + 1
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def series_curation(self) -> dict[str, Any]:
+        """What the build recorded of the staff's series decisions (``kb.extract.curation.SeriesCuration.finish``):
+        ``seq``, ``marks`` and ``notes`` by series id, ``applied``, ``stale``; {} when there are none."""
+        self._load_indicators()
+        return self._series_curation
+
+    def series_marks(self, series_id: str) -> list[dict[str, Any]]:
+        """The staff decisions applied to a series (merged into it, split from it, a conflict explained)."""
+        return list(self.series_curation().get("marks", {}).get(series_id, []))
+
+    def conflict_notes(self, series_id: str) -> dict[int, dict[str, Any]]:
+        """The explained conflicts of a series by year: the note, who and when."""
+        notes = self.series_curation().get("notes", {}).get(series_id, {})
+        return {int(year): dict(note) for year, note in notes.items() if str(year).isdigit()}
 
     def indicator_status(self) -> dict[str, Any]:
         """What the build counted while making the series; ``error`` is "missing" for a generation built before

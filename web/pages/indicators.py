@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from kb.extract.indicators import Series
 from kb.ids import is_series_id
-from kb.present import indicator_json, point_json
+from kb.present import curated_json, indicator_json, point_json
 from kb.urls import document_url, quantity_url
 from web.chart import series_chart, written
 from web.pages import Context, Invalid, Missing, Page
@@ -136,19 +136,27 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
         years.setdefault(a.year, {"year": a.year, "targets": [], "results": [], "states": []})
         years[a.year]["states"].append(entry["state"])
     by_item = {p.item_id: p for p in series.points}
+    notes = {year: _note(note) for year, note in kb.conflict_notes(series.id).items()}
     conflicts = [
         {
             "year": c.year,
             "values": c.values,
             "sources": [shown(by_item[i]) for i in c.item_ids if i in by_item],
+            "note": notes.get(c.year),
         }
         for c in series.conflicts
     ]
     conflict_years = {c.year for c in series.conflicts}
     for year, row in years.items():
         row["conflict"] = year in conflict_years
+    series_data = indicator_json(series)
+    curated = curated_json(kb.series_marks(series.id))
+    series_data["curated"] = curated
+    for conflict in series_data["conflicts"]:
+        conflict["note"] = notes.get(conflict["year"])
     return {
-        "series": indicator_json(series),
+        "series": series_data,
+        "curated": curated,
         "title": series.title,
         "years": [years[y] for y in sorted(years)],
         "judged": judged,
@@ -157,6 +165,16 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
         "chart": series_chart(series, titles),
         "summary": series.summary(),
         "regions": across_regions(ctx, series.name, series.dimension, year, None),
+    }
+
+
+def _note(note: dict[str, Any]) -> dict[str, Any]:
+    """An explained conflict as pages show it: the note, who and when, the decision's id."""
+    return {
+        "note": note.get("note", ""),
+        "user": note.get("user", ""),
+        "time": note.get("time", ""),
+        "id": note.get("seq"),
     }
 
 

@@ -18,6 +18,7 @@ page (HTML)              JSON twin                              who
 ``/uploads/replace``     ``/api/uploads/replace``               admin
 ``/uploads/remove``      ``/api/uploads/remove``                admin
 ``/workspace/curation``  ``/api/curation``                      signed in (GET: list; POST: decide)
+``/workspace/review``    ``/api/review``                        signed in (the review queue)
 =======================  ====================================  ========================================
 
 Config keys (``create_app``): ``INSTANCE_DIR`` (default ``$POLICYKB_INSTANCE`` or ``instance/``), ``DOCUMENTS``

@@ -1,6 +1,8 @@
 """PDF documents with a text layer, via pypdfium2 (PDFium; Apache-2.0/BSD).
 
-Each character's loose box (advance width, font ascent to descent) gives its position; lines,
+Each character stands at its origin (``FPDFText_GetCharOrigin``, on the baseline) with its font size
+(``FPDFText_GetFontSize`` scaled by the character's matrix) and the horizontal extent of its loose
+box; its box's height counts for nothing (a thin glyph's box is as thin as its ink). Lines, columns,
 page furniture, front matter, paragraphs and the 落款 are worked out by ``kb.readers.layout``.
 A PDF without any text but with images is a scan: ``ReadError("扫描件，没有文字层…")`` (no OCR
 here). Limits: ``MAX_PAGES`` pages and ``MAX_CHARS`` characters of text layer; the file size
@@ -41,17 +43,41 @@ def _check_bytes(data: bytes) -> None:
         raise ReadError("PDF 文件不完整（结尾没有 %%EOF，文件可能被截断）")
 
 
-def _page_chunks(page, raw) -> tuple[list[Chunk], int]:
-    """(the page's characters as chunks, how many image objects it has when it has no text)."""
+def _char_size(raw, handle, index: int, box_height: float, box_width: float, matrix) -> float:
+    """The font size in page units: the font's size scaled by the character's matrix (text matrix x CTM).
+
+    A glyph's box is no measure of it: the box of a thin glyph (一, 、) is as thin as its ink when the
+    font reports no ascent and descent. Without a usable size, the larger side of the box.
+    """
+    size = raw.FPDFText_GetFontSize(handle, index)
+    if size > 0 and raw.FPDFText_GetMatrix(handle, index, ctypes.byref(matrix)):
+        scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+        if scale > 0:
+            return size * scale
+    return max(box_height, box_width) or 1.0
+
+
+def _page_chunks(page, raw, budget: int) -> tuple[list[Chunk], int]:
+    """(the page's characters as chunks, how many image objects it has when it has no text).
+
+    Each character stands at its origin (``FPDFText_GetCharOrigin``: on the baseline, at the left of its
+    advance), spans its loose box horizontally and has the font size of ``_char_size``. ``budget`` is the
+    number of characters the file may still have (``MAX_CHARS``): counted before anything is built.
+    """
     height = page.get_size()[1]
     textpage = page.get_textpage()
     chunks: list[Chunk] = []
     try:
         handle = textpage.raw
+        count = textpage.count_chars()
+        if count > budget:
+            raise ReadError(f"PDF 文字过多：超过 {MAX_CHARS} 个字符")
         left, right = ctypes.c_double(), ctypes.c_double()
         bottom, top = ctypes.c_double(), ctypes.c_double()
+        origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
         rect = raw.FS_RECTF()
-        for i in range(textpage.count_chars()):
+        matrix = raw.FS_MATRIX()
+        for i in range(count):
             code = raw.FPDFText_GetUnicode(handle, i)
             if code in (0, 0xFFFE, 0xFFFF, 0x0D, 0x0A, 0x02) or raw.FPDFText_IsGenerated(handle, i) == 1:
                 continue  # generated line breaks/spaces: positions decide those
@@ -71,8 +97,15 @@ def _page_chunks(page, raw) -> tuple[list[Chunk], int]:
                     ctypes.byref(top),
                 )
                 x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
-            size = abs(y1 - y0) or 1.0
-            chunks.append(Chunk(ch, min(x0, x1), max(x0, x1), height - min(y0, y1), size))
+            x0, x1 = min(x0, x1), max(x0, x1)
+            size = _char_size(raw, handle, i, abs(y1 - y0), x1 - x0, matrix)
+            if raw.FPDFText_GetCharOrigin(handle, i, ctypes.byref(origin_x), ctypes.byref(origin_y)):
+                baseline = height - origin_y.value
+                x0 = min(x0, origin_x.value) if x1 > x0 else origin_x.value
+            else:
+                baseline = height - min(y0, y1)
+            x1 = max(x1, x0)
+            chunks.append(Chunk(ch, x0, x1, baseline, size, order=i))
     finally:
         textpage.close()
     images = 0
@@ -105,13 +138,11 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], str, set[str]]:
             page = document[index]
             try:
                 width, height = page.get_size()
-                chunks, page_images = _page_chunks(page, raw)
+                chunks, page_images = _page_chunks(page, raw, MAX_CHARS - total)
             finally:
                 page.close()
             images += page_images
             total += len(chunks)
-            if total > MAX_CHARS:
-                raise ReadError(f"PDF 文字过多：超过 {MAX_CHARS} 个字符")
             pages.append(Page(width=width, height=height, chunks=chunks))
         try:
             pdf_title = (document.get_metadata_value("Title") or "").strip()

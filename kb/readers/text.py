@@ -16,6 +16,14 @@ directly the next label). After ``文号`` the next line is taken as its value
 only when it is empty or looks like a document number; otherwise the body
 starts right there. This module also holds the label table and ``parse_date``
 that the other readers share.
+
+Without that header, a text is read as the other formats read a page: a short
+first line that reads like a title is the title, and the 落款 at the end (an
+agency line, then a date-only line, before any 附注/附件/版记; see
+``kb.readers.layout.split_signature``) gives agency and date and leaves the
+body, as in .docx, PDF and OFD. Both are reported as inferred, so a
+``MANIFEST.jsonl`` row overrides them. With the header, the body stays as the
+site published it.
 """
 
 from __future__ import annotations
@@ -191,11 +199,16 @@ def parse_text(text: str) -> tuple[dict[str, str], str, set[str]]:
     if header is not None:
         meta, start = header
         return meta, trim_blank_lines("\n".join(lines[start:])), set()
-    body = trim_blank_lines(text)
+    from kb.readers.layout import split_signature  # layout builds on this module's helpers
+
+    meta, lines = split_signature(trim_blank_lines(text).split("\n"))
+    inferred = set(meta)  # read from the body: a manifest row may correct them
+    body = trim_blank_lines("\n".join(lines))
     first = next((line for line in body.split("\n") if line.strip()), "")
     if looks_like_title(first):
-        return {"title": first.strip()}, body, {"title"}
-    return {}, body, set()
+        meta["title"] = first.strip()
+        inferred.add("title")
+    return meta, body, inferred
 
 
 def read_text(data: bytes) -> tuple[RawDocument, set[str]]:

@@ -394,9 +394,21 @@ def test_docx_good(tmp_path: Path) -> None:
     ]
 
 
-def test_docx_core_title_wins(tmp_path: Path) -> None:
+def test_docx_body_title_line_wins_over_the_core_title(tmp_path: Path) -> None:
+    """What the page shows is cited: the core property is often a template's or a producer's (issue 24)."""
     raw = read(make_docx(tmp_path / "plan.docx", core_title="核心属性标题"))
-    assert raw.meta["title"] == "核心属性标题"
+    assert raw.meta["title"] == "某某市2022年科技工作要点"
+
+
+def test_docx_core_title_when_the_body_has_no_title_line(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "核心属性标题"
+    document.add_paragraph("一、总体要求")
+    document.add_paragraph("全面推进各项工作。")
+    document.save(tmp_path / "plan.docx")
+    assert read(tmp_path / "plan.docx").meta["title"] == "核心属性标题"
 
 
 def test_docx_not_a_zip(tmp_path: Path) -> None:

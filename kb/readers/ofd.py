@@ -27,14 +27,14 @@ import zipfile
 from dataclasses import dataclass
 
 from kb.model import RawDocument
+from kb.readers import limits
 from kb.readers.archive import open_zip, read_member
 from kb.readers.encoding import ReadError, check_size
 from kb.readers.layout import Chunk, Page, assemble
-from kb.readers.text import clean_meta, looks_like_title
+from kb.readers.text import clean_meta, is_default_title, looks_like_title
 
 WHAT = ".ofd"
 MAX_PAGES = 2000
-MAX_CHARS = 3_000_000
 MAX_PART_BYTES = 20 * 1024 * 1024  # one XML part
 _A4 = (210.0, 297.0)
 _NUMBER_RE = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -146,7 +146,7 @@ def _text_glyphs(text_object, order: int, budget: int) -> list[_Glyph]:
         if not text:
             continue
         if len(glyphs) + len(text) > budget:
-            raise ReadError(f"OFD 文字过多：超过 {MAX_CHARS} 个字符")
+            limits.check_chars(limits.MAX_CHARS + 1, "OFD ")
         if code.get("X") is not None:
             x = (_floats(code.get("X")) or [x])[0]
         if code.get("Y") is not None:
@@ -258,7 +258,7 @@ def parse_ofd(data: bytes) -> tuple[dict[str, str], str, set[str]]:
     total = 0
     for ref in page_refs:
         page = _page(
-            archive, _resolve(doc_dir, ref.get("BaseLoc", ""), names), default_box, MAX_CHARS - total
+            archive, _resolve(doc_dir, ref.get("BaseLoc", ""), names), default_box, limits.MAX_CHARS - total
         )
         total += len(page.chunks)
         pages.append(page)
@@ -268,7 +268,7 @@ def parse_ofd(data: bytes) -> tuple[dict[str, str], str, set[str]]:
     inferred: set[str] = set()
     if not meta.get("title"):
         first = next((line for line in text.split("\n") if line.strip()), "")
-        if info_title and looks_like_title(info_title):
+        if info_title and looks_like_title(info_title) and not is_default_title(info_title):
             meta["title"] = info_title
         elif looks_like_title(first):
             meta["title"] = first.strip()

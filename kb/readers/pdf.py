@@ -5,7 +5,7 @@ Each character stands at its origin (``FPDFText_GetCharOrigin``, on the baseline
 box; its box's height counts for nothing (a thin glyph's box is as thin as its ink). Lines, columns,
 page furniture, front matter, paragraphs and the 落款 are worked out by ``kb.readers.layout``.
 A PDF without any text but with images is a scan: ``ReadError("扫描件，没有文字层…")`` (no OCR
-here). Limits: ``MAX_PAGES`` pages and ``MAX_CHARS`` characters of text layer; the file size
+here). Limits: ``MAX_PAGES`` pages and ``kb.readers.limits.MAX_CHARS`` characters of text layer; the file size
 limit of ``kb.readers.encoding`` applies. Encrypted, truncated (no ``%%EOF`` near the end) and
 malformed files are refused with a reason. The PDF's own Title property is only a fallback
 (often "Microsoft Word - 文件名.doc"), reported as a guess.
@@ -16,12 +16,12 @@ from __future__ import annotations
 import ctypes
 
 from kb.model import RawDocument
+from kb.readers import limits
 from kb.readers.encoding import ReadError, check_size
 from kb.readers.layout import Chunk, Page, assemble
-from kb.readers.text import clean_meta, looks_like_title
+from kb.readers.text import clean_meta, is_default_title, looks_like_title
 
 MAX_PAGES = 2000
-MAX_CHARS = 3_000_000  # characters of text layer over the whole file
 _EOF_WINDOW = 4096  # %%EOF must appear within this many bytes of the end
 SCANNED_REASON = "扫描件，没有文字层（PDF 只有图像，需要先做文字识别 OCR）"
 
@@ -62,7 +62,7 @@ def _page_chunks(page, raw, budget: int) -> tuple[list[Chunk], int]:
 
     Each character stands at its origin (``FPDFText_GetCharOrigin``: on the baseline, at the left of its
     advance), spans its loose box horizontally and has the font size of ``_char_size``. ``budget`` is the
-    number of characters the file may still have (``MAX_CHARS``): counted before anything is built.
+    number of characters the file may still have (``kb.readers.limits.MAX_CHARS``): counted before anything is built.
     """
     height = page.get_size()[1]
     textpage = page.get_textpage()
@@ -71,7 +71,7 @@ def _page_chunks(page, raw, budget: int) -> tuple[list[Chunk], int]:
         handle = textpage.raw
         count = textpage.count_chars()
         if count > budget:
-            raise ReadError(f"PDF 文字过多：超过 {MAX_CHARS} 个字符")
+            limits.check_chars(limits.MAX_CHARS + 1, "PDF ")
         left, right = ctypes.c_double(), ctypes.c_double()
         bottom, top = ctypes.c_double(), ctypes.c_double()
         origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
@@ -138,7 +138,7 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], str, set[str]]:
             page = document[index]
             try:
                 width, height = page.get_size()
-                chunks, page_images = _page_chunks(page, raw, MAX_CHARS - total)
+                chunks, page_images = _page_chunks(page, raw, limits.MAX_CHARS - total)
             finally:
                 page.close()
             images += page_images
@@ -160,7 +160,7 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], str, set[str]]:
         first = next((line for line in body.split("\n") if line.strip()), "")
         if looks_like_title(first):
             meta["title"] = first.strip()
-        elif pdf_title and looks_like_title(pdf_title):
+        elif pdf_title and looks_like_title(pdf_title) and not is_default_title(pdf_title):
             meta["title"] = pdf_title
         inferred.add("title")
     return meta, body, inferred

@@ -155,6 +155,33 @@ def looks_like_title(line: str) -> bool:
     return 4 <= len(line) < TITLE_MAX_CHARS and not _NOT_TITLE_RE.search(line)
 
 
+_DEFAULT_TITLE_RE = re.compile(
+    r"^(?:microsoft\s+(?:word|office\s+word)\s*-\s*.*"  # "Microsoft Word - 文件名.docx" (PDF printers too)
+    r"|word\s+document|document\s*\d*|doc\d+|untitled(?:\s*\d+)?|title"  # LibreOffice/python-docx, Word, others
+    r"|无标题(?:文档)?\s*\d*|文档\s*\d*|新建\s*(?:microsoft\s+)?(?:office\s+)?(?:word\s*)?(?:文档|文字文稿)\s*(?:[(（]\d+[)）])?"
+    r"|wps\s*文字\s*\d*|文字文稿\s*\d*"
+    r"|\S*\.(?:docx?|wps|pdf|ofd|txt|rtf|odt|html?)"  # a file name
+    r")$",
+    re.IGNORECASE,
+)
+
+
+def is_default_title(title: str) -> bool:
+    """A title a producer writes by default, or a file name: "Word Document", "Microsoft Word - 方案.docx",
+    "文档1", "Document1", "Untitled", "无标题", "新建 Microsoft Word 文档", "方案.doc". Empty counts too."""
+    return not title.strip() or bool(_DEFAULT_TITLE_RE.match(title.strip()))
+
+
+def is_file_name_title(title: str, name: str) -> bool:
+    """``title`` is only the file's own name (with or without its suffix), as producers fill it in."""
+
+    def bare(value: str) -> str:
+        value = re.sub(r"^microsoft\s+word\s*-\s*", "", value.strip(), flags=re.IGNORECASE)
+        return re.sub(r"\.[A-Za-z0-9]{1,5}$", "", value).strip().casefold()
+
+    return bool(title.strip()) and bare(title) == bare(name)
+
+
 def looks_like_doc_number(line: str) -> bool:
     """E.g. 国发〔2019〕4号, 鄂政办发[2018]12号, 中华人民共和国国务院令第472号."""
     return bool(_DOC_NUMBER_RE.match(line.strip()))

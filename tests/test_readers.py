@@ -49,6 +49,11 @@ def test_supported_suffixes() -> None:
         ".ofd",
         ".doc",
         ".wps",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".tif",
+        ".tiff",
     }
 
 

@@ -28,6 +28,7 @@ from kb.readers.encoding import MAX_BYTES, ReadError, decode, read_bounded
 from kb.readers.html import read_html
 from kb.readers.manifest import manifest_meta, merge
 from kb.readers.markdown import read_markdown
+from kb.readers.ocr import read_jpeg, read_png, read_tiff
 from kb.readers.ofd import read_ofd
 from kb.readers.office import read_doc, read_wps
 from kb.readers.pdf import read_pdf
@@ -47,6 +48,11 @@ _READERS: dict[str, Callable[[bytes], tuple[RawDocument, set[str]]]] = {
     ".ofd": read_ofd,
     ".doc": read_doc,
     ".wps": read_wps,
+    ".png": read_png,
+    ".jpg": read_jpeg,
+    ".jpeg": read_jpeg,
+    ".tif": read_tiff,
+    ".tiff": read_tiff,
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_READERS)
 

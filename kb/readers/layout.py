@@ -516,8 +516,12 @@ def _geometry(lines: list[Line], page_width: float) -> _Geometry:
     With fewer than three full lines (a short notice) the right margin mirrors the left one.
     """
     size = statistics.median(line.size for line in lines) or 1.0
-    x0s = sorted(line.x0 for line in lines)
-    left = x0s[len(x0s) // 10]
+    # The left margin: the leftmost start (in bins half a size wide) shared by a tenth of the lines, so that
+    # stray marks of a scan (a speck read as "，", one line each) do not pull it out.
+    starts = Counter(round(line.x0 / (0.5 * size)) for line in lines)
+    needed = max(1, len(lines) // 10)
+    first = min(b for b, count in starts.items() if count >= needed)
+    left = min(line.x0 for line in lines if round(line.x0 / (0.5 * size)) == first)
     body = sorted(line.x1 for line in lines if line.x0 <= left + 2.5 * size)
     if body:
         # The right margin is where most long lines end: the fullest bin (half a size wide) of the longer

@@ -4,8 +4,9 @@ Each character stands at its origin (``FPDFText_GetCharOrigin``, on the baseline
 (``FPDFText_GetFontSize`` scaled by the character's matrix) and the horizontal extent of its loose
 box; its box's height counts for nothing (a thin glyph's box is as thin as its ink). Lines, columns,
 page furniture, front matter, paragraphs and the 落款 are worked out by ``kb.readers.layout``.
-A PDF without any text but with images is a scan: ``ReadError("扫描件，没有文字层…")`` (no OCR
-here). Limits: ``MAX_PAGES`` pages and ``kb.readers.limits.MAX_CHARS`` characters of text layer; the file size
+Pages without a text layer but with images are scans: they are rendered and recognised by
+``kb.readers.ocr`` (Tesseract), and ``meta["ocr"]`` names the recognised pages and their confidence;
+without Tesseract a PDF that is only scans is refused (``扫描件，没有文字层…``, with how to install it). Limits: ``MAX_PAGES`` pages and ``kb.readers.limits.MAX_CHARS`` characters of text layer; the file size
 limit of ``kb.readers.encoding`` applies. Encrypted, truncated (no ``%%EOF`` near the end) and
 malformed files are refused with a reason. The PDF's own Title property is only a fallback
 (often "Microsoft Word - 文件名.doc"), reported as a guess.
@@ -16,14 +17,15 @@ from __future__ import annotations
 import ctypes
 
 from kb.model import RawDocument
-from kb.readers import limits
+from kb.readers import limits, ocr
 from kb.readers.encoding import ReadError, check_size
 from kb.readers.layout import Chunk, Page, assemble
 from kb.readers.text import clean_meta, is_default_title, looks_like_title
 
 MAX_PAGES = 2000
 _EOF_WINDOW = 4096  # %%EOF must appear within this many bytes of the end
-SCANNED_REASON = "扫描件，没有文字层（PDF 只有图像，需要先做文字识别 OCR）"
+OCR_KEY = "ocr"
+SCANNED_REASON = "扫描件，没有文字层（PDF 只有图像）"
 
 
 def _pdfium():
@@ -132,7 +134,7 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], str, set[str]]:
         if count > MAX_PAGES:
             raise ReadError(f"PDF 页数过多：{count} 页（上限 {MAX_PAGES} 页）")
         pages: list[Page] = []
-        images = 0
+        scanned: list[int] = []  # pages with images and no text layer
         total = 0
         for index in range(count):
             page = document[index]
@@ -141,9 +143,12 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], str, set[str]]:
                 chunks, page_images = _page_chunks(page, raw, limits.MAX_CHARS - total)
             finally:
                 page.close()
-            images += page_images
+            if page_images:
+                scanned.append(index)
             total += len(chunks)
             pages.append(Page(width=width, height=height, chunks=chunks))
+        has_text = any(c.text.strip() for page in pages for c in page.chunks)
+        recognised = _recognise(document, pages, scanned, has_text)
         try:
             pdf_title = (document.get_metadata_value("Title") or "").strip()
         except Exception:
@@ -151,8 +156,8 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], str, set[str]]:
     finally:
         document.close()
     if not any(c.text.strip() for page in pages for c in page.chunks):
-        if images:
-            raise ReadError(SCANNED_REASON)
+        if scanned:
+            raise ReadError("扫描件，没有文字层：文字识别没有读出文字")
         raise ReadError("PDF 没有文字内容（空白页面）")
     meta, body = assemble(pages)
     inferred: set[str] = set()
@@ -163,7 +168,39 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], str, set[str]]:
         elif pdf_title and looks_like_title(pdf_title) and not is_default_title(pdf_title):
             meta["title"] = pdf_title
         inferred.add("title")
+    if recognised:
+        meta[OCR_KEY] = ocr.ocr_meta(ocr.version(), ocr.DPI, recognised)
     return meta, body, inferred
+
+
+def _recognise(document, pages: list[Page], scanned: list[int], has_text: bool) -> list[ocr.OcrPage]:
+    """OCR the ``scanned`` pages (rendered at ``ocr.DPI``, fewer dots when a page would exceed
+    ``ocr.MAX_PIXELS``) into ``pages``, in points like the text layer. Without Tesseract a PDF that is only
+    scans is refused with how to install it; a PDF with a text layer keeps its text pages."""
+    if not scanned:
+        return []
+    if ocr.find_tesseract() is None:
+        if has_text:
+            return []
+        raise ReadError(ocr.missing_reason(SCANNED_REASON))
+    if len(scanned) > ocr.max_pages():
+        raise ReadError(
+            f"扫描件页数过多：{len(scanned)} 页需要文字识别（上限 {ocr.max_pages()} 页，POLICYKB_OCR_PAGES）"
+        )
+    budget = ocr.Budget()
+    recognised = []
+    for index in scanned:
+        width, height = pages[index].width, pages[index].height
+        scale = min(ocr.DPI / 72, (ocr.MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+        page = document[index]
+        try:
+            image = page.render(scale=scale, grayscale=True).to_pil()
+        finally:
+            page.close()
+        result = ocr.recognise(image, scale=1 / scale, number=index + 1, budget=budget)
+        pages[index].chunks = result.chunks
+        recognised.append(result)
+    return recognised
 
 
 def read_pdf(data: bytes) -> tuple[RawDocument, set[str]]:
@@ -177,4 +214,8 @@ def read_pdf(data: bytes) -> tuple[RawDocument, set[str]]:
         raise ReadError("PDF 文件过大，内存不足") from None
     except Exception as exc:  # PDFium or layout failure on a hostile file: this file only
         raise ReadError(f"不是有效的 PDF 文件（{type(exc).__name__}: {exc}）") from None
-    return RawDocument(text=body, meta=clean_meta(meta), format="pdf", encoding="utf-8"), inferred
+    recognised = meta.pop(OCR_KEY, "")
+    meta = clean_meta(meta)
+    if recognised:
+        meta["ocr"] = recognised  # not a metadata field a file states: kept past clean_meta
+    return RawDocument(text=body, meta=meta, format="pdf", encoding="utf-8"), inferred

@@ -259,6 +259,10 @@ def recognise(image, *, scale: float = 1.0, number: int = 1, budget: Budget | No
                 memory_bytes=MEMORY_BYTES,
             )
         except sandbox.HelperTimeout:
+            if seconds < PAGE_SECONDS:  # the file's budget ran out during this page
+                raise ReadError(
+                    f"文字识别超时：扫描件识别超过 {file_seconds():g} 秒（POLICYKB_OCR_SECONDS），已放弃此文件"
+                ) from None
             raise ReadError(
                 f"文字识别超时：第 {number} 页超过 {seconds:g} 秒（kb.readers.ocr.PAGE_SECONDS），已放弃此文件"
             ) from None

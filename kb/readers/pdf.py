@@ -45,17 +45,26 @@ def _check_bytes(data: bytes) -> None:
         raise ReadError("PDF 文件不完整（结尾没有 %%EOF，文件可能被截断）")
 
 
-def _char_size(raw, handle, index: int, box_height: float, box_width: float, matrix) -> float:
+def _char_size(raw, handle, index: int, box_height: float, box_width: float, matrix, sizes: dict) -> float:
     """The font size in page units: the font's size scaled by the character's matrix (text matrix x CTM).
 
     A glyph's box is no measure of it: the box of a thin glyph (一, 、) is as thin as its ink when the
-    font reports no ascent and descent. Without a usable size, the larger side of the box.
+    font reports no ascent and descent. Without a usable size, the larger side of the box. ``sizes``
+    caches the size of each text object (every character of an object has it).
     """
+    text_object = raw.FPDFText_GetTextObject(handle, index)
+    key = ctypes.cast(text_object, ctypes.c_void_p).value if text_object else None
+    if key is not None and key in sizes:
+        return sizes[key]
     size = raw.FPDFText_GetFontSize(handle, index)
+    result = 0.0
     if size > 0 and raw.FPDFText_GetMatrix(handle, index, ctypes.byref(matrix)):
         scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-        if scale > 0:
-            return size * scale
+        result = size * scale
+    if result > 0:
+        if key is not None:
+            sizes[key] = result
+        return result
     return max(box_height, box_width) or 1.0
 
 
@@ -79,6 +88,7 @@ def _page_chunks(page, raw, budget: int) -> tuple[list[Chunk], int]:
         origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
         rect = raw.FS_RECTF()
         matrix = raw.FS_MATRIX()
+        sizes: dict = {}
         for i in range(count):
             code = raw.FPDFText_GetUnicode(handle, i)
             if code in (0, 0xFFFE, 0xFFFF, 0x0D, 0x0A, 0x02) or raw.FPDFText_IsGenerated(handle, i) == 1:
@@ -100,7 +110,7 @@ def _page_chunks(page, raw, budget: int) -> tuple[list[Chunk], int]:
                 )
                 x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
             x0, x1 = min(x0, x1), max(x0, x1)
-            size = _char_size(raw, handle, i, abs(y1 - y0), x1 - x0, matrix)
+            size = _char_size(raw, handle, i, abs(y1 - y0), x1 - x0, matrix, sizes)
             if raw.FPDFText_GetCharOrigin(handle, i, ctypes.byref(origin_x), ctypes.byref(origin_y)):
                 baseline = height - origin_y.value
                 x0 = min(x0, origin_x.value) if x1 > x0 else origin_x.value

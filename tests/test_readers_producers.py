@@ -191,6 +191,19 @@ def test_ofd_per_glyph_really_ties_every_glyph_of_a_line() -> None:
     assert len({c[0] for c in title}) == 1  # one Boundary for the whole line
     assert {c[2] for c in title} == {"0"} and {c[1] for c in title} >= {"3", "5"}  # X="0"; digits in font 5
     assert 'DeltaX="g 0 ' in xml
+    sizes = dict(
+        re.findall(r'Font="(\d)" Size="([\d.]+)"><ofd:FillColor[^>]*/><ofd:TextCode X="0" Y="[\d.]+"', xml)
+    )
+    assert float(sizes["5"]) < float(
+        sizes["3"]
+    )  # the digits' font is smaller: its origins are not the line's
+
+
+def test_tied_glyphs_of_different_sizes_keep_document_order() -> None:
+    """Glyphs a converter put at one x of one Boundary, digits a little higher: read in the file's order."""
+    text = raw_of("ofd_per_glyph.ofd").text
+    assert text.split("\n")[0] == "十堰市2019年科技创新工作要点"
+    assert "力争实现高新技术产业增加值330亿元，净增高新技术企业42家。" in text
 
 
 def test_ofd_per_run_objects_are_not_in_reading_order() -> None:

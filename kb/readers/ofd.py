@@ -172,10 +172,11 @@ def _spread_ties(glyphs: list[_Glyph]) -> list[Chunk]:
     """Glyphs in document order, with runs that tie spread over their common Boundary.
 
     A converter that writes one object per glyph, each with its line's whole Boundary and ``X="0"``, puts
-    every glyph of the line at one point: the order of the file is the only order there is, and the
-    Boundary the only extent. Such a run (two or more consecutive glyphs at the same point with the same
-    Boundary) is laid out left to right across the Boundary's width, each glyph in proportion to its
-    nominal advance, so lines keep their true extent (full lines, centred titles).
+    every glyph of the line at one x (digits of another font, smaller, a little higher): the order of the
+    file is the only order there is, and the Boundary the only extent. Such a run (two or more consecutive
+    glyphs of the same Boundary at the same x, their baselines within half a size) is laid out left to
+    right across the Boundary's width, each glyph in proportion to its nominal advance, so lines keep their
+    true extent (full lines, centred titles).
     """
     chunks: list[Chunk] = []
     i = 0
@@ -186,7 +187,7 @@ def _spread_ties(glyphs: list[_Glyph]) -> list[Chunk]:
             j < len(glyphs)
             and glyphs[j].box == first.box
             and abs(glyphs[j].chunk.x0 - first.chunk.x0) <= _TIE
-            and abs(glyphs[j].chunk.baseline - first.chunk.baseline) <= _TIE
+            and abs(glyphs[j].chunk.baseline - first.chunk.baseline) <= 0.5 * first.chunk.size
         ):
             j += 1
         run = [g.chunk for g in glyphs[i:j]]

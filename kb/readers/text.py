@@ -16,6 +16,14 @@ directly the next label). After ``文号`` the next line is taken as its value
 only when it is empty or looks like a document number; otherwise the body
 starts right there. This module also holds the label table and ``parse_date``
 that the other readers share.
+
+Without that header, a text is read as the other formats read a page: a short
+first line that reads like a title is the title, and the 落款 at the end (an
+agency line, then a date-only line, before any 附注/附件/版记; see
+``kb.readers.layout.split_signature``) gives agency and date and leaves the
+body, as in .docx, PDF and OFD. Both are reported as inferred, so a
+``MANIFEST.jsonl`` row overrides them. With the header, the body stays as the
+site published it.
 """
 
 from __future__ import annotations
@@ -147,6 +155,33 @@ def looks_like_title(line: str) -> bool:
     return 4 <= len(line) < TITLE_MAX_CHARS and not _NOT_TITLE_RE.search(line)
 
 
+_DEFAULT_TITLE_RE = re.compile(
+    r"^(?:microsoft\s+(?:word|office\s+word)\s*-\s*.*"  # "Microsoft Word - 文件名.docx" (PDF printers too)
+    r"|word\s+document|document\s*\d*|doc\d+|untitled(?:\s*\d+)?|title"  # LibreOffice/python-docx, Word, others
+    r"|无标题(?:文档)?\s*\d*|文档\s*\d*|新建\s*(?:microsoft\s+)?(?:office\s+)?(?:word\s*)?(?:文档|文字文稿)\s*(?:[(（]\d+[)）])?"
+    r"|wps\s*文字\s*\d*|文字文稿\s*\d*"
+    r"|\S*\.(?:docx?|wps|pdf|ofd|txt|rtf|odt|html?)"  # a file name
+    r")$",
+    re.IGNORECASE,
+)
+
+
+def is_default_title(title: str) -> bool:
+    """A title a producer writes by default, or a file name: "Word Document", "Microsoft Word - 方案.docx",
+    "文档1", "Document1", "Untitled", "无标题", "新建 Microsoft Word 文档", "方案.doc". Empty counts too."""
+    return not title.strip() or bool(_DEFAULT_TITLE_RE.match(title.strip()))
+
+
+def is_file_name_title(title: str, name: str) -> bool:
+    """``title`` is only the file's own name (with or without its suffix), as producers fill it in."""
+
+    def bare(value: str) -> str:
+        value = re.sub(r"^microsoft\s+word\s*-\s*", "", value.strip(), flags=re.IGNORECASE)
+        return re.sub(r"\.[A-Za-z0-9]{1,5}$", "", value).strip().casefold()
+
+    return bool(title.strip()) and bare(title) == bare(name)
+
+
 def looks_like_doc_number(line: str) -> bool:
     """E.g. 国发〔2019〕4号, 鄂政办发[2018]12号, 中华人民共和国国务院令第472号."""
     return bool(_DOC_NUMBER_RE.match(line.strip()))
@@ -191,11 +226,16 @@ def parse_text(text: str) -> tuple[dict[str, str], str, set[str]]:
     if header is not None:
         meta, start = header
         return meta, trim_blank_lines("\n".join(lines[start:])), set()
-    body = trim_blank_lines(text)
+    from kb.readers.layout import split_signature  # layout builds on this module's helpers
+
+    meta, lines = split_signature(trim_blank_lines(text).split("\n"))
+    inferred = set(meta)  # read from the body: a manifest row may correct them
+    body = trim_blank_lines("\n".join(lines))
     first = next((line for line in body.split("\n") if line.strip()), "")
     if looks_like_title(first):
-        return {"title": first.strip()}, body, {"title"}
-    return {}, body, set()
+        meta["title"] = first.strip()
+        inferred.add("title")
+    return meta, body, inferred
 
 
 def read_text(data: bytes) -> tuple[RawDocument, set[str]]:

@@ -20,13 +20,14 @@ class RawDocument:
 
     ``text`` is the document body exactly as the file gives it (line endings
     normalised to ``\\n``, BOM removed, nothing else changed); ``meta`` keys are
-    among ``title, agency, date, doc_number, index_no, category, url, status, history``
-    (all strings, empty or absent when unknown; ``date`` ISO ``YYYY-MM-DD`` or ``YYYY``).
+    among ``title, agency, date, doc_number, index_no, category, url, status, history, ocr``
+    (all strings, empty or absent when unknown; ``date`` ISO ``YYYY-MM-DD`` or ``YYYY``; ``ocr`` the recognised
+    pages of a scan as JSON, ``kb.readers.ocr``).
     """
 
     text: str
     meta: dict[str, str] = field(default_factory=dict)
-    format: str = "txt"  # txt | html | md | docx | pdf | ofd | doc | wps
+    format: str = "txt"  # txt | html | md | docx | pdf | ofd | doc | wps | png | jpg | tif
     encoding: str = "utf-8"
 
 
@@ -46,16 +47,21 @@ class Document:
     content_hash: str = ""
     status: str = ""  # 时效性 as the source states it (现行有效, 已废止…), "" when it says nothing
     history: str = ""  # the source's history lines (通过, 修正, 修订…), one per line (LawRefBook preamble)
-    genre: str = (
-        ""  # 文种 (通知, 意见, 方案, 条例…): read from the title (kb.extract.doctype), or set by staff
-    )
-    curated: list[dict[str, Any]] = field(
-        default_factory=list
-    )  # staff decisions applied (kb.extract.curation)
+    # 文种 (通知, 意见, 方案, 条例…): read from the title (kb.extract.doctype), or set by staff
+    genre: str = ""
+    # staff decisions applied (kb.extract.curation)
+    curated: list[dict[str, Any]] = field(default_factory=list)
+    # recognised from a scan: the reader's JSON (engine, each page's confidence; kb.readers.ocr), "" for text
+    ocr: str = ""
 
     @property
     def year(self) -> str:
         return self.date[:4] if self.date else ""
+
+    @property
+    def recognised(self) -> bool:
+        """The text was recognised from a scan (OCR): citations say so (〔据扫描件识别〕)."""
+        return bool(self.ocr)
 
 
 @dataclass

@@ -3,6 +3,7 @@ site's /api)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from kb.compare.plans import Comparison, Side, TargetRow
@@ -43,7 +44,19 @@ def document_json(doc: Document) -> dict[str, Any]:
         "format": doc.format,
         "genre": doc.genre,
         "curated": curated_json(doc.curated),
+        "ocr": ocr_json(doc.ocr),
     }
+
+
+def ocr_json(ocr: str) -> dict[str, Any] | None:
+    """How a scanned document's text was recognised (engine, each page's confidence), None for a text file."""
+    if not ocr:
+        return None
+    try:
+        data = json.loads(ocr)
+    except ValueError:
+        return {"engine": "", "pages": []}
+    return data if isinstance(data, dict) else {"engine": "", "pages": []}
 
 
 def measure_json(measure: Measure) -> dict[str, Any]:

@@ -86,8 +86,8 @@ def test_recognised_text_is_marked_with_its_confidence(page_one) -> None:
 def test_a_scan_of_a_printed_page_of_the_seed_is_searchable_by_its_words(
     page_one_png: Path, tmp_path: Path
 ) -> None:
+    from kb.build import build
     from kb.search.engine import SearchEngine
-    from kb.store.build import build
 
     report = build([page_one_png.parent], tmp_path / "index", procs=1, quiet=True)
     assert report.documents == 1 and not report.rejected
@@ -98,6 +98,20 @@ def test_a_scan_of_a_printed_page_of_the_seed_is_searchable_by_its_words(
             assert result.results and result.results[0].doc_id == "scan-page-1", query
     finally:
         engine.close()
+    # The site says where the words come from, and every citation of them says so too.
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    data = client.get("/api/documents/scan-page-1").get_json()
+    assert data["document"]["ocr"]["engine"].startswith("tesseract")
+    assert data["document"]["ocr"]["pages"][0]["confidence"] > 50
+    assert "据扫描件识别" in client.get("/documents/scan-page-1").get_data(as_text=True)
+    clause = next(iter(data["toc"]), None)
+    assert clause is not None
+    citations = client.get(f"/api/clauses/{clause['id']}").get_json()["citations"]
+    assert citations and all(
+        "〔据扫描件识别〕" in c["reference"] or "〔据扫描件识别〕" in c["text"] for c in citations
+    )
 
 
 @needs_tesseract

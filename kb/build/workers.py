@@ -79,8 +79,9 @@ class WorkerSettings:
     memory_mb: int = 0
 
 
-class _OutOfTime(Exception):
-    pass
+class _OutOfTime(BaseException):
+    """The file's time budget ran out. A BaseException, so that no reader's ``except Exception`` turns it into a
+    read error: the file is rejected with 处理超时 whatever it was doing (a converter, OCR, the extractors)."""
 
 
 def _on_alarm(_signum: int, _frame: Any) -> None:

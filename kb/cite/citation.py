@@ -118,6 +118,10 @@ class Citable:
     headline: str = ""  # the item's own headline (measure headline, target statement, clause heading)
 
 
+# Added after the place of an item whose document was recognised from a scan (OCR), in every style.
+RECOGNISED_MARK = "〔据扫描件识别〕"
+
+
 @dataclass(frozen=True)
 class Citation:
     style: str
@@ -310,6 +314,8 @@ def cite(
         )
     where = place(item.path)
     quote = item.quote
+    if document.recognised:  # the words come from a scan: whoever pastes them should know
+        where += RECOGNISED_MARK
     if style == "official":
         reference = official_reference(document, where)
         text = f"{quote}\n{reference}"

@@ -89,6 +89,7 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         status=(meta.get("status") or "").strip(),
         history=(meta.get("history") or "").strip(),
         genre=document_genre(title),
+        ocr=(meta.get("ocr") or "").strip(),
     )
 
 

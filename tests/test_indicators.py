@@ -27,11 +27,11 @@ from kb.extract.indicators import (
     region_of,
     split_unit,
 )
-from kb.extract.targets import load_units
 from kb.ids import is_series_id, type_of
 from kb.model import Document, Quantity
 from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
+from kb.text.units import load_units
 
 CONFIG = load_indicator_config()
 UNITS = load_units()

@@ -12,8 +12,9 @@ from conftest import corpus_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.extract.outline import STYLES, cn_label_number, parse_outline
+from kb.extract.outline import STYLES, parse_outline
 from kb.model import Clause, Document
+from kb.text.numerals import label_number
 
 SEED_ID = "000_3ccc218f3f77786b"
 
@@ -380,16 +381,16 @@ def test_heading_rules():
     assert roots[4].heading == "单独一行的标题。"
 
 
-def test_cn_label_number():
-    assert cn_label_number("一") == 1
-    assert cn_label_number("十二") == 12
-    assert cn_label_number("二十") == 20
-    assert cn_label_number("一百零二") == 102
-    assert cn_label_number("一百二十三") == 123
-    assert cn_label_number("二〇") == 20
-    assert cn_label_number("12") == 12
-    assert cn_label_number("十十") is None
-    assert cn_label_number("〇") is None
+def test_label_numbers_are_read_by_the_one_numeral_parser():
+    assert label_number("一") == 1
+    assert label_number("十二") == 12
+    assert label_number("二十") == 20
+    assert label_number("一百零二") == 102
+    assert label_number("一百二十三") == 123
+    assert label_number("二〇") == 20
+    assert label_number("12") == 12
+    assert label_number("十十") is None
+    assert label_number("〇") is None
 
 
 # --- real documents -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""kb.extract.targets: quantitative target extraction."""
+"""kb.extract.quantities: quantities (targets and results) of a text."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from conftest import corpus_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.extract.targets import extract_targets, find_targets, load_units
+from kb.extract.quantities import extract_quantities, find_quantities
 from kb.model import Clause, Document
+from kb.text.units import load_units
 
 SEED_TARGETS = {
     ("高新技术产业增加值", 330.0, "亿元"),
@@ -59,7 +60,7 @@ def seed_text(seed_path: Path) -> str:
 
 
 def test_seed_exact_set(seed_text: str) -> None:
-    targets = find_targets(seed_text, "000_3ccc218f3f77786b")
+    targets = find_quantities(seed_text, "000_3ccc218f3f77786b")
     got = [(t.indicator, t.value, t.unit) for t in targets]
     assert len(got) == len(set(got))
     assert set(got) == SEED_TARGETS
@@ -67,7 +68,7 @@ def test_seed_exact_set(seed_text: str) -> None:
 
 
 def test_seed_details(seed_text: str) -> None:
-    by_indicator = {t.indicator: t for t in find_targets(seed_text, "d")}
+    by_indicator = {t.indicator: t for t in find_quantities(seed_text, "d")}
     patent = by_indicator["发明专利申请量"]
     assert patent.mention == "全市发明专利申请量达到2100件"
     assert patent.qualifier == "达到"
@@ -98,14 +99,14 @@ def test_seed_clause_ids(seed_text: str) -> None:
         clause(f"{doc_id}.s3", measures_at, len(seed_text), 1, [clause(f"{doc_id}.s3.5", m5, m6, 2)]),
     ]
     doc = Document(id=doc_id, title="", text=seed_text)
-    targets = extract_targets(doc, outline)
+    targets = extract_quantities(doc, outline)
     ids = [t.id for t in targets]
     assert ids[:8] == [f"{doc_id}.t2-{k}" for k in range(1, 9)]
     capital = next(t for t in targets if t.indicator == "增资")
     assert capital.clause_id == f"{doc_id}.s3.5" and capital.id == f"{doc_id}.t3.5-1"
     training = next(t for t in targets if t.indicator == "各类培训")
     assert training.clause_id == f"{doc_id}.s3" and training.id == f"{doc_id}.t3-1"
-    assert find_targets("新增高新技术企业42家。", "x")[0].id == "x.t0-1"
+    assert find_quantities("新增高新技术企业42家。", "x")[0].id == "x.t0-1"
 
 
 # --- the State Council plan 国发〔2019〕4号 ----------------------------------------------------------
@@ -113,7 +114,7 @@ def test_seed_clause_ids(seed_text: str) -> None:
 
 def test_vocational_education_plan() -> None:
     text = crude_html_text(corpus_file("gov_cn_2019_html/002_021a81bc4bdd63b7.html"))
-    targets = find_targets(text, "002")
+    targets = find_quantities(text, "002")
     check_invariants(text, targets)
     got = {(t.indicator, t.value, t.unit): t for t in targets}
     for key in [
@@ -135,7 +136,7 @@ def test_vocational_education_plan() -> None:
 
 
 def one(text: str):
-    targets = find_targets(text, "d")
+    targets = find_quantities(text, "d")
     check_invariants(text, targets)
     assert len(targets) == 1, targets
     return targets[0]
@@ -180,7 +181,7 @@ def test_deadline_and_raise_to() -> None:
 
 
 def test_inherited_indicator() -> None:
-    targets = find_targets("力争人工智能核心产业营收6800亿元左右、增长20%以上。", "d")
+    targets = find_quantities("力争人工智能核心产业营收6800亿元左右、增长20%以上。", "d")
     assert [(t.indicator, t.value, t.unit) for t in targets] == [
         ("人工智能核心产业营收", 6800.0, "亿元"),
         ("人工智能核心产业营收", 20.0, "%"),
@@ -208,7 +209,7 @@ def test_inherited_indicator() -> None:
     ],
 )
 def test_not_targets(text: str) -> None:
-    assert [t for t in find_targets(text, "d") if t.kind == "target"] == []
+    assert [t for t in find_quantities(text, "d") if t.kind == "target"] == []
 
 
 def test_statute_thresholds_are_not_targets() -> None:
@@ -218,7 +219,7 @@ def test_statute_thresholds_are_not_targets() -> None:
         "第三条 农民专业合作社成员超过150人的，可以设立成员代表大会。\n\n"
         "第四条 年木材产量达到5000立方米以上的企业，纳入重点管理。\n"
     )
-    assert find_targets(law, "law") == []
+    assert find_quantities(law, "law") == []
     plan_in_law = law + "\n第五条 到2025年，全省森林覆盖率达到60%以上。\n"
     t = one(plan_in_law)
     assert (t.indicator, t.value, t.deadline) == ("全省森林覆盖率"[2:], 60.0, 2025)
@@ -229,7 +230,7 @@ def test_review_section_gives_results_with_their_year_never_targets() -> None:
         "一、2025年工作回顾\n新增国家级专精特新企业16家，城镇新增就业5.1万人。\n"
         "二、2026年工作安排\n新增国家级专精特新企业20家以上，城镇新增就业5万人以上。\n"
     )
-    found = find_targets(report, "r", year=2026)
+    found = find_quantities(report, "r", year=2026)
     assert [(t.indicator, t.value) for t in found if t.kind == "target"] == [
         ("国家级专精特新企业", 20.0),
         ("城镇新增就业", 5.0),
@@ -246,7 +247,7 @@ def test_units_file_is_editable(tmp_path: Path) -> None:
     custom = tmp_path / "units.txt"
     custom.write_text("# test\n家 count\n张 count\n", encoding="utf-8")
     assert load_units(custom) == {"家": "count", "张": "count"}
-    targets = find_targets("新增养老床位500张，净增科技企业3家。", "d", units={"家": "count"})
+    targets = find_quantities("新增养老床位500张，净增科技企业3家。", "d", units={"家": "count"})
     assert [(t.indicator, t.value, t.unit) for t in targets] == [("科技企业", 3.0, "家")]
 
 
@@ -260,7 +261,7 @@ _PIECES = st.sampled_from([*_CHARS, *_WORDS])
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".join))
 def test_never_raises_and_spans_hold(text: str) -> None:
-    check_invariants(text, find_targets(text, "p"))
+    check_invariants(text, find_quantities(text, "p"))
 
 
 # --- the whole shared corpus ------------------------------------------------------------------------
@@ -275,7 +276,7 @@ def test_corpus(corpus_dir: Path) -> None:
     assert files
     for path in files:
         text = crude_html_text(path) if path.suffix == ".html" else path.read_text(encoding="utf-8")
-        targets = find_targets(text, path.stem)
+        targets = find_quantities(text, path.stem)
         check_invariants(text, targets)
         collection = path.parent.name
         counts[collection] += len(targets)
@@ -291,7 +292,7 @@ def test_corpus(corpus_dir: Path) -> None:
 
 def decided(text: str, mention: str) -> tuple[str | None, str]:
     """(kind, rule) of the candidate whose text starts with ``mention``."""
-    from kb.extract.targets import explain
+    from kb.extract.quantities import explain
 
     for d in explain(text):
         if d.mention.startswith(mention):
@@ -350,30 +351,30 @@ def test_goals_and_results_the_rules_keep(text: str, mention: str, kind: str) ->
 
 
 def test_from_x_to_y_keeps_only_y() -> None:
-    found = find_targets("研发投入强度由2.1%提高到2.5%。", "d")
+    found = find_quantities("研发投入强度由2.1%提高到2.5%。", "d")
     assert [(t.value, t.kind) for t in found] == [(2.5, "target")]
 
 
 def test_a_restated_target_is_kept_once() -> None:
     text = "经济增长预期目标为5%左右。\n……\n国内生产总值增长5%左右。\n"
-    found = [t for t in find_targets(text, "d") if t.kind == "target"]
+    found = [t for t in find_quantities(text, "d") if t.kind == "target"]
     assert len([t for t in found if t.value == 5.0]) <= 2  # two wordings of one target may both stay
-    assert len(find_targets("净增高新技术企业42家。净增高新技术企业42家。", "d")) == 1
+    assert len(find_quantities("净增高新技术企业42家。净增高新技术企业42家。", "d")) == 1
 
 
 def test_deadline_from_sentence_else_paragraph_else_the_plans_period() -> None:
     text = "到2025年，全市科技型企业达到500家。\n新增高新技术企业42家。\n"
-    found = find_targets(text, "d", title="某市科技创新三年行动计划（2024—2026年）")
+    found = find_quantities(text, "d", title="某市科技创新三年行动计划（2024—2026年）")
     assert [(t.indicator, t.deadline) for t in found] == [("科技型企业", 2025), ("高新技术企业", 2026)]
-    from kb.extract.targets import plan_period
+    from kb.text.periods import Period, period_of
 
-    assert plan_period("十堰市2019年科技创新工作要点") == (2019, 2019)
-    assert plan_period("三年行动计划（2024—2026年）") == (2024, 2026)
+    assert period_of("十堰市2019年科技创新工作要点") == Period(2019, 2019)
+    assert period_of("三年行动计划（2024—2026年）") == Period(2024, 2026)
 
 
 def test_numbers_split_across_lines_are_read_whole() -> None:
     text = "电力市场化直接交易电量总规模暂定为\n3\n45\n亿千瓦时。"
-    found = find_targets(text, "d")
+    found = find_quantities(text, "d")
     assert [(t.value, t.unit) for t in found] == [(345.0, "亿千瓦时")]
     assert (
         found[0].mention in text
@@ -387,7 +388,7 @@ def test_indicator_names_shed_budget_and_milestone_verbs() -> None:
         "今年赤字率拟按4%左右安排。拟安排地方政府专项债券4.4万亿元。"
         "过去一年，粮食产量首次跃上1.4万亿斤新台阶。"
     )
-    found = [(t.kind, t.indicator, t.value, t.unit) for t in find_targets(text, "d", year=2025)]
+    found = [(t.kind, t.indicator, t.value, t.unit) for t in find_quantities(text, "d", year=2025)]
     assert found == [
         ("target", "赤字率", 4.0, "%"),
         ("target", "地方政府专项债券", 4.4, "万亿元"),
@@ -401,9 +402,9 @@ def test_a_goal_named_only_as_a_goal_restates_the_target() -> None:
         "今年发展主要预期目标是：国内生产总值增长5%左右；城镇调查失业率5.5%左右。"
         "经济增长预期目标为5%左右，既是稳就业、防风险、惠民生的需要。"
     )
-    found = [(t.indicator, t.value) for t in find_targets(text, "d", year=2025)]
+    found = [(t.indicator, t.value) for t in find_quantities(text, "d", year=2025)]
     assert found == [("国内生产总值", 5.0), ("城镇调查失业率", 5.5)]
     # without the earlier statement the same sentence is the target
-    assert [(t.indicator, t.value) for t in find_targets(text.split("。", 1)[1], "d", year=2025)] == [
+    assert [(t.indicator, t.value) for t in find_quantities(text.split("。", 1)[1], "d", year=2025)] == [
         ("经济增长预期目标", 5.0)
     ]

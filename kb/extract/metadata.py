@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import re
 
-from kb.readers.text import looks_like_title, parse_date
+from kb.readers.text import looks_like_title
+from kb.text.dates import FULL_DATE_RE, parse_date
+from kb.text.docnumbers import DOC_NUMBER_RE
 from kb.text.normalize import fold
 
 HEAD_CHARS = 600  # the 版头 and title are looked for in this many first characters
 TAIL_CHARS = 400  # the 落款 in this many last characters
 MAX_ADDRESSEES = 100  # a 主送机关 line ("各市、县（区）人民政府，省政府各部门：") is at most this long
 
-_DOC_NUMBER_RE = re.compile(
-    r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*(\d{1,4})\s*号"
-)
 _AGENCY_END = (
     r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|政府|厅|局|部|委|院|署|会|中心|办)"
 )
 _TITLE_AGENCY_RE = re.compile(rf"^(.{{2,40}}?{_AGENCY_END})(?:关于|印发|转发)")
-_DATE_RE = re.compile(
-    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
-)
 _GENRE_RE = re.compile(
     r"(?:通知|意见|方案|办法|规定|决定|措施|举措|政策|细则|规划|计划|要点|报告|批复|函|公告|通报|纲要|条例|规则|指引|指南|清单)(?:[（(][^）)]{1,16}[）)])?$"
 )
@@ -48,11 +44,11 @@ def doc_number_in(text: str, title: str = "") -> str:
     head = fold(text[:HEAD_CHARS])
     if title:
         head = head.replace(fold(title), "\n")
-    for m in _DOC_NUMBER_RE.finditer(head):
+    for m in DOC_NUMBER_RE.finditer(head):
         before = head[max(0, m.start() - 1) : m.start()]
         if before in ("《", "（", "("):
             continue  # a cited document's number: 《…》（国办发〔2019〕29号）
-        return f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
+        return f"{m.group('issuer')}〔{m.group('year')}〕{m.group('number')}号"
     return ""
 
 
@@ -61,7 +57,7 @@ def signature_date(text: str) -> str:
     起施行", an effective date inside a sentence), else the first line of the text that is only a full date (a
     notice signed before its attachment), as ISO; else ""."""
     tail = fold(text[-TAIL_CHARS:])
-    for m in reversed(list(_DATE_RE.finditer(tail))):
+    for m in reversed(list(FULL_DATE_RE.finditer(tail))):
         before = tail[max(0, m.start() - 1) : m.start()]
         after = tail[m.end() : m.end() + 1]
         if before in ("自", "于", "从", "至", "到", "在") or (
@@ -102,7 +98,7 @@ def title_line(text: str) -> str:
 # The opening sentence of a 印发 notice: the issued document's title, then 印发 within the sentence.
 _ISSUES_RE = re.compile(r"《([^《》\n]{4,80})》[^。\n]{0,30}?(?:现|特)?(?:印发|转发)给")
 # A line that is only a full date: the 成文日期 of a 落款 (GB/T 9704 sets it on its own line).
-_DATE_LINE_RE = re.compile(rf"^[ \t]*[(（]?(?:{_DATE_RE.pattern})[)）]?[ \t]*$", re.MULTILINE)
+_DATE_LINE_RE = re.compile(rf"^[ \t]*[(（]?(?:{FULL_DATE_RE.pattern})[)）]?[ \t]*$", re.MULTILINE)
 
 
 def from_body(text: str, meta: dict[str, str]) -> dict[str, str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.text.dates import FULL_DATE_RE
 from kb.text.normalize import fold
 
 Span = tuple[int, int]
@@ -61,7 +62,6 @@ _GENRE_RE = re.compile(
 _ANNEX_LABEL_RE = re.compile(r"附\s*件\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})?\s*[:：]?")
 _NOTICE_TITLE_RE = re.compile(r"(?:印发|转发|颁布|发布)(.+?)的(?:通知|决定|函)")
 _CITED_RE = re.compile(r"《([^《》]{4,80})》")
-_DATE_RE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _SENTENCE_END = "。；;！？：:"
 # What may end the text before a virtual line start: a sentence end, or a closing bracket after one
 # ("…负责。〕（二）…", "…（市财政局负责）（三）…").
@@ -108,7 +108,7 @@ def segments(text: str) -> list[Span]:
                 j -= 1
             if j >= start and folded[j] in _BEFORE_LABEL:
                 cuts.append(k)
-        for m in _DATE_RE.finditer(folded, start, end):  # a notice's date, then the attached title
+        for m in FULL_DATE_RE.finditer(folded, start, end):  # a notice's date, then the attached title
             k = m.end()
             if k < end and not folded[k].isspace() and folded[k] not in _CLOSING:
                 cuts.append(k)
@@ -240,7 +240,9 @@ def _flat_title_parts(text: str, cited: list[tuple[int, str]]) -> list[Part]:
         while start != -1:
             before = folded[:start].rstrip()
             unbracketed = not before.endswith("《") and not folded.startswith("》", start + len(title))
-            after_end = not before or before[-1] in _BEFORE_LABEL or _DATE_RE.search(before[-14:]) is not None
+            after_end = (
+                not before or before[-1] in _BEFORE_LABEL or FULL_DATE_RE.search(before[-14:]) is not None
+            )
             if unbracketed and after_end:
                 parts.append(Part(start, (start, start), (start, start + len(title))))
             start = folded.find(title, start + len(title))

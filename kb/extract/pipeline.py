@@ -18,11 +18,12 @@ from kb.extract.links import Concepts, LinkOverrides, link, load_concepts
 from kb.extract.measures import extract_measures
 from kb.extract.metadata import from_body
 from kb.extract.outline import parse_outline
+from kb.extract.quantities import extract_quantities
 from kb.extract.references import find_references
-from kb.extract.targets import extract_targets, load_units
 from kb.extract.taxonomy import Taxonomy, load_taxonomy
 from kb.extract.validity import mark_abolitions
 from kb.model import Document, DocumentKB, RawDocument
+from kb.text.units import load_units
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
 # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles;
@@ -114,7 +115,7 @@ def analyse(
         ranked = taxonomy.rank(measure.text, measure.headline)
         measure.categories = [name for name, _ in ranked]
         measure.category_confidence = dict(ranked)
-    quantities = extract_targets(document, outline, extraction.units)
+    quantities = extract_quantities(document, outline, extraction.units)
     if curation is not None:
         curation.set_categories(measures)
         quantities = curation.drop_targets(quantities)

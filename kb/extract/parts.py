@@ -2,8 +2,10 @@
 
 **Lines** (``segments``): the text's own lines, and in a *flat* text (a web page or database field that lost its
 paragraph breaks: a long text with few line breaks) also virtual line starts where an outline label follows the
-end of a sentence (。；！？：), so 一、 …（一）… can start clauses there. Only positions are computed; the text is never
-changed.
+end of a sentence (。；！？：), where a label is the next number of its style ("…后资助16.对实施…" after 15.), and
+where a first item follows the heading of a label just opened ("二、支持政策（一）财政金融支持政策。"), so 一、
+…（一）… 1. can start clauses there (an article number 第X条 only with a space after it). Only positions are
+computed; the text is never changed.
 
 **Parts** (``find_parts``): the attached documents of a notice that issues them (印发/转发 notices, 附件1 …, a
 notice issuing two regulations). A part starts at
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 
 from kb.text.dates import FULL_DATE_RE
 from kb.text.normalize import fold
+from kb.text.numerals import label_number
 
 Span = tuple[int, int]
 
@@ -99,15 +102,24 @@ def segments(text: str) -> list[Span]:
         return lines
     out: list[Span] = []
     folded = fold(text)
+    last: dict[str, int] = {}  # the number of the last label accepted, by style
     for start, end in lines:
         cuts = [start]
+        prev_end = -1  # where the last accepted label of this line ended
         for m in _LABEL_START_RE.finditer(folded, start, end):
             k = m.start()
+            style, number = _label_key(m.group())
             j = k - 1
             while j > start and folded[j] == " ":
                 j -= 1
-            if j >= start and folded[j] in _BEFORE_LABEL:
+            after_sentence = j < start or folded[j] in _BEFORE_LABEL
+            if not (after_sentence or _continues(style, number, last, folded, k, m.end(), prev_end)):
+                continue
+            if k > start:
                 cuts.append(k)
+            if number is not None:
+                last[style] = number
+            prev_end = m.end()
         for m in FULL_DATE_RE.finditer(folded, start, end):  # a notice's date, then the attached title
             k = m.end()
             if k < end and not folded[k].isspace() and folded[k] not in _CLOSING:
@@ -115,6 +127,40 @@ def segments(text: str) -> list[Span]:
         cuts = sorted(set(cuts))
         out.extend((a, b) for a, b in zip(cuts, [*cuts[1:], end], strict=True))
     return out
+
+
+_HEAD_RUN = (
+    40  # a first item may follow its section's label within this many characters ("二、支持政策（一）…")
+)
+
+
+def _label_key(label: str) -> tuple[str, int | None]:
+    """The style and number of a label found by ``_LABEL_START_RE`` ("（三）" → ("cn_paren", 3))."""
+    if label.startswith("第"):
+        return "struct" + label[-1], label_number(label[1:-1])
+    if label[0] in "(（":
+        return "cn_paren", label_number(label[1:-1])
+    if label[0].isdigit():
+        return "arabic", int(label[:-1])
+    return "cn", label_number(label[:-1])
+
+
+def _continues(
+    style: str, number: int | None, last: dict[str, int], folded: str, start: int, end: int, prev_end: int
+) -> bool:
+    """A label glued to the text before it still starts an item of a run-on list when it is the next number
+    of its style ("…后资助16.对实施" after 15.), or the first item right under a heading just opened on the same
+    line ("二、支持政策（一）财政金融支持政策。"). An article number (第X条) needs a space after it, as written in
+    statutes, since one is also cited inside sentences ("依照本办法第十条")."""
+    if number is None:
+        return False
+    if style == "struct条" and not folded[end : end + 1].isspace():
+        return False
+    if last.get(style) == number - 1:
+        return True
+    if number == 1 and 0 <= prev_end <= start and start - prev_end <= _HEAD_RUN:
+        return not any(ch in _SENTENCE_END for ch in folded[prev_end:start])
+    return False
 
 
 _TITLE_MARKS = str.maketrans("", "", '《》〈〉<>“”"')

@@ -94,7 +94,9 @@ def parse_indicator_config(data: Mapping[str, Any], where: str = "indicators.tom
     ):
         raise ValueError(f"{where}：[regions.aliases] 的键和值都必须是字符串")
     if "approx_tolerance" in data:  # one home for the 左右 tolerance: the unit table
-        raise ValueError(f"{where}：approx_tolerance 已移到 units.txt（写作一行“@tolerance 0.05”），请从本文件删除")
+        raise ValueError(
+            f"{where}：approx_tolerance 已移到 units.txt（写作一行“@tolerance 0.05”），请从本文件删除"
+        )
     return IndicatorConfig(
         concepts=tuple(concepts),
         prefixes=_strings(data, "prefixes", where),

@@ -324,7 +324,7 @@ def decided(text: str, mention: str) -> tuple[str | None, str]:
         ("推进甲区、乙区等3个区试点。", "3个", "names_a_group"),
         ("拟安排专项债券4.4万亿元，比上年增加5000亿元。", "5000亿元", "increment_of_previous"),
         ("覆盖率=签约人数/常住人口数*100%。", "100%", "formula"),
-        ("加强科技人才培养5名专家的宣传。", "5名", "no_goal_context"),
+        ("加强对5名专家事迹的宣传。", "5名", "no_goal_context"),
     ],
 )
 def test_each_rejection_rule_alone(text: str, mention: str, rule: str) -> None:
@@ -408,3 +408,80 @@ def test_a_goal_named_only_as_a_goal_restates_the_target() -> None:
     assert [(t.indicator, t.value) for t in find_quantities(text.split("。", 1)[1], "d", year=2025)] == [
         ("经济增长预期目标", 5.0)
     ]
+
+
+# --- deadlines: the sentence, the paragraph, the block head, the plan's period, its horizon ------------------
+
+
+def _deadlines(text: str, title: str = "") -> list[tuple[str, float, int | None]]:
+    from kb.extract.outline import parse_outline
+
+    found = find_quantities(text, "d", parse_outline(text, "d", title), title=title)
+    return [(t.indicator, t.value, t.deadline) for t in found if t.kind == "target"]
+
+
+def test_a_year_stated_at_the_head_of_a_goal_block_is_the_deadline_of_every_target_under_it() -> None:
+    text = (
+        "一、总体要求\n坚持创新驱动。\n二、发展目标\n到2026年，全市科技创新能力显著提升：\n——高新技术企业达到500家；\n"
+        "——技术合同成交额达到50亿元。\n三、主要任务\n（一）培育企业。新增科技型企业100家。\n"
+    )
+    assert _deadlines(text, "某市科技创新行动方案") == [
+        ("高新技术企业", 500.0, 2026),
+        ("技术合同成交额", 50.0, 2026),
+        ("科技型企业", 100.0, 2026),  # the plan's horizon: its goals are due 2026
+    ]
+
+
+def test_a_heading_that_names_a_five_year_plan_dates_the_targets_of_its_section() -> None:
+    text = (
+        "三、“十五五”时期主要目标任务\n（一）发展目标。经济年均增长5%左右，城镇化率达到65%左右。\n"
+        "四、2026年重点工作\n（一）扩大内需。社会消费品零售总额增长5%。\n"
+    )
+    assert [d for _, _, d in _deadlines(text, "2026年某省政府工作报告")] == [2030, 2030, 2026]
+
+
+def test_a_year_earlier_in_the_same_sentence_is_the_deadline_but_a_baseline_year_is_not() -> None:
+    assert _deadlines("力争2024年全市规上工业产值突破150亿元以上。") == [("规上工业产值", 150.0, 2024)]
+    assert _deadlines("确保2020年3月初全省口罩日产能达到1000万只。")[0][2] == 2020
+    assert _deadlines("海洋捕捞总产量与2015年相比减少5%以上。")[0][2] is None
+    assert _deadlines("营业收入力争在2021年基础上实现翻倍，研发经费占比力争达到2%以上。")[-1][2] is None
+
+
+def test_a_five_year_plan_named_in_the_sentence_gives_its_last_year() -> None:
+    assert _deadlines("“十四五”期间培养市级以上骨干教师1500名。", "2022年工作要点")[0][2] == 2025
+
+
+def test_an_annual_rate_takes_the_plans_end_year_or_none() -> None:
+    assert _deadlines("每年开展返乡创业培训800人。", "三年行动计划（2021—2023年）")[0][2] == 2023
+    assert _deadlines("每年开展返乡创业培训800人。", "关于支持创业的若干政策")[0][2] is None
+
+
+def test_without_a_period_in_the_title_a_target_is_due_when_the_plans_goals_are() -> None:
+    text = (
+        "一、目标任务\n全市计划到2022年底，新增返乡创业人数3200人。\n"
+        "二、工作举措\n（一）优化服务。将企业开办时间压缩至5个工作日。\n"
+    )
+    assert [d for _, _, d in _deadlines(text, "某市促进返乡创业实施方案")] == [2022, 2022]
+
+
+# --- goal shapes: a bound right before the number, a floor, a duration to reach -------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, mention",
+    [
+        ("被抽查对象满意度达85%以上。", "85%"),  # 达 right before the number
+        ("抽查产品数≥500批次，检查企业数≥300家。", "500批次"),  # ≥ as in an indicator table
+        ("培养不少于3500名基层医生。", "3500名"),  # a floor is a goal ...
+        ("将企业开办时间压缩至5个工作日。", "5个工作日"),  # a duration to reach
+        ("光子产业产值超过200亿元。", "200亿元"),
+    ],
+)
+def test_goal_shapes_with_a_bound_before_the_number_are_targets(text: str, mention: str) -> None:
+    assert decided(text, mention) == ("target", "target")
+
+
+def test_a_floor_that_sets_a_norm_is_no_target() -> None:
+    # ... but not when the sentence sets a norm of a procedure (原则上, 费率, 按照…标准)
+    assert decided("担保费率原则上不低于1%。", "1%")[0] is None
+    assert decided("风险责任比例不超过20%。", "20%")[0] is None

@@ -42,6 +42,14 @@ from dataclasses import dataclass
 from kb import ids
 from kb.extract.places import innermost_clause
 from kb.extract.quantities.candidates import Candidate, TextIndex
+from kb.extract.quantities.deadlines import (
+    block_deadline,
+    horizon,
+    is_annual,
+    own_period_end,
+    paragraph_deadline,
+    sentence_deadline,
+)
 from kb.extract.quantities.lexicon import (
     AFTER_QUAL,
     GENERIC_INDICATOR_RE,
@@ -52,10 +60,9 @@ from kb.extract.quantities.lexicon import (
     to_number,
 )
 from kb.extract.quantities.phrases import noun_after, qualifiers_of, strip_indicator
-from kb.extract.quantities.rules import CONTEXT_RULES, SHAPE_RULES, classify, deadline_match
+from kb.extract.quantities.rules import CONTEXT_RULES, SHAPE_RULES, classify
 from kb.model import Clause, Document, Quantity
 from kb.text.normalize import fold
-from kb.text.periods import period_of
 from kb.text.units import load_units
 
 _REVIEW_YEAR_RE = re.compile(r"(\d{4})年")
@@ -222,7 +229,6 @@ def find_quantities(
     its sentence or paragraph is due at its end); ``year`` (the document's) dates results a review leaves
     undated. Restatements of a target (same indicator, value and unit) are kept once, at the first.
     """
-    period = period_of(title)
     original = text
     text, offsets = compact_numbers(original, units)
     offsets.append(len(original))
@@ -231,6 +237,7 @@ def find_quantities(
         return offsets[start], (offsets[end - 1] + 1 if end > start else offsets[start])
 
     found: list[Quantity] = []
+    pending: dict[int, bool] = {}  # targets without a deadline of their sentence or paragraph: annual?
     seen: set[tuple[str, float, str, str]] = set()
     seen_values: set[tuple[float, str, str]] = set()
     prev: tuple[int, str] | None = None
@@ -245,13 +252,12 @@ def find_quantities(
         mention_start = min(lead.end() if lead else c.frag_start, c.num_start)
         deadline: int | None = None
         result_year: int | None = None
+        annual = False
         if kind == "target":
-            dm = deadline_match(c)
-            if dm is not None:
-                deadline = int(next(g for g in dm.groups() if g))
-                deadline = deadline if 1949 <= deadline <= 2100 else None
-            elif period is not None:
-                deadline = period.end
+            annual = is_annual(c)
+            deadline = sentence_deadline(c)
+            if deadline is None and not annual:
+                deadline = paragraph_deadline(c)
         else:
             result_year = _result_year(c, year)
         key = (fold(indicator), c.value, c.scale + c.unit, kind)
@@ -288,15 +294,52 @@ def find_quantities(
                 year=result_year,
             )
         )
+        pending[id(found[-1])] = annual
 
     counters: dict[str, int] = {}
+    horizons: dict[str, int | None] = {}
     for target in found:
         clause = innermost_clause(clauses, target.mention_span)
         path = _clause_path(clause)
         counters[path] = counters.get(path, 0) + 1
         target.clause_id = clause.id if clause is not None else ""
         target.id = ids.quantity_id(doc_id, path, counters[path], target.kind)
+        if target.kind == "target" and target.deadline is None:
+            target.deadline = _fallback_deadline(
+                _chain(clauses, target.mention_span), original, title, pending[id(target)], horizons, clauses
+            )
     return found
+
+
+def _chain(clauses: Sequence[Clause], span: tuple[int, int]) -> list[Clause]:
+    """The clauses holding ``span``, outermost first (``clauses``: the roots or a flat list)."""
+    holders = {
+        c.id: c for root in clauses for c in root.walk() if c.span[0] <= span[0] and span[1] <= c.span[1]
+    }
+    return sorted(holders.values(), key=lambda c: (c.span[0], -c.span[1]))
+
+
+def _fallback_deadline(
+    chain: list[Clause],
+    text: str,
+    title: str,
+    annual: bool,
+    horizons: dict[str, int | None],
+    clauses: Sequence[Clause],
+) -> int | None:
+    """Rules 3–5 of ``kb.extract.quantities.deadlines``: the block head, the plan's own period, its horizon."""
+    if not annual:
+        year = block_deadline(chain, text)
+        if year is not None:
+            return year
+    year = own_period_end(chain, title, annual=annual)
+    if year is not None:
+        return year
+    scope = chain[0] if chain and chain[0].style == "attachment" else None
+    key = scope.id if scope is not None else ""
+    if key not in horizons:
+        horizons[key] = horizon([scope] if scope is not None else clauses, text)
+    return horizons[key]
 
 
 def explain(text: str, units: Mapping[str, str] | None = None) -> list[Decision]:

@@ -16,9 +16,13 @@ from kb.extract.quantities.lexicon import (
     CONDITION_RE,
     DEADLINE_RE,
     DURATION_GOAL_RE,
+    DURATION_TO_RE,
+    FLOOR_RE,
     FUTURE_RE,
+    GOAL_AT_NUMBER_RE,
     GOAL_OF_RE,
     GOAL_RE,
+    NORM_MARKER_RE,
     NORM_RE,
     PARAGRAPH_DEADLINE_RE,
     PAST_RE,
@@ -239,12 +243,19 @@ def _is_past(c: Candidate) -> bool:
 def _has_goal_context(c: Candidate) -> bool:
     """A goal verb or qualifier in the fragment, 左右 after the number, or a deadline; durations need a
     shortening verb; in a statute only explicit planning counts."""
-    goal = GOAL_RE.search(c.before) is not None or "左右" in c.after_quals
+    goal = (
+        GOAL_RE.search(c.before) is not None
+        or "左右" in c.after_quals
+        or GOAL_AT_NUMBER_RE.search(c.before) is not None
+        or (FLOOR_RE.search(c.before) is not None and NORM_MARKER_RE.search(c.sentence) is None)
+    )
     if not goal and c.kind != "duration":
         # a list of quantities after one verb: "新建温室500亩，露地蔬菜种植1.4万亩" (the verb leads the sentence)
         goal = GOAL_RE.search(c.folded, c.sent_start, c.frag_start) is not None
     if c.kind == "duration":
-        goal = DURATION_GOAL_RE.search(c.before) is not None and (bool(c.after_quals) or goal)
+        goal = DURATION_TO_RE.search(c.before) is not None or (
+            DURATION_GOAL_RE.search(c.before) is not None and (bool(c.after_quals) or goal)
+        )
     elif not goal:
         goal = deadline_match(c) is not None
     if c.index.statute:

@@ -485,3 +485,59 @@ def test_a_floor_that_sets_a_norm_is_no_target() -> None:
     # ... but not when the sentence sets a norm of a procedure (原则上, 费率, 按照…标准)
     assert decided("担保费率原则上不低于1%。", "1%")[0] is None
     assert decided("风险责任比例不超过20%。", "20%")[0] is None
+
+
+# --- results without a section named 回顾 --------------------------------------------------------------------
+
+
+def _kinds(text: str, title: str = "", year: int | None = None) -> list[tuple[str, float, str, int | None]]:
+    from kb.extract.outline import parse_outline
+
+    found = find_quantities(text, "d", parse_outline(text, "d", title), title=title, year=year)
+    return [(t.indicator, t.value, t.kind, t.year if t.kind == "result" else t.deadline) for t in found]
+
+
+def test_a_review_of_the_previous_plan_period_inside_a_new_plans_explanation_gives_results() -> None:
+    text = (
+        "关于“十五五”规划纲要的说明\n“十四五”时期，全省生产总值从4.16万亿元增加到5.67万亿元。\n"
+        "“十五五”时期，全省生产总值年均增长5%左右。\n"
+    )
+    assert _kinds(text, "2026年某省政府工作报告", 2026) == [
+        ("生产总值", 5.67, "result", 2025),  # 从X增加到Y: the result is Y, of the period's last year
+        ("生产总值", 5.0, "target", 2030),
+    ]
+
+
+def test_a_change_between_two_stated_years_before_the_documents_year_is_a_result() -> None:
+    found = _kinds("一般公共预算收入从2020年的3826.5亿元增长到2025年的4398.6亿元。", "2026年工作报告", 2026)
+    assert found == [("一般公共预算收入", 4398.6, "result", 2025)]
+
+
+def test_a_background_part_of_a_plan_states_results_of_the_documents_own_year() -> None:
+    text = (
+        "一、实施背景\n（一）发展基础。全市投运养老机构190家，建成社区老龄食堂6个。\n"
+        "二、发展目标\n到2025年，全市养老机构达到220家。\n"
+    )
+    assert _kinds(text, "某市一老一小整体解决方案", 2022) == [
+        ("投运养老机构", 190.0, "result", 2022),
+        ("社区老龄食堂", 6.0, "result", 2022),
+        ("养老机构", 220.0, "target", 2025),
+    ]
+
+
+def test_a_paragraph_that_opens_with_the_plans_goals_keeps_its_sentences_goals() -> None:
+    text = "今年经济社会发展的主要预期目标是：地区生产总值增长3.5%左右。城乡居民人均可支配收入分别增长7%和8%左右。\n"
+    assert {kind for _, _, kind, _ in _kinds(text, "2019年政府工作报告", 2019)} == {"target"}
+
+
+def test_a_baseline_year_is_not_the_year_a_result_reports() -> None:
+    text = "一、“十二五”时期工作回顾\n2015年城镇常住居民人均可支配收入完成30788元，比2010年增加13480元。\n"
+    assert [y for *_, y in _kinds(text, "2016年政府工作报告", 2016)] == [2015, 2015]
+
+
+def test_a_share_a_multiple_or_a_dated_value_after_的_is_a_quantity_but_a_rate_of_support_is_not() -> None:
+    assert decided("全年民生支出666亿元，占一般公共预算支出的84.1%。", "84.1%")[1] != "statistic_or_penalty"
+    assert decided("旅游收入达到69亿元，是2010年的2.6倍。", "2.6倍")[1] != "statistic_or_penalty"
+    assert decided("年内新开通海拉尔至俄蒙地区的3条航线。", "3条") == ("target", "target")
+    assert decided("按设备投资的5%给予补助。", "5%") == (None, "support_level")
+    assert decided("全部建成的三万九千个。", "三万九千个") == (None, "statistic_or_penalty")

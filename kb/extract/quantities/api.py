@@ -34,6 +34,7 @@ How it works (one pass, regexes compiled once):
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -54,6 +55,8 @@ from kb.extract.quantities.lexicon import (
     AFTER_QUAL,
     GENERIC_INDICATOR_RE,
     MENTION_LEAD_RE,
+    PLAN_CLAUSE_RE,
+    REVIEW_CLAUSE_RE,
     Matcher,
     matcher_for,
     scale_split,
@@ -63,6 +66,7 @@ from kb.extract.quantities.phrases import noun_after, qualifiers_of, strip_indic
 from kb.extract.quantities.rules import CONTEXT_RULES, SHAPE_RULES, classify
 from kb.model import Clause, Document, Quantity
 from kb.text.normalize import fold
+from kb.text.periods import five_year_plans
 from kb.text.units import load_units
 
 _REVIEW_YEAR_RE = re.compile(r"(\d{4})年")
@@ -85,12 +89,18 @@ class Decision:
     rule: str  # the rule that rejected it, or "target"/"result"
 
 
-def _candidates(text: str, folded: str, matcher: Matcher) -> Iterator[tuple[Candidate, str | None]]:
+def _candidates(
+    text: str,
+    folded: str,
+    matcher: Matcher,
+    reviews: Sequence[tuple[int, int, bool]] = (),
+    year: int | None = None,
+) -> Iterator[tuple[Candidate, str | None]]:
     """Every number-with-unit, with the name of the shape rule that rejects it (None: it is a quantity)."""
     index: TextIndex | None = None
     for m in matcher.master.finditer(folded):
         if index is None:
-            index = TextIndex(folded)
+            index = TextIndex(folded, reviews, year)
         c = Candidate(
             folded, index, m.start(), m.end(), m.group("n1"), m.group("n2"), m.group("unit"), m.group("u1")
         )
@@ -123,11 +133,17 @@ def _candidates(text: str, folded: str, matcher: Matcher) -> Iterator[tuple[Cand
         yield c, rejected
 
 
-def _judge(text: str, units: Mapping[str, str] | None) -> Iterator[tuple[Candidate, str | None, str]]:
-    """Each candidate with its kind ("target", "result" or None) and the name of the rule that decided."""
+def _judge(
+    text: str,
+    units: Mapping[str, str] | None,
+    reviews: Sequence[tuple[int, int, bool]] = (),
+    year: int | None = None,
+) -> Iterator[tuple[Candidate, str | None, str]]:
+    """Each candidate with its kind ("target", "result" or None) and the name of the rule that decided;
+    ``reviews`` are review parts found by the outline, ``year`` the document's."""
     folded = fold(text)
     prev_end = 0
-    for c, rejected in _candidates(text, folded, matcher_for(units)):
+    for c, rejected in _candidates(text, folded, matcher_for(units), reviews, year):
         if rejected is not None:
             yield c, None, rejected
             continue
@@ -166,18 +182,33 @@ def _indicator(c: Candidate, text: str, prev: tuple[int, str] | None) -> tuple[s
     return indicator, mention_end
 
 
+_BASELINE_YEAR_RE = re.compile(r"(?:比|较|由|从|与|是|同)$")
+
+
 def _result_year(c: Candidate, report_year: int | None) -> int | None:
-    """The year a result reports: stated in its sentence, else in its review section's title, else the year
-    before the report's (a 2019 report reviews 2018)."""
+    """The year a result reports: stated in its sentence (not a baseline: 比2010年, 由2013年的…), else the last
+    year of a five-year plan the sentence names ("“十三五”期间…" → 2020), else in its review section's title,
+    else the document's own year in a background part (发展现状), else the year before the report's (a 2019
+    report reviews 2018)."""
+    before = c.folded[c.sent_start : c.num_start]
     years = [
-        int(y) for y in _REVIEW_YEAR_RE.findall(c.folded, c.sent_start, c.num_start) if 1949 <= int(y) <= 2100
+        int(m.group(1))
+        for m in _REVIEW_YEAR_RE.finditer(before)
+        if 1949 <= int(m.group(1)) <= 2100
+        and _BASELINE_YEAR_RE.search(before, 0, m.start()) is None
+        and not before.startswith(("的", "相比", "基础上", "同期"), m.end())
     ]
     if years:
         return years[-1]
+    plans = five_year_plans(before)
+    if plans:
+        return plans[-1][1].end
     section = c.index.review_title(c.num_start)
     years = [int(y) for y in _REVIEW_YEAR_RE.findall(section)] if section else []
     if years:
         return years[-1]
+    if report_year and c.index.in_background(c.num_start):
+        return report_year
     return report_year - 1 if report_year else None
 
 
@@ -241,7 +272,8 @@ def find_quantities(
     seen: set[tuple[str, float, str, str]] = set()
     seen_values: set[tuple[float, str, str]] = set()
     prev: tuple[int, str] | None = None
-    for c, kind, _rule in _judge(text, units):
+    reviews = _compacted(review_spans(clauses), offsets)
+    for c, kind, _rule in _judge(text, units, reviews, year):
         if kind is None:
             continue
         indicator, mention_end = _indicator(c, text, prev)
@@ -309,6 +341,26 @@ def find_quantities(
                 _chain(clauses, target.mention_span), original, title, pending[id(target)], horizons, clauses
             )
     return found
+
+
+def review_spans(clauses: Sequence[Clause]) -> list[tuple[int, int, bool]]:
+    """Spans of the clauses whose title names a review or a background part ("（一）发展基础", "一、“十四五”
+    时期工作回顾"), not a plan: their quantities report the past (a background part: the document's own year)."""
+    spans = []
+    for root in clauses:
+        for clause in root.walk():
+            title = clause.heading.split("。", 1)[0][:40]
+            m = REVIEW_CLAUSE_RE.search(title)
+            if m is not None and not PLAN_CLAUSE_RE.search(title):
+                spans.append(
+                    (*clause.span, m.group().endswith(("基础", "条件", "现状", "挑战", "问题", "形势")))
+                )
+    return spans
+
+
+def _compacted(spans: list[tuple[int, int, bool]], offsets: list[int]) -> list[tuple[int, int, bool]]:
+    """Spans of the original text as offsets of the compacted one (``compact_numbers``)."""
+    return [(bisect.bisect_left(offsets, s), bisect.bisect_left(offsets, e), b) for s, e, b in spans]
 
 
 def _chain(clauses: Sequence[Clause], span: tuple[int, int]) -> list[Clause]:

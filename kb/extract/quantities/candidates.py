@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.extract.quantities.lexicon import (
@@ -13,6 +14,7 @@ from kb.extract.quantities.lexicon import (
     FRAGMENT_BOUNDARY,
     HEADING_RE,
     PLAN_HEAD_RE,
+    PLAN_LEAD_RE,
     REVIEW_HEAD_RE,
     REVIEW_PARA_RE,
     SENTENCE_END,
@@ -31,6 +33,10 @@ def _review_ranges(folded: str) -> list[tuple[int, int]]:
     for p in REVIEW_PARA_RE.finditer(folded):
         end = folded.find("\n", p.end())
         ranges.append((p.start(), len(folded) if end < 0 else end))
+    return _merge(ranges)
+
+
+def _merge(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
         if merged and start <= merged[-1][1]:
@@ -60,12 +66,17 @@ def inside_title(folded: str, sent_start: int, start: int, end: int) -> bool:
 class TextIndex:
     """Per-text offsets, computed once on the first candidate number."""
 
-    def __init__(self, folded: str) -> None:
+    def __init__(
+        self, folded: str, reviews: Sequence[tuple[int, int, bool]] = (), year: int | None = None
+    ) -> None:
         self.ends = [m.start() for m in SENTENCE_END.finditer(folded)]
         self.boundaries = [m.start() for m in FRAGMENT_BOUNDARY.finditer(folded)]
         self.newlines = [m.start() for m in re.finditer("\n", folded)]
         self.statute = len(ARTICLE_LINE_RE.findall(folded, 0, 200_000)) >= 3
-        self.review = _review_ranges(folded)
+        self.review = _merge([*_review_ranges(folded), *((s, e) for s, e, _ in reviews)])
+        self.background = _merge([(s, e) for s, e, background in reviews if background])
+        self.background_starts = [s for s, _ in self.background]
+        self.year = year  # the document's year: a period or year that ended before it is the past
         self.review_starts = [s for s, _ in self.review]
         self.length = len(folded)
         self.folded = folded
@@ -84,8 +95,16 @@ class TextIndex:
         k = bisect.bisect_left(self.newlines, pos)
         return self.newlines[k - 1] + 1 if k > 0 else 0
 
+    def plan_paragraph(self, pos: int) -> bool:
+        """The paragraph holding ``pos`` opens with the lead of a plan ("主要预期目标是：")."""
+        return PLAN_LEAD_RE.match(self.folded, self.paragraph_start(pos), pos) is not None
+
     def in_review(self, pos: int) -> bool:
         return _in_ranges(self.review, self.review_starts, pos)
+
+    def in_background(self, pos: int) -> bool:
+        """In a background part (发展基础, 现状): it states the document's own year."""
+        return _in_ranges(self.background, self.background_starts, pos)
 
     def review_title(self, pos: int) -> str:
         """The first line of the review range holding ``pos`` ("一、2018年工作回顾"), "" outside one."""

@@ -55,17 +55,19 @@ DURATION_GOAL_RE = re.compile(r"缩短|压缩|控制在|减少|降至|降低|提
 # A duration to reach: "将企业开办时间压缩至5个工作日", "缩短到3天".
 DURATION_TO_RE = re.compile(r"(?:缩短|压缩|压减|控制|减少|降|降低)(?:到|至|在)\s*$")
 DEADLINE_RE = re.compile(
-    r"(?<!年)(?:到|至|力争到|争取到|力争在|争取在)(\d{4})年(?!的?基础|相比|同期)|"
+    r"(?<!年)(?:到|至|力争到|争取到|力争在|争取在)(\d{4})年(?!的|基础|相比|同期)|"
     r"(\d{4})年(?:底前|末前|前|以前|之前|底|末)|"
     r"(\d{4})年(?=要|将|力争|争取|实现|完成|建成|初步|基本|全面|确保|达到)"
 )
-PARAGRAPH_DEADLINE_RE = re.compile(r"(?<!年)(?:到|力争到|争取到)(\d{4})年")
+PARAGRAPH_DEADLINE_RE = re.compile(r"(?<!年)(?:到|力争到|争取到)(\d{4})年(?!的)")
 GOAL_OF_RE = re.compile(r"的(?:目标|任务|规模|水平)")
 # A statute: several lines start with an article number ("第十条").
 ARTICLE_LINE_RE = re.compile(r"^[ #*]*第[一二三四五六七八九十百千零〇\d]+条", re.MULTILINE)
 # Explicit planning language (needed in statutes and review sections).
-PLAN_RE = re.compile(r"力争|争取|确保|预期|目标|(?<!年)到\d{4}年")
-FUTURE_RE = re.compile(r"力争|争取|确保|预期|目标|计划|拟|(?<!年)到\d{4}年|\d{4}年(?:底前|前)|将|(?<!主)要")
+PLAN_RE = re.compile(r"力争|争取|确保|预期|目标|(?<!年)到\d{4}年(?!的)")
+FUTURE_RE = re.compile(
+    r"力争|争取|确保|预期|目标|计划|拟|(?<!年)到\d{4}年(?!的)|\d{4}年(?:底前|前)|将|(?<!主)要"
+)
 PAST_RE = re.compile(
     r"比上年|较上年|比去年|同比|上年|去年|过去|以来|年来|截至|截止|已经|已|(?<![为除])了(?!解)|分别增长|分别下降"
 )
@@ -104,7 +106,7 @@ TRAIL = re.compile(
 GENERIC_INDICATOR_RE = re.compile(r"^(?:经济)?(?:增长|发展)?(?:主要)?(?:预期)?(?:目标|指标)(?:值)?$")
 # "由A提高到B" / "从A增加到B": the indicator is before 由/从, A is a baseline.
 FROM_TO_RE = re.compile(
-    r"(?:由|从)[^，,。；;]*?(?:提高|增加|增长|提升|上升|下降|降低|减少|缩小|扩大|压减)(?:到|至)$"
+    r"(?:由|从)[^，,。；;]*?(?:提高|增加|增长|提升|上升|下降|降低|减少|缩小|扩大|压减)(?:到|至)(?:(?:19|20)\d{2}年的?)?$"
 )
 # Where a noun phrase after a classifier ends.
 AFTER_STOP = re.compile(
@@ -185,3 +187,20 @@ def is_year(num: str, unit: str) -> bool:
         return True
     # "二〇一九年": bare Chinese digits read positionally.
     return len(num) >= 3 and all(ch in "零〇一二两三四五六七八九" for ch in num)
+
+
+# Review and background parts found by the outline (their clause heading): their quantities report the past.
+REVIEW_CLAUSE_RE = re.compile(
+    r"回顾|成就|成绩|过去[一二三四五两十\d]*年|过去的一年|一年来|五年来|工作总结|主要成效|"
+    r"取得.{0,8}(?:成效|成绩|成就|进展)|进展情况|完成情况|"
+    r"^[^，,。]{0,4}(?:发展基础|工作基础|基础条件|发展现状|现状)(?:与(?:形势|问题|挑战))?$"
+)
+PLAN_CLAUSE_RE = re.compile(
+    r"目标|安排|任务|要求|建议|计划|重点工作|今后|今年|明年|部署|思路|措施|举措|确保|力争|努力|推动|加快"
+)
+# A paragraph that opens with the lead of a plan ("主要预期目标是：", "今年的主要任务是：").
+PLAN_LEAD_RE = re.compile(r"^[^。\n]{0,40}?(?:目标|任务|安排|要求)[^。\n]{0,8}[:：]")
+# "从X增长到Y": the sentence states a change between two points in time.
+FROM_TO_CHANGE_RE = re.compile(
+    r"(?:从|由)[^，,。；;]{0,30}?(?:增加|增长|提高|提升|上升|下降|降低|减少|扩大|缩小|跃升)(?:到|至)"
+)

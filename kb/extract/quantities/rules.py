@@ -18,6 +18,7 @@ from kb.extract.quantities.lexicon import (
     DURATION_GOAL_RE,
     DURATION_TO_RE,
     FLOOR_RE,
+    FROM_TO_CHANGE_RE,
     FUTURE_RE,
     GOAL_AT_NUMBER_RE,
     GOAL_OF_RE,
@@ -31,6 +32,7 @@ from kb.extract.quantities.lexicon import (
     is_year,
 )
 from kb.extract.quantities.phrases import noun_after
+from kb.text.periods import five_year_plans
 
 Rule = Callable[[Candidate], bool]
 
@@ -98,7 +100,7 @@ _ELIGIBILITY_RE = re.compile(
     r"可(?:缩短|延长|放宽|提高|降低|增加)(?:到|至)?$|(?:年满|不满|未满|(?<![不未])满|(?<!不)低于|(?<!不)高于)$"
 )
 _GROUP_RE = re.compile(r"等$")
-_BASELINE_BEFORE_RE = re.compile(r"(?:由|从)$")
+_BASELINE_BEFORE_RE = re.compile(r"(?:由|从)(?:(?:19|20)\d{2}年(?:底|末)?的)?$")
 _THRESHOLD_RE = re.compile(
     r"(?:年收入|营业收入|销售收入|投资额|总投资|年产值|纳税额)[^，,。；;]{0,6}(?:在|达到|超过)?$"
 )
@@ -121,9 +123,24 @@ def _attribute(c: Candidate) -> bool:
     return not (share and GOAL_RE.search(c.before)) or CONDITION_RE.search(c.sentence) is not None
 
 
+_DATED_RE = re.compile(r"(?:19|20)\d{2}年(?:底|末)?的$")
+
+
 def _statistic_or_penalty(c: Candidate) -> bool:
-    """ "全部建成的三万九千个" (a statistic), "处五万元" (a penalty)."""
-    return c.before.endswith(("的", "处"))
+    """ "全部建成的三万九千个" (a statistic), "处五万元" (a penalty) — but not a share or a multiple of a whole
+    ("占地方财政总支出的47.5%", "是2010年的2.6倍", "完成全年计划的141.7%"), a dated value ("增加到2015年的287.9亿元"),
+    nor a count a goal verb governs ("实施好涉及…的93个重点项目", "新开通…的3条航线")."""
+    if c.before.endswith("处"):
+        return True
+    if not c.before.endswith("的"):
+        return False
+    if c.kind == "percent" or c.unit == "倍" or _DATED_RE.search(c.before) is not None:
+        return False
+    governed = GOAL_RE.search(c.before) is not None and _VERB_OF_RE.search(c.before) is None
+    return not (c.kind == "count" and governed)
+
+
+_VERB_OF_RE = re.compile(r"(?:" + GOAL_RE.pattern + r")的$")  # "建成的三万九千个": the ones built
 
 
 _NORM_GOAL_RE = re.compile(r"不少于|不低于|达到|提高到|提升到|增加到|力争|确保|(?<!年)到\d{4}年")
@@ -166,8 +183,14 @@ def _eligibility(c: Candidate) -> bool:
 _SUBSIDY_AFTER_RE = re.compile(r"(?:的)?(?:资金)?(?:奖补|奖励|补助|补贴|资助|扶持资金|一次性奖励)")
 
 
+_RATE_OF_RE = re.compile(r"(?:按|按照|参照|标准为|给予|补助|补贴|奖励|贴息)[^，,。；;]*的$")
+
+
 def _support_level(c: Candidate) -> bool:
-    """ "给予50万元奖励", "最高补助200万元", "50万元资金奖补": a support level offered, not a goal (money only)."""
+    """ "给予50万元奖励", "最高补助200万元", "50万元资金奖补": a support level offered, not a goal; a rate of it
+    ("按设备投资的5%给予补助", "发放标准为失业保险金标准的30%") likewise."""
+    if c.kind == "percent":
+        return _RATE_OF_RE.search(c.before) is not None
     if not c.unit.endswith("元"):
         return False
     return _SUBSIDY_RE.search(c.before) is not None or _SUBSIDY_AFTER_RE.match(c.folded, c.pos) is not None
@@ -227,7 +250,7 @@ def _is_planned(c: Candidate) -> bool:
     return PLAN_RE.search(c.sentence) is not None
 
 
-_PLAN_IN_REVIEW_RE = re.compile(r"力争|争取|预期目标|(?<!年)到\d{4}年|(?:明年|今年|下一步)(?:要|将)")
+_PLAN_IN_REVIEW_RE = re.compile(r"力争|预期目标|(?<!年)到\d{4}年(?!的)|(?:明年|今年|下一步)(?:要|将)")
 
 
 def _is_past(c: Candidate) -> bool:
@@ -235,9 +258,32 @@ def _is_past(c: Candidate) -> bool:
     sentence about the past (比上年, 同比, 截至, 了…) with no plan in it."""
     if c.index.in_review(c.num_start):
         return _PLAN_IN_REVIEW_RE.search(c.sentence) is None
-    if _is_planned(c):
+    if _is_planned(c) or c.index.plan_paragraph(c.num_start):
         return False
-    return PAST_RE.search(c.sentence) is not None and FUTURE_RE.search(c.sentence) is None
+    if FUTURE_RE.search(c.sentence) is not None:
+        return False
+    return PAST_RE.search(c.sentence) is not None or _names_an_ended_period(c)
+
+
+def _names_an_ended_period(c: Candidate) -> bool:
+    """A sentence about a period that ended before the document's year: "“十四五”时期…从4.16万亿元增加到5.67万亿元"
+    in a 2026 report, "2025年，全省…增长5.4%" — an achievement, stated without 比上年 or 了."""
+    year = c.index.year
+    if year is None:
+        return False
+    before = c.folded[c.sent_start : c.num_start]
+    plans = five_year_plans(before)
+    if plans:
+        return plans[-1][1].end < year
+    m = _LEADING_YEAR_RE.match(before)
+    if m is not None and int(m.group(1)) < year:
+        return True
+    years = [int(y) for y in _YEAR_BEFORE_RE.findall(before)]
+    return FROM_TO_CHANGE_RE.search(before) is not None and bool(years) and years[-1] < year
+
+
+_LEADING_YEAR_RE = re.compile(r"\s*(?:[^，,。；;]{0,6}?)((?:19|20)\d{2})年[，,]")
+_YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2})年的")
 
 
 def _has_goal_context(c: Candidate) -> bool:

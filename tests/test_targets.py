@@ -541,3 +541,46 @@ def test_a_share_a_multiple_or_a_dated_value_after_的_is_a_quantity_but_a_rate_
     assert decided("年内新开通海拉尔至俄蒙地区的3条航线。", "3条") == ("target", "target")
     assert decided("按设备投资的5%给予补助。", "5%") == (None, "support_level")
     assert decided("全部建成的三万九千个。", "三万九千个") == (None, "statistic_or_penalty")
+
+
+# --- units measured on the corpus, lists of named items, support levels and ranks ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [
+        ("算力规模突破4000P。", 4000.0, "P"),  # computing and storage units
+        ("新建数据中心5万标准机架。", 5.0, "万标准机架"),
+        ("全年新开工高层住宅13栋。", 13.0, "栋"),  # units bench/units.py finds after numbers in the corpus
+        ("中欧班列开行6037列。", 6037.0, "列"),
+        ("年内筹措2700多万元。", 2700.0, "万元"),  # 多/余 between the digits and the scale
+        ("惠及1100多万学生。", 1100.0, "万"),  # a bare scale counting people
+    ],
+)
+def test_units_of_the_table_and_bare_scales_make_quantities(text: str, value: float, unit: str) -> None:
+    from kb.extract.quantities import explain
+
+    assert [(d.value, d.unit) for d in explain(text)] == [(value, unit)]
+
+
+def test_a_unit_in_latin_letters_is_not_cut_out_of_a_longer_word() -> None:
+    from kb.extract.quantities import explain
+
+    assert [d.unit for d in explain("推进5G网络建设，装机达到5GW。")] == ["GW"]
+
+
+def test_a_count_closing_a_list_is_a_target_when_the_clause_completes_it() -> None:
+    assert decided("完成呼伦大街、望城路等9条道路工程。", "9条") == ("target", "target")
+    assert decided("确保中船重工智能装备等50项重点项目竣工投产。", "50项") == ("target", "target")
+    assert decided("依托河北新发地、定兴同福等50家龙头企业，打造农产品加工集群。", "50家") == (
+        None,
+        "names_a_group",
+    )
+
+
+def test_award_grades_rates_and_ranks_of_a_support_list_are_no_targets() -> None:
+    assert decided("科技进步奖：一等奖50万元，二等奖30万元。", "50万元") == (None, "support_level")
+    assert decided("对取得技师证书的，技师2000元。", "2000元") == (None, "support_level")
+    assert decided("对新增主营业务收入2000万元以上的企业给予支持。", "2000万元")[0] is None
+    assert decided("对进入全国前100名的企业给予奖励。", "100名") == (None, "rank")
+    assert decided("全年发放惠农补贴资金5846万元。", "5846万元")[0] is None  # outside a review: an offer

@@ -104,7 +104,7 @@ def _candidates(
         c = Candidate(
             folded, index, m.start(), m.end(), m.group("n1"), m.group("n2"), m.group("unit"), m.group("u1")
         )
-        c.kind = matcher.kinds.get(c.unit, "measure")
+        c.kind = matcher.kinds.get(c.unit, "measure") if c.unit else "count"  # a bare scale counts people
         scale, factor = scale_split(c.n2 if c.n2 is not None else c.n1)
         v1 = to_number(c.n1)
         v2 = to_number(c.n2) if c.n2 is not None else None

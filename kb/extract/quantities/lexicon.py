@@ -16,10 +16,15 @@ from kb.text.units import load_units
 # Lexicons (all matched on folded text)
 
 _NUM = (
-    r"(?:\d+(?:,\d{3})*(?:[.·]\d+)?(?:[十百千]?[万亿]+)?"
+    r"(?:\d+(?:,\d{3})*(?:[.·]\d+)?(?:(?:多|余)?[十百千]?[万亿]+)?"
     r"|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)"
 )
 _APPROX = r"(?:多|余)?"
+# People counted by a bare scale ("6069万农民", "惠及1100多万学生"): the quantity's unit is the scale itself.
+PEOPLE = (
+    r"(?:农村贫困人口|贫困人口|农村人口|农业转移人口|人口|群众|农民工|农民|中小学生|高校毕业生|毕业生|学生|儿童|婴幼儿|"
+    r"劳动者|居民|市民|职工|老年人|老人|用户|患者|残疾人|游客|旅客|就业人员|人员)"
+)
 _RANGE_SEP = r"(?:—{1,2}|–|-|－|~|～|〜|至|到)"
 AFTER_QUAL = re.compile(r"以上|左右|以内|以下|上下|之内")
 CN_CHARS = frozenset("零〇一二两三四五六七八九十百千万亿")
@@ -134,6 +139,15 @@ BAD_FOLLOWER = {
     "处": "理罚",
     "年": "度级龄",
     "米": "粮",
+    "起": "草步点始飞码",
+    "列": "入为车举",
+    "类": "别型似",
+    "份": "额子",
+    "间": "隔距断",
+    "款": "项式",
+    "块": "状",
+    "轮": "流换胎",
+    "栋": "梁",
 }
 
 
@@ -145,7 +159,7 @@ class Matcher:
 
 def _build(units: dict[str, str]) -> Matcher:
     alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
-    unit = f"(?:{alternation})"
+    unit = f"(?:{alternation}|(?<=[万亿])(?={PEOPLE}))"  # a bare scale before people: "惠及76万群众"
     master = re.compile(
         rf"(?<![\dA-Za-z.·第每满])"
         rf"(?P<n1>{_NUM}){_APPROX}"
@@ -166,7 +180,7 @@ def matcher_for(units: Mapping[str, str] | None) -> Matcher:
 
 
 def to_number(num: str) -> float | None:
-    return cn_to_number(num.replace("·", "."))
+    return cn_to_number(num.replace("·", ".").replace("多", "").replace("余", ""))
 
 
 def scale_split(num: str) -> tuple[str, float]:

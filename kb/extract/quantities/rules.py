@@ -68,7 +68,23 @@ def _mixed_range(c: Candidate) -> bool:
 
 def _word_after_unit(c: Candidate) -> bool:
     """ "3人民", "2家庭", "5条例": the unit is the first character of a word."""
-    return bool(c.follower) and c.follower in BAD_FOLLOWER.get(c.unit[-1], "")
+    return bool(c.follower and c.unit) and c.follower in BAD_FOLLOWER.get(c.unit[-1], "")
+
+
+def _rank(c: Candidate) -> bool:
+    """ "进入全国前100名", "排名前10位": a rank threshold, not an amount."""
+    return c.before.endswith(("前", "排名", "排名第", "列第", "居第")) and c.unit in ("名", "位", "强", "家")
+
+
+def _letters_run_on(c: Candidate) -> bool:
+    """ "5GW" read as 5G, "10PB" cut short: a unit in Latin letters goes on into more letters or digits."""
+    return (
+        bool(c.unit)
+        and c.unit[-1].isascii()
+        and c.unit[-1].isalpha()
+        and c.follower.isascii()
+        and c.follower.isalnum()
+    )
 
 
 def _rate_or_slogan(c: Candidate) -> bool:
@@ -87,6 +103,8 @@ SHAPE_RULES: dict[str, Rule] = {
     "year": _year,
     "mixed_range": _mixed_range,
     "word_after_unit": _word_after_unit,
+    "letters_run_on": _letters_run_on,
+    "rank": _rank,
     "rate_or_slogan": _rate_or_slogan,
     "not_a_range": _not_a_range,
 }
@@ -114,11 +132,16 @@ def _baseline(c: Candidate) -> bool:
 _AT_LEAST_RE = re.compile(r"不少于|不低于|至少|超过")
 
 
+_FOR_WHOM_RE = re.compile(r"(?:^|[，,。；;：:])对[^，,。；;]*$")
+
+
 def _attribute(c: Candidate) -> bool:
     """ "五万元以上的企业", "达到10万元的": a condition or attribute — unless a goal verb leads the fragment and
     the number is a share to reach ("推动不少于30%的项目…", "建设50个以上的…": the number before its noun)."""
     if not c.folded.startswith("的", c.pos) or GOAL_OF_RE.match(c.folded, c.pos):
         return False
+    if _FOR_WHOM_RE.search(c.before) is not None:
+        return True  # "对年度研发投入达到50万元以上的企业": whom a support is for
     share = _AT_LEAST_RE.search(c.before) is not None or "以上" in c.after_quals
     return not (share and GOAL_RE.search(c.before)) or CONDITION_RE.search(c.sentence) is not None
 
@@ -180,7 +203,13 @@ def _eligibility(c: Candidate) -> bool:
     )
 
 
-_SUBSIDY_AFTER_RE = re.compile(r"(?:的)?(?:资金)?(?:奖补|奖励|补助|补贴|资助|扶持资金|一次性奖励)")
+_SUBSIDY_AFTER_RE = re.compile(r"(?:的)?(?:资金)?(?:奖补|奖励|补助|补贴|资助|扶持资金|一次性奖励|支持|奖金)")
+# Awards and grades of a support list: "一等奖50万元", "技师2000元", "高级技师3000元".
+_AWARD_RE = re.compile(
+    r"(?:[一二三特]等奖|金奖|银奖|铜奖|优秀奖|技师|高级工|中级工|初级工|博士|硕士)[^，,。；;]{0,2}$"
+)
+# A sentence that offers support: its money amounts are support levels.
+_OFFER_RE = re.compile(r"给予|奖励|补贴|补助|资助|奖补|贴息")
 
 
 _RATE_OF_RE = re.compile(r"(?:按|按照|参照|标准为|给予|补助|补贴|奖励|贴息)[^，,。；;]*的$")
@@ -188,12 +217,24 @@ _RATE_OF_RE = re.compile(r"(?:按|按照|参照|标准为|给予|补助|补贴|�
 
 def _support_level(c: Candidate) -> bool:
     """ "给予50万元奖励", "最高补助200万元", "50万元资金奖补": a support level offered, not a goal; a rate of it
-    ("按设备投资的5%给予补助", "发放标准为失业保险金标准的30%") likewise."""
+    ("按设备投资的5%给予补助", "发放标准为失业保险金标准的30%") likewise. What a review says was paid out
+    ("全年发放惠农补贴资金5846万元") is a result."""
+    if _is_past(c):
+        return False
     if c.kind == "percent":
         return _RATE_OF_RE.search(c.before) is not None
     if not c.unit.endswith("元"):
         return False
-    return _SUBSIDY_RE.search(c.before) is not None or _SUBSIDY_AFTER_RE.match(c.folded, c.pos) is not None
+    return (
+        _SUBSIDY_RE.search(c.before) is not None
+        or _SUBSIDY_AFTER_RE.match(c.folded, c.pos) is not None
+        or _AWARD_RE.search(c.before) is not None
+        or (_OFFER_RE.search(c.sentence) is not None and _PLAN_AMOUNT_RE.search(c.before) is None)
+    )
+
+
+# An amount the plan itself raises or invests ("筹集资金5亿元用于补助", "安排补助资金632亿元"): no support level.
+_PLAN_AMOUNT_RE = re.compile(r"筹集|筹措|安排|投入|投资|设立|争取|规模")
 
 
 _INCREMENT_RE = re.compile(r"^(?:比|较)(?:上年|去年|上一年)")
@@ -210,9 +251,24 @@ def _formula(c: Candidate) -> bool:
     return "=" in c.sentence or "*100%" in c.sentence
 
 
+_CLAUSE_START_RE = re.compile(r"[，,。；;：:\n]")
+_GROUP_GOAL_RE = re.compile(r"完成|确保|打通|启动|解决|建成|新建|打造|新增|开行|新开通|改造")
+_GROUP_DONE_RE = re.compile(r"[^，,。；;]{0,16}?(?:竣工|投产|开工|建成|通车|投入使用|建设任务|改造任务|完工)")
+
+
 def _names_a_group(c: Candidate) -> bool:
-    """ "甲、乙等3个区": the count only names a group listed before it."""
-    return _GROUP_RE.search(c.before) is not None and c.kind == "count"
+    """ "甲、乙等3个区": the count only names a group listed before it — unless it closes a list of what was
+    done (in the past: a result, "古纳河酒业等22个项目顺利投产") or of what is to be done: the clause leads with a
+    verb that completes ("完成呼伦大街、望城路等9条道路工程") or a completion follows ("…等50项重点项目竣工投产")."""
+    if _GROUP_RE.search(c.before) is None or c.kind != "count":
+        return False
+    if _is_past(c):
+        return False
+    start = c.num_start
+    while start > c.sent_start and not _CLAUSE_START_RE.match(c.folded, start - 1):
+        start -= 1
+    clause = c.folded[start : c.num_start]
+    return _GROUP_GOAL_RE.search(clause) is None and _GROUP_DONE_RE.match(c.folded, c.pos) is None
 
 
 CONTEXT_RULES: dict[str, Rule] = {

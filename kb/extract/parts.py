@@ -282,16 +282,17 @@ def _flat_title_parts(text: str, cited: list[tuple[int, str]]) -> list[Part]:
     folded = fold(text)
     parts: list[Part] = []
     for first, title in cited:
-        start = folded.find(title, max(first, 0) + 1)
-        while start != -1:
+        # a title may be letter-spaced as a heading ("电 力 体 制 改 革 方 案")
+        pattern = re.compile(r"[ \u3000]?".join(re.escape(ch) for ch in title))
+        for m in pattern.finditer(folded, max(first, 0) + 1):
+            start = m.start()
             before = folded[:start].rstrip()
-            unbracketed = not before.endswith("《") and not folded.startswith("》", start + len(title))
+            unbracketed = not before.endswith("《") and not folded.startswith("》", m.end())
             after_end = (
                 not before or before[-1] in _BEFORE_LABEL or FULL_DATE_RE.search(before[-14:]) is not None
             )
             if unbracketed and after_end:
-                parts.append(Part(start, (start, start), (start, start + len(title))))
-            start = folded.find(title, start + len(title))
+                parts.append(Part(start, (start, start), (start, m.end())))
     return parts
 
 

@@ -82,7 +82,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus")
     parser.add_argument("--top", type=int, default=60)
-    parser.add_argument("--min", type=int, default=5, help="least documents a candidate must follow numbers in")
+    parser.add_argument(
+        "--min", type=int, default=5, help="least documents a candidate must follow numbers in"
+    )
     parser.add_argument("--known", action="store_true", help="also list the table's units with their counts")
     parser.add_argument("--laws", action="store_true", help="count laws_lawrefbook too")
     args = parser.parse_args(argv)

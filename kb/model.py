@@ -49,6 +49,9 @@ class Document:
     genre: str = (
         ""  # 文种 (通知, 意见, 方案, 条例…): read from the title (kb.extract.doctype), or set by staff
     )
+    # True when the file states no title and ``title`` was derived from its text (kb.extract.metadata.derived_title):
+    # pages and citations should say so (e.g. "〔标题据正文拟〕").
+    title_derived: bool = False
 
     @property
     def year(self) -> str:

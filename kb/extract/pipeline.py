@@ -16,7 +16,7 @@ from kb.extract.curation import DocumentCuration
 from kb.extract.doctype import document_genre
 from kb.extract.links import Concepts, LinkOverrides, link, load_concepts
 from kb.extract.measures import extract_measures
-from kb.extract.metadata import from_body
+from kb.extract.metadata import derived_title, from_body
 from kb.extract.outline import parse_outline
 from kb.extract.quantities import extract_quantities
 from kb.extract.references import find_references
@@ -71,7 +71,10 @@ def joined_agencies(agency: str) -> str:
 
 def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") -> Document:
     meta = from_body(raw.text, raw.meta)
-    title = (meta.get("title") or "").strip() or Path(source).stem
+    title = (meta.get("title") or "").strip()
+    derived = not title
+    if derived:  # never a file name or a hash: the text's own words, marked as derived
+        title = derived_title(raw.text) or "（无标题）"
     return Document(
         id=doc_id,
         title=title,
@@ -88,6 +91,7 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         status=(meta.get("status") or "").strip(),
         history=(meta.get("history") or "").strip(),
         genre=document_genre(title),
+        title_derived=derived,
     )
 
 

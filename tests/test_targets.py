@@ -584,3 +584,27 @@ def test_award_grades_rates_and_ranks_of_a_support_list_are_no_targets() -> None
     assert decided("对新增主营业务收入2000万元以上的企业给予支持。", "2000万元")[0] is None
     assert decided("对进入全国前100名的企业给予奖励。", "100名") == (None, "rank")
     assert decided("全年发放惠农补贴资金5846万元。", "5846万元")[0] is None  # outside a review: an offer
+
+
+def test_a_capacity_inside_a_named_projects_designation_is_no_target() -> None:
+    assert decided("加快大唐700万吨露天矿、亘富200万吨褐煤提质项目建设。", "700万吨") == (
+        None,
+        "project_designation",
+    )
+    assert decided("加快大唐700万吨露天矿、亘富200万吨褐煤提质项目建设。", "200万吨") == (
+        None,
+        "project_designation",
+    )
+    # a verb leading straight to the number makes it the goal
+    assert decided("启动2.5万亩蔬菜基地建设工程。", "2.5万亩") == ("target", "target")
+
+
+def test_a_restated_level_still_lends_its_indicator_to_the_growth_after_it() -> None:
+    text = "地区生产总值由2010年的162.4亿元增加到2015年的287.9亿元。2015年地区生产总值完成287.9亿元，同比增长8.9%。"
+    found = find_quantities(text, "d", year=2016)
+    assert [(q.indicator, q.value, q.kind, q.year) for q in found][-1] == (
+        "地区生产总值",
+        8.9,
+        "result",
+        2015,
+    )

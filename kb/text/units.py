@@ -106,6 +106,8 @@ def tolerance_of(units: Mapping[str, str] | None = None) -> float:
 def split_unit(unit: str, units: Mapping[str, str]) -> tuple[str, float]:
     """A unit's base unit and scale: "亿元" → ("元", 1e8), "万千瓦" → ("千瓦", 1e4), "亿公斤" → ("吨", 1e5)."""
     aliases = aliases_of(units)
+    if unit and all(ch in SCALES for ch in unit):  # a bare scale counts people ("惠及1100多万学生": 万)
+        return "人", _scale_factor(unit)
     base, factor = unit, 1.0
     while base not in units and base not in aliases and len(base) > 1 and base[0] in SCALES:
         factor *= SCALES[base[0]]
@@ -114,6 +116,13 @@ def split_unit(unit: str, units: Mapping[str, str]) -> tuple[str, float]:
         base, scale = aliases[base]
         factor *= scale
     return base, factor
+
+
+def _scale_factor(scale: str) -> float:
+    factor = 1.0
+    for ch in scale:
+        factor *= SCALES[ch]
+    return factor
 
 
 def same_unit(unit: str, units: Mapping[str, str]) -> tuple[str, float]:

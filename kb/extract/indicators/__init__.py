@@ -1,7 +1,7 @@
 """Indicator series across documents and years: grouping, attainment, conflicts. Pure (no I/O but the loader).
 
 ``build_indicators(documents, targets, config, units)`` turns every target (``kind="target"``) and past result
-(``kind="result"``) of the knowledge base into **series**, one per region, indicator and unit kind, then judges
+(``kind="result"``) of the knowledge base into **series**, one per region, indicator and dimension (aspect and base unit), then judges
 each year that has both a target and a result and flags years where documents disagree. The rules:
 
 **Region** (``region_of``): the innermost administrative unit named at the start of the issuing agency
@@ -14,7 +14,7 @@ suffixes removed ("全区地区生产总值" → 地区生产总值), looked up 
 unknown name is its own indicator, a vague one ("投资", "比重") none. An indicator left empty ("同比增长21%")
 takes the one of the previous target in the same sentence. "A占B比重" is A's share of B.
 
-**Unit kind** (``dimension_of``): a percentage is a growth rate (增速) when the mention says 增长/下降/增速/涨幅…,
+**Dimension** (``dimension_of``: its aspect and base unit): a percentage is a growth rate (增速) when the mention says 增长/下降/增速/涨幅…,
 a share of B for "A占B比重", else a rate (比率: 失业率, 城镇化率); 个百分点 is a change in points; any other unit is
 an amount in its base unit (亿元 and 万元 are one kind, 元; values are converted to the series' most used unit),
 either a level (达到, 总量) or an increment (新增, 净增, 新建). A decrease (下降3%, 降低4%左右) is negative growth.

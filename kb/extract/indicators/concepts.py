@@ -1,4 +1,5 @@
-"""What a quantity measures: its indicator (``concept_of``) and the unit kind of its value (``dimension_of``)."""
+"""What a quantity measures: its indicator (``concept_of``) and the dimension of its value (``dimension_of``): an
+aspect (growth, rate, points, share, level, increment) and a base unit."""
 
 from __future__ import annotations
 
@@ -47,13 +48,20 @@ def _strip(text: str, config: IndicatorConfig) -> tuple[str, bool]:
     return text, growth
 
 
+# An indicator is a measurable quantity of a region: never a company's (注册资本 of a named company, a firm's name
+# standing for its plant: "亘富200万吨", "集团公司注册资本暂定为人民币4.1亿元"), never a bracketed note ("(只)").
+_NOT_A_REGIONS_RE = re.compile(r"注册资本|公司|集团|有限|股份|银行$|酒业$|^[(（]")
+
+
 def _lookup(text: str, config: IndicatorConfig) -> IndicatorConcept | None:
-    """The configured concept of a cleaned indicator, else the indicator itself, else None when too vague."""
+    """The configured concept of a cleaned indicator, else the indicator itself, else None when too vague or
+    not a region's (a company's)."""
     concept = config.by_term.get(text)
     if concept is not None:
         return concept
     if (
-        len(text) < 2
+        _NOT_A_REGIONS_RE.search(text)
+        or len(text) < 2
         or len(text) > _MAX_NAME
         or text in config.generic
         or not _CJK.search(text)
@@ -112,9 +120,9 @@ LABELS = {
 
 @dataclass(frozen=True)
 class Dimension:
-    """The unit kind of a value: what it measures, in which base unit, and how to read its sign."""
+    """The dimension of a value: its aspect (what it measures), its base unit, and how to read its sign."""
 
-    kind: str  # growth | rate | points | share | level | increment
+    aspect: str  # growth | rate | points | share | level | increment
     base: str  # base unit: "%", "个百分点", "元", "家", ...
     factor: float = 1.0  # the value's unit in base units (亿元 → 1e8)
     sign: int = 1  # -1 for a decrease ("下降3%")
@@ -122,11 +130,11 @@ class Dimension:
 
     @property
     def key(self) -> str:
-        if self.kind == "share":
+        if self.aspect == "share":
             return f"share:{self.share_of}"
-        if self.kind in ("level", "increment"):
-            return f"{self.kind}:{self.base}"
-        return self.kind
+        if self.aspect in ("level", "increment"):
+            return f"{self.aspect}:{self.base}"
+        return self.aspect
 
 
 def _after_indicator(mention: str, indicator: str) -> str:
@@ -138,7 +146,7 @@ def _after_indicator(mention: str, indicator: str) -> str:
 def dimension_of(
     target: Quantity, concept: Concept, units: Mapping[str, str], mention: str | None = None
 ) -> Dimension:
-    """The unit kind of a target's value; ``mention`` is the target's mention already folded (else folded here)."""
+    """The dimension of a quantity's value; ``mention`` is its mention already folded (else folded here)."""
     mention = fold(target.mention) if mention is None else mention
     unit = fold(target.unit)
     base, factor = split_unit(unit, units)
@@ -155,5 +163,5 @@ def dimension_of(
         return Dimension("rate", "%", factor)
     if units.get(base) == "duration":
         return Dimension("level", base, factor)
-    kind = "increment" if INCREMENT_WORDS.search(mention + " " + target.qualifier) else "level"
-    return Dimension(kind, base, factor)
+    aspect = "increment" if INCREMENT_WORDS.search(mention + " " + target.qualifier) else "level"
+    return Dimension(aspect, base, factor)

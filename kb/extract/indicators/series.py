@@ -35,6 +35,11 @@ def _point_year(target: Quantity, doc: Document) -> int | None:
     return target.deadline if target.deadline is not None else _year(doc.date)
 
 
+def _written_unit(unit: str) -> str:
+    """The unit a point shows: a bare scale counts people ("1100多万学生": 万人)."""
+    return unit + "人" if unit and all(ch in "十百千万亿" for ch in unit) else unit
+
+
 def build_indicators(
     documents: Iterable[Document],
     targets: Iterable[Quantity],
@@ -87,7 +92,7 @@ def build_indicators(
             year=year,
             kind=kind,
             value=target.value,
-            unit=fold(target.unit),
+            unit=_written_unit(fold(target.unit)),
             qualifier=target.qualifier,
             doc_id=target.doc_id,
             item_id=target.id,
@@ -134,7 +139,7 @@ def _make_series(
     display = "%" if dim_key in ("growth", "rate") or dim_key.startswith("share:") else unit
     if display == "%":
         unit_factor = 1.0
-    kind = dim_key.split(":", 1)[0]
+    aspect = dim_key.split(":", 1)[0]
     points = []
     for point, dim, _doc, _order in sorted(members, key=lambda m: (m[0].year, _doc_order(m[2]), m[3])):
         scale = dim.factor / unit_factor
@@ -149,7 +154,7 @@ def _make_series(
         id=series_id(region, name, dim_key),
         name=name,
         dimension=dim_key,
-        label=LABELS.get(kind, ""),
+        label=LABELS.get(aspect, ""),
         unit=display,
         region=region,
         lower=lower,

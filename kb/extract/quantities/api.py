@@ -294,6 +294,10 @@ def find_quantities(
             result_year = _result_year(c, year)
         key = (fold(indicator), c.value, c.scale + c.unit, kind)
         if key in seen:
+            prev = (
+                c.sent_start,
+                indicator,
+            )  # "…完成287.9亿元，同比增长8.9%": the growth is still of 地区生产总值
             continue  # a restatement of the same target or result
         if GENERIC_INDICATOR_RE.match(key[0]) and key[1:] in seen_values:
             continue  # "经济增长预期目标为5%左右" restates "国内生产总值增长5%左右" stated before it

@@ -256,6 +256,30 @@ _GROUP_GOAL_RE = re.compile(r"完成|确保|打通|启动|解决|建成|新建|�
 _GROUP_DONE_RE = re.compile(r"[^，,。；;]{0,16}?(?:竣工|投产|开工|建成|通车|投入使用|建设任务|改造任务|完工)")
 
 
+_DESIGNATION_RE = re.compile(
+    r"[^，,。；;、]{0,10}?(?:露天矿|热电联产|项目|工程|生产线|风电|发电|电站|变电站|厂|主力店|扩建|[一二三四]期|提质|"
+    r"养鸡场|保鲜库|机组|矿井|煤矿|产线)"
+)
+_NAME_BEFORE_RE = re.compile(r"[\u4e00-\u9fff]{2,8}$")
+
+
+def _project_designation(c: Candidate) -> bool:
+    """ "加快大唐700万吨露天矿…", "麦多利10万吨大麦芽二期": a capacity inside a named project's designation, not a
+    goal — unless a verb leads straight to the number ("启动2.5万亩蔬菜基地建设工程")."""
+    if c.kind != "measure" or c.unit.endswith("元") or c.after_quals:
+        return False
+    if _DESIGNATION_RE.match(c.folded, c.pos) is None:
+        return False
+    if re.search(r"(?:" + GOAL_RE.pattern + r")$", c.before):
+        return False
+    verbs = list(GOAL_RE.finditer(c.before))
+    name = c.before[verbs[-1].end() :] if verbs else c.before
+    name = name.strip()
+    return _NAME_BEFORE_RE.search(name) is not None and not name.endswith(
+        ("和", "及", "与", "或", "等", "的")
+    )
+
+
 def _names_a_group(c: Candidate) -> bool:
     """ "甲、乙等3个区": the count only names a group listed before it — unless it closes a list of what was
     done (in the past: a result, "古纳河酒业等22个项目顺利投产") or of what is to be done: the clause leads with a
@@ -282,6 +306,7 @@ CONTEXT_RULES: dict[str, Rule] = {
     "eligibility": _eligibility,
     "support_level": _support_level,
     "names_a_group": _names_a_group,
+    "project_designation": _project_designation,
     "increment_of_previous": _increment_of_previous,
     "formula": _formula,
 }

@@ -608,3 +608,23 @@ def test_a_restated_level_still_lends_its_indicator_to_the_growth_after_it() -> 
         "result",
         2015,
     )
+
+
+def test_a_planning_table_flattened_into_text_gives_its_rows_as_targets() -> None:
+    text = (
+        "主要指标2025年属性13每千人拥有3岁以下婴幼儿托位数（个）4.5预期性14托育机构保育人员（万人）≥0.3预期性"
+    )
+    found = find_quantities(text, "d", title="某市一老一小整体解决方案（2021—2025年）")
+    assert [(q.indicator, q.value, q.unit, q.mention, q.deadline) for q in found] == [
+        ("每千人拥有3岁以下婴幼儿托位数", 4.5, "个", "每千人拥有3岁以下婴幼儿托位数（个）4.5", 2025),
+        ("托育机构保育人员", 0.3, "万人", "托育机构保育人员（万人）≥0.3", 2025),
+    ]
+
+
+def test_digits_broken_onto_lines_of_their_own_are_read_whole() -> None:
+    text = (
+        "天津地区\n202\n5\n年电力市场化交易规模暂定为\n3\n45\n亿千瓦时，力争新能源交易电量占比达到\n40\n%。"
+    )
+    found = find_quantities(text, "d")
+    assert [(q.value, q.unit) for q in found] == [(345.0, "亿千瓦时"), (40.0, "%")]
+    assert all(q.mention in text for q in found)  # the mention keeps the line breaks, verbatim

@@ -98,12 +98,25 @@ def _candidates(
 ) -> Iterator[tuple[Candidate, str | None]]:
     """Every number-with-unit, with the name of the shape rule that rejects it (None: it is a quantity)."""
     index: TextIndex | None = None
-    for m in matcher.master.finditer(folded):
+    for m, cell in _matches(folded, matcher):
         if index is None:
             index = TextIndex(folded, reviews, year)
-        c = Candidate(
-            folded, index, m.start(), m.end(), m.group("n1"), m.group("n2"), m.group("unit"), m.group("u1")
-        )
+        if cell:  # "托育机构保育人员（万人）≥0.3预期性": the unit stands before the number
+            c = Candidate(
+                folded, index, m.start("n1"), m.end("n1"), m.group("n1"), None, m.group("unit"), None
+            )
+            c.cell_at = m.start()
+        else:
+            c = Candidate(
+                folded,
+                index,
+                m.start(),
+                m.end(),
+                m.group("n1"),
+                m.group("n2"),
+                m.group("unit"),
+                m.group("u1"),
+            )
         c.kind = matcher.kinds.get(c.unit, "measure") if c.unit else "count"  # a bare scale counts people
         scale, factor = scale_split(c.n2 if c.n2 is not None else c.n1)
         v1 = to_number(c.n1)
@@ -120,7 +133,7 @@ def _candidates(
         if not math.isfinite(c.value) or (c.value_max is not None and not math.isfinite(c.value_max)):
             yield c, "not_a_number"
             continue
-        c.scale = scale
+        c.scale = m.group("scale") if cell else scale
         quals: list[str] = []
         pos = c.unit_end
         while q := AFTER_QUAL.match(folded, pos):
@@ -131,6 +144,13 @@ def _candidates(
         c.frag_start = max(index.fragment_start(c.num_start), c.sent_start)
         rejected = next((name for name, rule in SHAPE_RULES.items() if rule(c)), None)
         yield c, rejected
+
+
+def _matches(folded: str, matcher: Matcher) -> list[tuple[re.Match[str], bool]]:
+    """The ``number [range] unit`` matches and the rows of flattened planning tables, in reading order."""
+    found = [(m, False) for m in matcher.master.finditer(folded)]
+    found += [(m, True) for m in matcher.cell.finditer(folded)]
+    return sorted(found, key=lambda item: item[0].start("n1"))
 
 
 def _judge(
@@ -160,9 +180,19 @@ def _judge(
         prev_end = c.pos
 
 
+_ROW_END_RE = re.compile(r"约束性|预期性|属性")  # the attribute column ends the row before
+
+
 def _indicator(c: Candidate, text: str, prev: tuple[int, str] | None) -> tuple[str, int]:
     """The indicator (verbatim) and where the mention ends: the noun after a classifier, else the noun phrase
     before the number, else the previous target's of the same sentence ("…6800亿元左右、增长20%以上")."""
+    if c.cell_at >= 0:  # a table row: the indicator is the row's name, without its row number
+        row_start = max(c.sent_start, c.cell_at - 60)
+        for m in _ROW_END_RE.finditer(c.folded, row_start, c.cell_at):
+            row_start = m.end()
+        name = re.sub(r"^\d{1,2}(?=\D)", "", c.folded[row_start : c.cell_at].strip())
+        start = c.folded.find(name, row_start, c.cell_at) if name else -1
+        return (text[start : start + len(name)] if start >= 0 else ""), c.pos
     folded = c.folded
     indicator, mention_end = "", c.pos
     if c.kind == "count" or c.folded.startswith("的", c.pos):
@@ -282,6 +312,9 @@ def find_quantities(
         folded = c.folded
         lead = MENTION_LEAD_RE.match(folded, c.frag_start, c.num_start)
         mention_start = min(lead.end() if lead else c.frag_start, c.num_start)
+        if c.cell_at >= 0:  # a table row's mention starts at its name
+            at = folded.rfind(fold(indicator), c.sent_start, c.cell_at)
+            mention_start = at if at >= 0 else mention_start
         deadline: int | None = None
         result_year: int | None = None
         annual = False

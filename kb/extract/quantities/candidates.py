@@ -141,6 +141,7 @@ class Candidate:
     sent_start: int = 0
     sent_end: int = 0
     frag_start: int = 0
+    cell_at: int = -1  # a flattened table row: where its "（unit）" starts (-1: an ordinary mention)
 
     @property
     def before(self) -> str:

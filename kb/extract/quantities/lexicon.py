@@ -155,6 +155,7 @@ BAD_FOLLOWER = {
 class Matcher:
     master: re.Pattern[str]
     kinds: dict[str, str]
+    cell: re.Pattern[str]  # a row of a planning table flattened into text: "托位数（个）4.5预期性"
 
 
 def _build(units: dict[str, str]) -> Matcher:
@@ -166,7 +167,10 @@ def _build(units: dict[str, str]) -> Matcher:
         rf"(?:(?P<u1>{unit})?\s?{_RANGE_SEP}\s?(?P<n2>{_NUM}){_APPROX})?"
         rf"(?P<unit>{unit})"
     )
-    return Matcher(master, units)
+    cell = re.compile(
+        rf"[（(](?P<scale>[万亿千百]?)(?P<unit>{alternation})[)）]\s?[≥≤＞>]?\s?(?P<n1>\d+(?:\.\d+)?)(?![\d.%])(?=\s?(?:约束性|预期性))"
+    )
+    return Matcher(master, units, cell)
 
 
 @lru_cache(maxsize=4)

@@ -370,6 +370,8 @@ _YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2})年的")
 def _has_goal_context(c: Candidate) -> bool:
     """A goal verb or qualifier in the fragment, 左右 after the number, or a deadline; durations need a
     shortening verb; in a statute only explicit planning counts."""
+    if c.cell_at >= 0:
+        return True  # a row of a planning table (属性 约束性/预期性) states a goal
     goal = (
         GOAL_RE.search(c.before) is not None
         or "左右" in c.after_quals

@@ -27,8 +27,9 @@ from kb.text.units import load_units
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
 # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles;
-# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form
-PIPELINE_VERSION = "8"
+# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form;
+# 9: round 3 — deadlines, results without 回顾, units, instruments, run-on lists, derived titles (Document.title_derived)
+PIPELINE_VERSION = "9"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

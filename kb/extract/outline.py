@@ -127,6 +127,8 @@ class _Node:
 
 def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | None:
     """The label starting at ``text[p]`` (p = first non-space char after '#'s), if any."""
+    # ~70 lines: one branch per label style, in the order the module docstring gives the grammar; kept together so
+    # the whole label grammar reads in one place.
     ch = text[p]
     if ch in _CIRCLED:
         return _Label("circled", "circled", _CIRCLED[ch], p, p + 1)

@@ -51,6 +51,8 @@ def build_indicators(
     ``targets`` in document reading order (as the catalog holds them): the sentence rule for an empty indicator
     looks at the target before.
     """
+    # Longer than most (~80 lines): one pass that keeps the previous target's concept for the sentence rule and
+    # counts every reason a quantity is left out; splitting it would pass that state around.
     docs = {d.id: d for d in documents}
     regions: dict[str, str] = {}
     stats: Counter[str] = Counter()

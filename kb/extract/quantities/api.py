@@ -290,6 +290,7 @@ def find_quantities(
     its sentence or paragraph is due at its end); ``year`` (the document's) dates results a review leaves
     undated. Restatements of a target (same indicator, value and unit) are kept once, at the first.
     """
+    # The one pass over the judged candidates (~55 lines of code); each step is a named helper.
     original = text
     text, offsets = compact_numbers(original, units)
     offsets.append(len(original))
@@ -310,40 +311,19 @@ def find_quantities(
         if len(indicator) < 2:
             continue
         folded = c.folded
-        lead = MENTION_LEAD_RE.match(folded, c.frag_start, c.num_start)
-        mention_start = min(lead.end() if lead else c.frag_start, c.num_start)
-        if c.cell_at >= 0:  # a table row's mention starts at its name
-            at = folded.rfind(fold(indicator), c.sent_start, c.cell_at)
-            mention_start = at if at >= 0 else mention_start
-        deadline: int | None = None
-        result_year: int | None = None
-        annual = False
-        if kind == "target":
-            annual = is_annual(c)
-            deadline = sentence_deadline(c)
-            if deadline is None and not annual:
-                deadline = paragraph_deadline(c)
-        else:
-            result_year = _result_year(c, year)
+        mention_start = _mention_start(c, indicator)
+        deadline, result_year, annual = _when(c, kind, year)
         key = (fold(indicator), c.value, c.scale + c.unit, kind)
-        if key in seen:
-            prev = (
-                c.sent_start,
-                indicator,
-            )  # "…完成287.9亿元，同比增长8.9%": the growth is still of 地区生产总值
-            continue  # a restatement of the same target or result
+        if key in seen:  # a restatement of the same target or result, but it still lends its indicator
+            prev = (c.sent_start, indicator)  # "…完成287.9亿元，同比增长8.9%": the growth is of 地区生产总值
+            continue
         if GENERIC_INDICATOR_RE.match(key[0]) and key[1:] in seen_values:
             continue  # "经济增长预期目标为5%左右" restates "国内生产总值增长5%左右" stated before it
         seen.add(key)
         seen_values.add(key[1:])
-        sent_start, sent_end = c.sent_start, c.sent_end
-        while sent_start < mention_start and folded[sent_start].isspace():
-            sent_start += 1
-        while sent_end > mention_end and folded[sent_end - 1].isspace():
-            sent_end -= 1
         prev = (c.sent_start, indicator)
         mention_span = span_of(mention_start, mention_end)
-        sentence_span = span_of(sent_start, sent_end)
+        sentence_span = span_of(*_sentence_trimmed(c, mention_start, mention_end))
         found.append(
             Quantity(
                 id="",
@@ -365,6 +345,51 @@ def find_quantities(
         )
         pending[id(found[-1])] = annual
 
+    _place(found, clauses, doc_id, original, title, pending)
+    return found
+
+
+def _mention_start(c: Candidate, indicator: str) -> int:
+    """Where a mention starts: its clause fragment without a leading 和/及/并…; a table row at its name."""
+    lead = MENTION_LEAD_RE.match(c.folded, c.frag_start, c.num_start)
+    start = min(lead.end() if lead else c.frag_start, c.num_start)
+    if c.cell_at >= 0:
+        at = c.folded.rfind(fold(indicator), c.sent_start, c.cell_at)
+        start = at if at >= 0 else start
+    return start
+
+
+def _when(c: Candidate, kind: str, year: int | None) -> tuple[int | None, int | None, bool]:
+    """(deadline from the sentence or paragraph, the year a result reports, whether a target is an annual rate)."""
+    if kind != "target":
+        return None, _result_year(c, year), False
+    annual = is_annual(c)
+    deadline = sentence_deadline(c)
+    if deadline is None and not annual:
+        deadline = paragraph_deadline(c)
+    return deadline, None, annual
+
+
+def _sentence_trimmed(c: Candidate, mention_start: int, mention_end: int) -> tuple[int, int]:
+    """The sentence around a mention without the white space at its ends."""
+    start, end = c.sent_start, c.sent_end
+    while start < mention_start and c.folded[start].isspace():
+        start += 1
+    while end > mention_end and c.folded[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _place(
+    found: list[Quantity],
+    clauses: Sequence[Clause],
+    doc_id: str,
+    text: str,
+    title: str,
+    annual: dict[int, bool],
+) -> None:
+    """Each quantity's clause and id (``{doc}.t{clause path}-{k}``), and the deadline of a target its sentence and
+    paragraph left open (the block head, the plan's period, its horizon)."""
     counters: dict[str, int] = {}
     horizons: dict[str, int | None] = {}
     for target in found:
@@ -375,9 +400,8 @@ def find_quantities(
         target.id = ids.quantity_id(doc_id, path, counters[path], target.kind)
         if target.kind == "target" and target.deadline is None:
             target.deadline = _fallback_deadline(
-                _chain(clauses, target.mention_span), original, title, pending[id(target)], horizons, clauses
+                _chain(clauses, target.mention_span), text, title, annual[id(target)], horizons, clauses
             )
-    return found
 
 
 def review_spans(clauses: Sequence[Clause]) -> list[tuple[int, int, bool]]:

@@ -205,8 +205,8 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
         doc = dkb.document
         for key in META_FIELDS:
             want, got = norm(gold.meta.get(key, "")), norm(getattr(doc, key) or "")
-            if key == "title" and not raw.meta.get("title"):
-                got = ""  # a title that is only the file name states nothing
+            if key == "title" and doc.title_derived:
+                got = ""  # a title derived from the text (marked as such) states nothing
             if want and got == want:
                 c["meta"].tp += 1
                 c[f"meta.{key}"].tp += 1

@@ -53,6 +53,9 @@ class Document:
     curated: list[dict[str, Any]] = field(default_factory=list)
     # recognised from a scan: the reader's JSON (engine, each page's confidence; kb.readers.ocr), "" for text
     ocr: str = ""
+    # True when the file states no title and ``title`` was derived from its text (kb.extract.metadata.derived_title):
+    # pages and citations say so (〔标题据正文拟〕)
+    title_derived: bool = False
 
     @property
     def year(self) -> str:

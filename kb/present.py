@@ -43,6 +43,7 @@ def document_json(doc: Document) -> dict[str, Any]:
         "source_url": doc.url,
         "format": doc.format,
         "genre": doc.genre,
+        "title_derived": doc.title_derived,
         "curated": curated_json(doc.curated),
         "ocr": ocr_json(doc.ocr),
     }

@@ -557,8 +557,10 @@ class DocumentCuration:
                 set_field(document, path, value)
                 genre_set = genre_set or name == "genre"
             self._done(decision, document, was={name: was for name, _p, _v, was in changes})
-        if document.title != title_before and not genre_set:
-            document.genre = document_genre(document.title)
+        if document.title != title_before:
+            document.title_derived = False  # a title staff wrote is the document's title, not a derived one
+            if not genre_set:
+                document.genre = document_genre(document.title)
 
     # -- measures -----------------------------------------------------------------------------------
     def _measure(self, decision: Decision, by_span: Mapping[Span, Measure]) -> Measure | None:

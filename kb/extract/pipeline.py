@@ -17,19 +17,22 @@ from kb.extract.curation import DocumentCuration
 from kb.extract.doctype import document_genre
 from kb.extract.links import Concepts, LinkOverrides, link, load_concepts
 from kb.extract.measures import extract_measures
-from kb.extract.metadata import from_body
+from kb.extract.metadata import derived_title, from_body
 from kb.extract.outline import parse_outline
+from kb.extract.quantities import extract_quantities
 from kb.extract.references import find_references
-from kb.extract.targets import extract_targets, load_units
 from kb.extract.taxonomy import Taxonomy, load_taxonomy
 from kb.extract.validity import mark_abolitions
 from kb.model import Document, DocumentKB, RawDocument
+from kb.text.units import load_units
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
 # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles;
 # 8: quantities (targets and results) with their own ids (.t/.r), Reference.form;
-# 9: staff decisions anchored to the text, ``curated`` marks on documents, measures and quantities
-PIPELINE_VERSION = "9"
+# 9: staff decisions anchored to the text, ``curated`` marks on documents, measures and quantities;
+# 10: round 3 — deadlines, results without 回顾, units, instruments, run-on lists, derived titles
+#     (Document.title_derived), Document.ocr
+PIPELINE_VERSION = "10"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -72,7 +75,10 @@ def joined_agencies(agency: str) -> str:
 
 def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") -> Document:
     meta = from_body(raw.text, raw.meta)
-    title = (meta.get("title") or "").strip() or Path(source).stem
+    title = (meta.get("title") or "").strip()
+    derived = not title
+    if derived:  # never a file name or a hash: the text's own words, marked as derived
+        title = derived_title(raw.text) or "（无标题）"
     return Document(
         id=doc_id,
         title=title,
@@ -89,6 +95,7 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         status=(meta.get("status") or "").strip(),
         history=(meta.get("history") or "").strip(),
         genre=document_genre(title),
+        title_derived=derived,
         ocr=(meta.get("ocr") or "").strip(),
     )
 
@@ -122,7 +129,7 @@ def analyse(
         ranked = taxonomy.rank(measure.text, measure.headline)
         measure.categories = [name for name, _ in ranked]
         measure.category_confidence = dict(ranked)
-    quantities = extract_targets(document, outline, extraction.units)
+    quantities = extract_quantities(document, outline, extraction.units)
     if curation is not None:
         curation.set_categories(measures)
         quantities = curation.apply_quantities(document, outline, quantities)

@@ -28,12 +28,12 @@ site published it.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 
 from kb.model import RawDocument
 from kb.readers.encoding import decode, normalise_newlines, trim_blank_lines
-from kb.text.normalize import fold
+from kb.text.dates import parse_date
+from kb.text.docnumbers import is_doc_number
 
 META_KEYS = ("title", "agency", "date", "doc_number", "index_no", "category", "url", "status", "history")
 # English metadata keys as front matter and sidecar manifests write them -> our key.
@@ -59,67 +59,6 @@ LABELS: dict[str, str] = {
 HEADER_LABELS = ("索引号", "主题分类", "发文日期", "发布机构", "文号")
 
 TITLE_MAX_CHARS = 60
-_DOC_NUMBER_RE = re.compile(
-    r"^\S{1,30}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\S{0,4}\d+\s*号$|^\S{0,30}令第\S{1,8}号$"
-)
-_CN_DIGITS = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_YMD_RE = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})(?!\d)")
-_YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?:\s*年|$|(?=\s*[年./\-]?\s*\d{1,2}\s*月))")
-_CN_DATE_RE = re.compile(
-    r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
-)
-
-
-def _cn_small(s: str) -> int:
-    """一..三十一 -> int (month/day numerals)."""
-    if "十" not in s:
-        return _CN_DIGITS.get(s, 0)
-    tens, _, units = s.partition("十")
-    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
-
-
-def _iso(year: int, month: int, day: int) -> str:
-    try:
-        return _dt.date(year, month, day).isoformat()
-    except ValueError:
-        return ""
-
-
-def parse_date(s: str) -> str:
-    """A date as written -> ISO ``YYYY-MM-DD`` (or ``YYYY`` when only the year is known), else ``""``.
-
-    Accepts "2019年07月08日 00:00:00", "2019年7月8日", "2019-07-08", "2019.7.8", "2019/7/8",
-    "2019年", "2019", full-width digits and "二〇一九年七月八日".
-    """
-    if not s:
-        return ""
-    text = fold(s.strip())
-    m = _YMD_RE.search(text)
-    if m:
-        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = _CN_DATE_RE.search(text)
-    if m:
-        year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-        if m.group(3):
-            return _iso(year, _cn_small(m.group(2)), _cn_small(m.group(3)))
-        return str(year)
-    m = _YEAR_RE.search(text)
-    if m and 1000 <= int(m.group(1)) <= 2999:
-        return m.group(1)
-    return ""
 
 
 def label_key(label: str) -> str | None:
@@ -184,7 +123,7 @@ def is_file_name_title(title: str, name: str) -> bool:
 
 def looks_like_doc_number(line: str) -> bool:
     """E.g. 国发〔2019〕4号, 鄂政办发[2018]12号, 中华人民共和国国务院令第472号."""
-    return bool(_DOC_NUMBER_RE.match(line.strip()))
+    return is_doc_number(line)
 
 
 def parse_header(lines: list[str]) -> tuple[dict[str, str], int] | None:

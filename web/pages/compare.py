@@ -12,8 +12,8 @@ from flask import Response, current_app, send_file
 from kb.cite.comparison import export_comparison_docx, export_comparison_xlsx, places_of
 from kb.cite.export import DEFAULT_AUTHOR
 from kb.compare.plans import CompareError, compare_documents, indicator_across_regions
-from kb.extract.targets import load_units
 from kb.present import comparison_json, region_rows_json
+from kb.text.units import load_units
 from kb.urls import compare_url, document_url, regions_url
 from web.bars import region_bars
 from web.pages import Context, Invalid, Missing, Page

@@ -32,7 +32,7 @@ from kb.extract.curation import (
     trim,
 )
 from kb.extract.indicators import Series, series_key_of
-from kb.extract.targets import explain, load_units
+from kb.extract.quantities import explain
 from kb.model import RESULT, TARGET, Document, Quantity
 from kb.present import format_value
 from kb.store.curation import (
@@ -43,6 +43,7 @@ from kb.store.curation import (
     make_decision,
 )
 from kb.store.knowledge import KnowledgeBase
+from kb.text.units import load_units
 from web.pages import Invalid, Missing
 
 MAX_SELECTION = 300  # characters of text a new target may be selected from
@@ -129,7 +130,7 @@ _TRAIL_RE = re.compile(
 
 def parse_selection(selected: str) -> dict[str, Any]:
     """What a selected piece of text says, as defaults for a new target: indicator, value, unit (each may be
-    missing; the editor's own values win). The number is the first one with a unit (``kb.extract.targets``)."""
+    missing; the editor's own values win). The number is the first one with a unit (``kb.extract.quantities``)."""
     units = _units(str(config_file("units.txt")))
     found = next(
         (c for c in explain(selected, units) if c.unit and c.rule not in ("year", "not_a_number")), None

@@ -322,19 +322,37 @@ def test_a_document_field_follows_the_machine_value_it_was_decided_on(site: Site
     assert editor.get(f"/api/documents/{REPORT_ID}").get_json()["document"]["title"] == "十堰市科技局工作报告"
 
 
+# A three-year plan of the same bureau that sets 2020's patent target higher than the report does: one series, two
+# documents, one year, two values — a 冲突 a person explains.
+THREE_YEAR_PLAN = """十堰市科技创新三年行动计划（2018—2020年）
+
+一、主要目标
+
+到2020年，全市发明专利申请量达到3000件，技术合同成交额达到40亿元。
+
+二、重点任务
+
+（一）强化知识产权创造。推动企业申请发明专利，提升专利质量。
+
+十堰市科学技术局
+2018年3月1日
+"""
+
+
 def test_series_split_and_explained_conflict(site: Site) -> None:
     editor = site.client("editor")
+    (site.documents / "plan.txt").write_text(THREE_YEAR_PLAN, encoding="utf-8")
     decide(editor, {"action": "set_document", "document": REPORT_ID, "fields": {"title": TITLE}})
     site.build()
     patents = series_named(editor, "发明专利申请量")
     full = editor.get(f"/api/indicators/{patents['id']}").get_json()
     (conflict,) = full["conflicts"]
-    assert conflict["year"] == 2019 and conflict["note"] is None
+    assert conflict["year"] == 2020 and conflict["note"] is None
     queue = editor.get("/api/review?type=conflict").get_json()["items"]
-    assert f"{patents['id']}|2019" in [i["id"] for i in queue]
+    assert f"{patents['id']}|2020" in [i["id"] for i in queue]
     explained = decide(
         editor,
-        {"action": "explain_conflict", "series": patents["id"], "year": 2019, "note": "次年报告上调了目标"},
+        {"action": "explain_conflict", "series": patents["id"], "year": 2020, "note": "次年报告上调了目标"},
     )
     assert explained["note"] == "次年报告上调了目标"
     report_target = next(p["item_id"] for p in full["points"] if p["item_id"].startswith(REPORT_ID + ".t"))
@@ -356,7 +374,7 @@ def test_series_split_and_explained_conflict(site: Site) -> None:
     assert states["split_series"]["status"] == "live"
     assert (
         states["explain_conflict"]["status"] == "stale"
-        and "2019年的目标冲突" in states["explain_conflict"]["reason"]
+        and "2020年的目标冲突" in states["explain_conflict"]["reason"]
     )
     other = [
         s for s in editor.get("/api/indicators?show=all").get_json()["series"] if s["name"] == "专利申请"

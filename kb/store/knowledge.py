@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from kb import ids
 from kb.extract.indicators import Indicators, Series, indicators_from_dict
@@ -27,6 +27,48 @@ class Category:
     name: str
     description: str
     measure_ids: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class KnowledgeReader(Protocol):
+    """The read API the site and the CLI use, whatever holds the generation: ``KnowledgeBase`` (JSON files) or
+    ``kb.search.backends.postgresql.PostgresKnowledgeBase`` (tables). Both answer alike for the same build."""
+
+    meta: dict[str, Any]
+    rejected: list[dict[str, str]]
+
+    @property
+    def generation_name(self) -> str: ...
+    @property
+    def categories(self) -> list[Category]: ...
+    def built_at(self) -> float | None: ...
+    def manifest(self) -> dict[str, Any]: ...
+    def documents(self) -> list[Document]: ...
+    def document(self, doc_id: str) -> Document | None: ...
+    def document_counts(self, doc_id: str) -> dict[str, int]: ...
+    def document_kb(self, doc_id: str) -> DocumentKB | None: ...
+    def references(self, doc_id: str) -> list[dict[str, Any]]: ...
+    def cited_by(self, doc_id: str) -> list[tuple[str, int]]: ...
+    def same_title(self, doc_id: str) -> list[str]: ...
+    def abolished_by(self, doc_id: str) -> list[str]: ...
+    def measures(self, doc_id: str | None = None, category: str | None = None) -> list[Measure]: ...
+    def measure(self, measure_id: str) -> Measure | None: ...
+    def quantities(self, doc_id: str | None = None, kind: str | None = None) -> list[Quantity]: ...
+    def targets(self, doc_id: str | None = None) -> list[Quantity]: ...
+    def results(self, doc_id: str | None = None) -> list[Quantity]: ...
+    def quantity(self, quantity_id: str) -> Quantity | None: ...
+    def target(self, target_id: str) -> Quantity | None: ...
+    def result(self, result_id: str) -> Quantity | None: ...
+    def category(self, name: str) -> Category | None: ...
+    def clause(self, clause_id: str) -> tuple[Clause, list[Clause]] | None: ...
+    def type_of(self, item_id: str) -> str | None: ...
+    def indicator_series(self, region: str | None = None) -> list[Series]: ...
+    def indicator(self, series_id: str) -> Series | None: ...
+    def indicator_of(self, item_id: str) -> Series | None: ...
+    def indicator_regions(self) -> list[tuple[str, int]]: ...
+    def indicator_status(self) -> dict[str, Any]: ...
+    def stats(self) -> dict[str, int]: ...
+    def close(self) -> None: ...
 
 
 class KnowledgeBase:
@@ -70,7 +112,29 @@ class KnowledgeBase:
         self._indicators: Indicators | None = None
         self._series_by_id: dict[str, Series] = {}
         self._series_by_item: dict[str, Series] = {}
-        self._links: _DocumentLinks | None = None
+        self._links: DocumentLinks | None = None
+
+    @property
+    def generation_name(self) -> str:
+        return self.generation.name
+
+    def built_at(self) -> float | None:
+        """When the build sealed the generation (its meta.json), as a timestamp."""
+        try:
+            return (self.generation / "meta.json").stat().st_mtime
+        except OSError:
+            return None
+
+    def manifest(self) -> dict[str, Any]:
+        """Source file → content hash, document id, curation digest (what the build saw)."""
+        try:
+            data = read_json(self.generation / "manifest.json")
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def close(self) -> None:
+        """Nothing to release (files are read and closed)."""
 
     @classmethod
     def open(cls, index_dir: Path) -> KnowledgeBase:
@@ -129,10 +193,10 @@ class KnowledgeBase:
         """The documents that abolish this one's title ("废止《…》", "《…》同时废止"; ``Reference.relation``)."""
         return list(self._document_links().abolished_by.get(doc_id, []))
 
-    def _document_links(self) -> _DocumentLinks:
+    def _document_links(self) -> DocumentLinks:
         links = self._links
         if links is None:
-            links = _DocumentLinks.build(self._documents, self._doc_info)
+            links = DocumentLinks.build(self._documents, self._doc_info)
             self._links = links
         return links
 
@@ -256,7 +320,7 @@ class KnowledgeBase:
 
 
 @dataclass
-class _DocumentLinks:
+class DocumentLinks:
     """Who cites whom, computed once per generation from the catalog."""
 
     cited_by: dict[str, list[tuple[str, int]]]
@@ -264,7 +328,7 @@ class _DocumentLinks:
     abolished_by: dict[str, list[str]]
 
     @classmethod
-    def build(cls, documents: dict[str, Document], info: dict[str, dict[str, Any]]) -> _DocumentLinks:
+    def build(cls, documents: dict[str, Document], info: dict[str, dict[str, Any]]) -> DocumentLinks:
         from kb.extract.references import normalize_title
         from kb.extract.validity import ABOLISHES
 

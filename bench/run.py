@@ -307,8 +307,11 @@ class Server:
                 self.proc.wait()
 
 
-def start_server(index: Path, logs: Path, probe: str = "知识产权", timeout: float = 120.0) -> Server:
-    """``policykb serve --no-build`` on a free loopback port; returns once /api/search answers 200."""
+def start_server(
+    index: Path, logs: Path, probe: str = "知识产权", timeout: float = 120.0, extra: list[str] | None = None
+) -> Server:
+    """``policykb serve --no-build`` on a free loopback port (``extra``: more options, e.g. ``--backend URL``);
+    returns once /api/search answers 200."""
     port = free_port()
     logs.mkdir(parents=True, exist_ok=True)
     out = open(logs / "serve.out", "w")  # noqa: SIM115 - lives as long as the server
@@ -323,6 +326,7 @@ def start_server(index: Path, logs: Path, probe: str = "知识产权", timeout: 
         "127.0.0.1",
         "--port",
         str(port),
+        *(extra or []),
     ]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err)

@@ -72,7 +72,10 @@ class Cluster:
         cmd = [str(self.bin / args[0]), *args[1:]]
         if _as_root():
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout)
+        if check and done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+        return done
 
     def _own(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -119,10 +122,15 @@ class Cluster:
         """A streaming replica of this (running) primary, made with ``pg_basebackup -R`` and started."""
         standby = Cluster(directory)
         standby._own()
-        standby._run(
+        try:
+            standby._run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-            "-D", str(standby.data), "-R", "-X", "stream", "--no-sync",
-        )  # fmt: skip
+            "-D", str(standby.data), "-R", "-X", "stream", "-c", "fast", "--no-sync",
+            )  # fmt: skip
+        except RuntimeError as exc:
+            log = self.directory / "server.log"
+            tail = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.exists() else ""
+            raise RuntimeError(f"{exc}\nprimary log:\n{tail}") from None
         with open(standby.data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write(f"port = {standby.port}\nunix_socket_directories = '{standby.directory}'\n")
         return standby.start()

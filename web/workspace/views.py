@@ -17,7 +17,7 @@ from kb.extract.curation import ACTION_LABELS, Decision
 from kb.present import format_value
 from kb.readers import SUPPORTED_SUFFIXES
 from kb.store.curation import CurationError, CurationFile, make_decision
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from web.pages import Invalid, Missing
 from web.state import IndexUnavailable, current_index
 from web.workspace import Workspace, auth, workspace
@@ -35,7 +35,7 @@ from web.workspace.uploads import UploadError, UploadFolder
 MAX_FILES = 20  # files in one upload request
 
 
-def live_kb() -> KnowledgeBase | None:
+def live_kb() -> KnowledgeReader | None:
     try:
         return current_index().kb
     except IndexUnavailable:
@@ -50,7 +50,7 @@ def decisions_of(ws: Workspace) -> list[Decision]:
     return decisions
 
 
-def status_data(ws: Workspace, kb: KnowledgeBase | None) -> dict[str, Any]:
+def status_data(ws: Workspace, kb: KnowledgeReader | None) -> dict[str, Any]:
     """GET /api/status: the build, the live index, its rejected files, the uploads and the decisions."""
     manifest = manifest_of(kb)
     build = build_state(read_status(ws.index_dir), ws.queue.state())
@@ -104,7 +104,7 @@ def store_uploads(folder: UploadFolder, files: list[Any], user: str) -> dict[str
 
 
 def record_decision(
-    ws: Workspace, kb: KnowledgeBase | None, data: Mapping[str, Any], user: str
+    ws: Workspace, kb: KnowledgeReader | None, data: Mapping[str, Any], user: str
 ) -> dict[str, Any]:
     """Validate a decision against the live index, append it to the decisions file; returns its JSON."""
     if kb is None:
@@ -148,7 +148,7 @@ def record_decision(
     }
 
 
-def curation_data(ws: Workspace, kb: KnowledgeBase | None) -> dict[str, Any]:
+def curation_data(ws: Workspace, kb: KnowledgeReader | None) -> dict[str, Any]:
     entries = curation_entries(decisions_of(ws), manifest_of(kb))
     return {"decisions": entries, "counts": curation_counts(entries), "actions": ACTION_LABELS}
 

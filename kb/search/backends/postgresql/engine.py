@@ -27,6 +27,7 @@ from kb.search.backends.postgresql.reader import GenerationArrays, Reader, key_t
 from kb.search.backends.postgresql.writer import live_generation
 from kb.search.engine import Hit, SearchEngine
 from kb.search.evaluate import Evaluator, Unsupported
+from kb.search.request import MAX_LIMIT
 from kb.search.schema import make_schema
 from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS
 from kb.store.generations import StoreError
@@ -163,7 +164,11 @@ class PostgresSearchEngine(SearchEngine):
             raise RuntimeError(f"query node not supported by the PostgreSQL backend: {exc}") from exc
         mask = np.zeros(arrays.size, dtype=bool)
         mask[hits.ids] = True
-        return [(int(hits.ids[i]), float(hits.score[i])) for i in best], mask
+        page = [(int(hits.ids[i]), float(hits.score[i])) for i in best]
+        searcher.prefetch_stored(
+            d for d, _ in page[-MAX_LIMIT:]
+        )  # the page shown: one query, not one per hit
+        return page, mask
 
     def related(self, measure_id: str, limit: int = 5) -> list[Hit]:
         """Measures of other documents most like this one: the 12 key terms of its text (Bo1, as Whoosh's

@@ -166,9 +166,12 @@ class GenerationArrays:
     # -- posting lists -------------------------------------------------------------------------------------
 
     def prefetch(self, reader: Reader, keys: Iterable[tuple[str, str]]) -> None:
-        """Read the posting lists of every ``(field, term)`` not cached, in one query."""
+        """Read the posting lists of every ``(field, term)`` neither cached nor read by this reader, in one query;
+        the reader keeps them for its query (the cache may be too small to hold them all)."""
         with self._lock:
-            missing = sorted({k for k in keys if k not in self._cache and k[0] in FIELD_CODE})
+            missing = sorted(
+                {k for k in keys if k not in self._cache and k not in reader.entries and k[0] in FIELD_CODE}
+            )
         if not missing:
             return
         found: dict[tuple[str, str], list[tuple[int, bytes, bytes, int, int]]] = {k: [] for k in missing}
@@ -198,9 +201,12 @@ class GenerationArrays:
                 ids, weights, df, cf = _EMPTY_IDS, _EMPTY_WEIGHTS, 0, 0
             ids.flags.writeable = False
             weights.flags.writeable = False
+            reader.entries[key] = (ids, weights, df, cf)
             self._store(key, (ids, weights, df, cf))
 
     def _store(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray, int, int]) -> None:
+        if self._cache_limit <= 0:
+            return
         with self._lock:
             if key in self._cache:
                 return
@@ -212,17 +218,16 @@ class GenerationArrays:
 
     def _entry(self, reader: Reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray, int, int]:
         key = (fieldname, text)
+        found = reader.entries.get(key)
+        if found is not None:
+            return found
         with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
+            found = self._cache.get(key)
+            if found is not None:
                 self._cache.move_to_end(key)
-                return hit
+                return found
         self.prefetch(reader, [key])
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is None:  # evicted at once by a huge list: read it again without caching
-            return (_EMPTY_IDS, _EMPTY_WEIGHTS, 0, 0)
-        return hit
+        return reader.entries.get(key, (_EMPTY_IDS, _EMPTY_WEIGHTS, 0, 0))
 
     def postings(self, reader: Reader, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
         """(global hit numbers, term frequencies) of one term, deleted hits included (as in Whoosh)."""
@@ -237,6 +242,9 @@ class Reader:
     def __init__(self, con: Any, arrays: GenerationArrays) -> None:
         self.con = con
         self.arrays = arrays
+        # Posting lists read for this reader's query: (ids, frequencies, document frequency, collection frequency).
+        self.entries: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, int, int]] = {}
+        self.stored: dict[int, dict[str, Any]] = {}  # stored fields read for this reader's page
 
     def doc_frequency(self, fieldname: str, text: str | bytes) -> int:
         text = text.decode("utf-8") if isinstance(text, bytes) else text
@@ -246,30 +254,26 @@ class Reader:
         text = text.decode("utf-8") if isinstance(text, bytes) else text
         return self.arrays._entry(self, fieldname, text)[3]
 
+    def prefetch_stored(self, hits: Iterable[int]) -> None:
+        """Read the stored fields of several hits (a page) in one query per segment."""
+        todo = np.array(sorted({int(h) for h in hits} - set(self.stored)), dtype=np.int64)
+        for sid, base, local in self.arrays.by_segment(todo):
+            for row in self.con.run(
+                "SELECT n, id, type, doc_id, title, heading, doc_title, left(body, :scan), path, categories,"
+                " reported FROM hits WHERE segment = :s AND n = ANY(CAST(:ns AS int[]))",
+                scan=SCAN_CHARS,
+                s=sid,
+                ns=[int(x) for x in local],
+            ):
+                self.stored[base + int(row[0])] = _stored(row[1:])
+
     def stored_fields(self, hit: int) -> dict[str, Any]:
-        sid, n = self.arrays.locate(hit)
-        rows = self.con.run(
-            "SELECT id, type, doc_id, title, heading, doc_title, left(body, :scan), path, categories, reported"
-            " FROM hits WHERE segment = :s AND n = :n",
-            scan=SCAN_CHARS,
-            s=sid,
-            n=n,
-        )
-        if not rows:
+        if hit not in self.stored:
+            self.prefetch_stored([hit])
+        found = self.stored.get(hit)
+        if found is None:
             raise KeyError(hit)
-        hid, htype, doc_id, title, heading, doc_title, body, path, categories, reported = rows[0]
-        return {
-            "id": hid,
-            "type": htype,
-            "doc_id": doc_id,
-            "title": title,
-            "heading": heading,
-            "doc_title": doc_title,
-            "body": body,
-            "path": path,
-            "categories": ",".join(categories or []),
-            "reported": reported,
-        }
+        return found
 
     def hit_number(self, item_id: str) -> int | None:
         """The live hit number of an id (a measure's, a clause's…), or None."""
@@ -309,6 +313,22 @@ class Reader:
             if ok:
                 held.append(np.asarray(sorted(ok), dtype=np.int64) + base)
         return np.concatenate(held) if held else _EMPTY_IDS
+
+
+def _stored(row: Sequence[Any]) -> dict[str, Any]:
+    hid, htype, doc_id, title, heading, doc_title, body, path, categories, reported = row
+    return {
+        "id": hid,
+        "type": htype,
+        "doc_id": doc_id,
+        "title": title,
+        "heading": heading,
+        "doc_title": doc_title,
+        "body": body,
+        "path": path,
+        "categories": ",".join(categories or []),
+        "reported": reported,
+    }
 
 
 def _consecutive(tokens: list[str], words: list[str]) -> bool:

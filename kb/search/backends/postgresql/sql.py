@@ -161,10 +161,10 @@ SEGMENT_TABLES = ("hits", "postings", "columns", "document_kbs")
 GENERATION_TABLES = ("documents", "measures", "quantities", "links")
 # Indexes made after a partition is loaded (faster than keeping them up to date row by row).
 SEGMENT_INDEXES = {
-    "hits": "PRIMARY KEY (n)",
-    "postings": "UNIQUE (field, term, chunk)",
-    "columns": "PRIMARY KEY (name)",
-    "document_kbs": "PRIMARY KEY (doc_id)",
+    "hits": ["PRIMARY KEY (n)", "INDEX (id)"],
+    "postings": ["UNIQUE (field, term, chunk)"],
+    "columns": ["PRIMARY KEY (name)"],
+    "document_kbs": ["PRIMARY KEY (doc_id)"],
 }
 GENERATION_INDEXES = {
     "documents": ["PRIMARY KEY (id)"],
@@ -199,8 +199,8 @@ def create_partition(con: pg8000.native.Connection, table: str, key: int) -> str
 
 def index_partition(con: pg8000.native.Connection, table: str, key: int) -> None:
     name = partition(table, key)
-    specs = SEGMENT_INDEXES.get(table)
-    for k, spec in enumerate([specs] if isinstance(specs, str) else GENERATION_INDEXES.get(table, [])):
+    specs = SEGMENT_INDEXES.get(table) or GENERATION_INDEXES.get(table, [])
+    for k, spec in enumerate(specs):
         if spec.startswith("INDEX"):
             con.run(f"CREATE INDEX {name}_i{k} ON {name} {spec[len('INDEX') :]}")
         else:
@@ -215,11 +215,22 @@ def drop_partitions(con: pg8000.native.Connection, tables: Iterable[str], key: i
 
 # -- COPY text format ------------------------------------------------------------------------------------------
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x00": ""})
+_NEEDS_ESCAPE = re.compile("[\\\\\n\r\t\x00]")
+
+
+def copy_text(value: str) -> str:
+    """A string in COPY's text format."""
+    return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
 def copy_value(value: Any) -> str:
     """One value in COPY's text format (NULL as \\N)."""
+    kind = type(value)
+    if kind is str:
+        return copy_text(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return "\\N"
     if isinstance(value, bool):
@@ -230,7 +241,7 @@ def copy_value(value: Any) -> str:
         return _array_literal(value).translate(_COPY_ESCAPES)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
-    return str(value).replace("\x00", "").translate(_COPY_ESCAPES)
+    return copy_text(str(value))
 
 
 def _array_literal(values: Sequence[Any]) -> str:

@@ -303,18 +303,17 @@ class PostgresWriter:
         amount_code = FIELD_CODE["amounts"]
         hit_bytes = hit.astype("<i4")
         tf_bytes = np.minimum(tf, 65535).astype("<u2")
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            code, text = chunk.terms[int(term[s])]
+        cfs = np.add.reduceat(tf.astype(np.int64), starts) if len(starts) else np.zeros(0, np.int64)
+        prefix = f"{self.segment}\t{self._chunks}\t"
+        add_line = self._postings.add_line
+        for s, e, t, cf in zip(
+            starts.tolist(), ends.tolist(), term[starts].tolist(), cfs.tolist(), strict=True
+        ):
+            code, text = chunk.terms[t]
             ids = hit_bytes[s:e]
-            self._postings.add(
-                self.segment,
-                self._chunks,
-                code,
-                text,
-                e - s,
-                int(tf[s:e].sum()),
-                ids.tobytes(),
-                tf_bytes[s:e].tobytes(),
+            add_line(
+                f"{prefix}{code}\t{sql.copy_text(text)}\t{e - s}\t{cf}\t\\\\x{ids.tobytes().hex()}"
+                f"\t\\\\x{tf_bytes[s:e].tobytes().hex()}\n"
             )
             if code == amount_code:
                 self._amounts.append((text, ids.astype(np.int32)))

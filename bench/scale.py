@@ -181,6 +181,18 @@ def measure(args: argparse.Namespace, corpus: Path, queries: list[str], n: int, 
     prepare(corpus, docs, n)
     if index.exists():
         shutil.rmtree(index)
+    derived = ""
+    if args.analyses_from:
+        from derive import analyse_originals, derive
+
+        if args.analyse_missing:
+            print(
+                f"   analysed the missing originals: {analyse_originals(docs, args.analyses_from)}",
+                flush=True,
+            )
+        facts = derive(args.analyses_from, docs, index)
+        derived = " (index only: analyses derived)"
+        print(f"   derived a generation: {facts}", flush=True)
     url = None
     extra: list[str] = []
     if args.backend == "postgresql":
@@ -217,7 +229,7 @@ def measure(args: argparse.Namespace, corpus: Path, queries: list[str], n: int, 
         else http_latency(index, args.work / "logs" / f"serve-{n}-{args.backend}", queries, extra)
     )
     row = (
-        f"| {args.backend} | {facts['docs']:,} | {hits:,} | {facts['chars'] / 1e6:.0f} M | {run.wall:.0f} s "
+        f"| {args.backend}{derived} | {facts['docs']:,} | {hits:,} | {facts['chars'] / 1e6:.0f} M | {run.wall:.0f} s "
         f"| {facts['docs'] / run.wall:.1f} | {size / MB:,.0f} MiB | {facts['json'] / MB:,.0f} MiB "
         f"| {run.tree_peak / MB:,.0f} MiB | {lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} ms "
         f"| {cold['p50']:.1f} / {cold['p95']:.1f} ms | {http['p50']:.1f} / {http['p95']:.1f} ms "
@@ -235,6 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("whoosh", "postgresql"), default="whoosh")
     parser.add_argument("--database", help="postgresql://… (default: a throwaway server under --work)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurement")
+    parser.add_argument(
+        "--analyses-from",
+        type=Path,
+        help="derive every document's analysis from this generation's r0 analyses (bench/derive.py): the build "
+        "then only writes the index; with --analyse-missing the r0 files it lacks are analysed first",
+    )
+    parser.add_argument("--analyse-missing", action="store_true")
     args = parser.parse_args(argv)
     corpus = args.corpus.resolve()
     queries = load_queries()

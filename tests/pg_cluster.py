@@ -112,7 +112,17 @@ class Cluster:
 
     def start(self) -> Cluster:
         log = self.directory / "server.log"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(log), "-w", "-t", "120", "start")
+        for attempt in range(3):
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-l", str(log), "-w", "-t", "120", "start")
+                return self
+            except RuntimeError as exc:
+                tail = log.read_text(encoding="utf-8", errors="replace")[-2000:] if log.exists() else ""
+                if "already in use" not in tail or attempt == 2:
+                    raise RuntimeError(f"{exc}\nserver log:\n{tail}") from None
+                self.port = free_port()  # another process took the port meanwhile
+                with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+                    conf.write(f"port = {self.port}\n")
         return self
 
     def stop(self, mode: str = "fast") -> None:

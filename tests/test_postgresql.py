@@ -338,15 +338,22 @@ def test_kill_9_mid_build_leaves_the_old_generation_serving(built: tuple[Path, P
         con.close()
         engine._checked = float("-inf")
         assert _answer(engine.search("知识产权")) == before
-        # The next build drops what the killed one left, and publishes.
-        report = build([docs], index, procs=2, quiet=True, backend=url, force=True, wait=30)
-        assert report.published
+        # The next build drops what the killed one left, and publishes (one new document: an incremental build).
+        extra = docs / "seed" / "pg-after-kill.txt"
+        extra.write_text("关于建设数字乡村示范点的通知\n\n一、建设数字乡村示范点。\n", encoding="utf-8")
+        try:
+            report = build([docs], index, procs=2, quiet=True, backend=url, wait=30)
+        finally:
+            extra.unlink()
+        assert report.published and report.added == 1
         con, _ = sql.connect(url)
         assert con.run("SELECT count(*) FROM generations WHERE state = 'building'")[0][0] == 0
         con.close()
         engine._checked = float("-inf")
-        after = engine.search("知识产权")
-        assert engine.generation != live_before and after.total == before["total"]
+        after = _answer(engine.search("知识产权"))
+        assert engine.generation != live_before
+        assert (after["total"], after["facets"]) == (before["total"], before["facets"])
+        build([docs], index, procs=2, quiet=True, backend=url)  # the document removed again
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -29,8 +29,11 @@ from kb.search.engine import Hit, SearchEngine
 from kb.search.evaluate import Evaluator, Unsupported
 from kb.search.request import MAX_LIMIT
 from kb.search.schema import make_schema
-from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS
 from kb.store.generations import StoreError
+
+# Posting lists kept between queries (12 bytes each in memory). Larger than Whoosh's default: a list comes from the
+# database in one round trip, but the frequent bigrams of a 10⁵-document library hold millions of postings.
+DEFAULT_CACHE_POSTINGS = 16_000_000
 
 _SCHEMA = None
 

@@ -79,6 +79,11 @@ class PostgresKnowledgeBase:
                 self._connections.append(con)
         return con
 
+    def _table(self, table: str) -> str:
+        """This generation's partition of a catalog table: queries name it, not the parent, so a read replica's
+        queries never hold locks on the partitions a build drops (the replay of a DROP would cancel them)."""
+        return sql.partition(table, self.id)
+
     def _run(self, query: str, **params: Any) -> list[Any]:
         return self._con().run(query, g=self.id, **params)
 
@@ -113,7 +118,7 @@ class PostgresKnowledgeBase:
             info: dict[str, dict[str, Any]] = {}
             segments: dict[str, int] = {}
             for doc_id, segment, entry in self._run(
-                "SELECT id, segment, entry FROM documents WHERE generation = :g ORDER BY ord"
+                f"SELECT id, segment, entry FROM {self._table('documents')} WHERE generation = :g ORDER BY ord"
             ):
                 extra = {k: entry.pop(k) for k in ("counts", "references") if k in entry}
                 documents[doc_id] = document_from_dict({**entry, "text": ""})
@@ -145,7 +150,7 @@ class PostgresKnowledgeBase:
         if segment is None:
             return None
         rows = self._con().run(
-            "SELECT data FROM document_kbs WHERE segment = :s AND doc_id = :d", s=segment, d=doc_id
+            f"SELECT data FROM {sql.partition('document_kbs', segment)} WHERE doc_id = :d", d=doc_id
         )
         if not rows:
             return None
@@ -188,7 +193,9 @@ class PostgresKnowledgeBase:
         if category is not None:
             where.append(":c = ANY(categories)")
             params["c"] = category
-        rows = self._run(f"SELECT data FROM measures WHERE {' AND '.join(where)} ORDER BY ord", **params)
+        rows = self._run(
+            f"SELECT data FROM {self._table('measures')} WHERE {' AND '.join(where)} ORDER BY ord", **params
+        )
         return [measure_from_dict(data) for (data,) in rows]
 
     def measure(self, measure_id: str) -> Measure | None:
@@ -196,7 +203,9 @@ class PostgresKnowledgeBase:
             if measure_id in self._measures:
                 self._measures.move_to_end(measure_id)
                 return self._measures[measure_id]
-        rows = self._run("SELECT data FROM measures WHERE generation = :g AND id = :i", i=measure_id)
+        rows = self._run(
+            f"SELECT data FROM {self._table('measures')} WHERE generation = :g AND id = :i", i=measure_id
+        )
         found = measure_from_dict(rows[0][0]) if rows else None
         with self._lock:
             self._measures[measure_id] = found
@@ -213,7 +222,9 @@ class PostgresKnowledgeBase:
         if kind is not None:
             where.append("kind = :k")
             params["k"] = kind
-        rows = self._run(f"SELECT data FROM quantities WHERE {' AND '.join(where)} ORDER BY ord", **params)
+        rows = self._run(
+            f"SELECT data FROM {self._table('quantities')} WHERE {' AND '.join(where)} ORDER BY ord", **params
+        )
         return [quantity_from_dict(data) for (data,) in rows]
 
     def targets(self, doc_id: str | None = None) -> list[Quantity]:
@@ -223,7 +234,9 @@ class PostgresKnowledgeBase:
         return self.quantities(doc_id, RESULT)
 
     def quantity(self, quantity_id: str) -> Quantity | None:
-        rows = self._run("SELECT data FROM quantities WHERE generation = :g AND id = :i", i=quantity_id)
+        rows = self._run(
+            f"SELECT data FROM {self._table('quantities')} WHERE generation = :g AND id = :i", i=quantity_id
+        )
         return quantity_from_dict(rows[0][0]) if rows else None
 
     def target(self, target_id: str) -> Quantity | None:
@@ -240,7 +253,7 @@ class PostgresKnowledgeBase:
             categories = [Category(c["name"], c.get("description", ""), []) for c in self._category_info]
             by_name = {c.name: c for c in categories}
             for name, measure_ids in self._run(
-                "SELECT c, array_agg(id ORDER BY ord) FROM measures, unnest(categories) AS c"
+                f"SELECT c, array_agg(id ORDER BY ord) FROM {self._table('measures')}, unnest(categories) AS c"
                 " WHERE generation = :g GROUP BY c"
             ):
                 category = by_name.get(name)

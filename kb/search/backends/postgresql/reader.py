@@ -57,7 +57,7 @@ class GenerationArrays:
         columns: list[dict[str, bytes]] = []
         for sid in segment_ids:
             data = {str(name): bytes(blob) for name, blob in con.run(
-                "SELECT name, data FROM columns WHERE segment = :s", s=sid
+                f"SELECT name, data FROM {sql.partition('columns', sid)}"
             )}  # fmt: skip
             size = len(sql.unpack(data["lengths"]))
             self.segments.append((sid, base, size))
@@ -175,14 +175,18 @@ class GenerationArrays:
         if not missing:
             return
         found: dict[tuple[str, str], list[tuple[int, bytes, bytes, int, int]]] = {k: [] for k in missing}
-        rows = reader.con.run(
-            "SELECT p.segment, p.field, p.term, p.ids, p.tfs, p.df, p.cf FROM postings p"
-            " JOIN unnest(CAST(:f AS smallint[]), CAST(:t AS text[])) AS q(field, term)"
-            " ON p.field = q.field AND p.term = q.term"
-            " WHERE p.segment = ANY(CAST(:s AS bigint[])) ORDER BY p.segment, p.chunk",
+        # Each segment's partition by name (never the parent: see PostgresKnowledgeBase._table).
+        query = " UNION ALL ".join(
+            f"SELECT p.segment, p.chunk, p.field, p.term, p.ids, p.tfs, p.df, p.cf"
+            f" FROM {sql.partition('postings', sid)} p JOIN q ON p.field = q.field AND p.term = q.term"
+            for sid, _, _ in self.segments
+        )
+        rows = sql.run_prepared(
+            reader.con,
+            "WITH q AS (SELECT * FROM unnest(CAST(:f AS smallint[]), CAST(:t AS text[])) AS q(field, term))"
+            f" SELECT segment, field, term, ids, tfs, df, cf FROM ({query}) x ORDER BY segment, chunk",
             f=[FIELD_CODE[f] for f, _ in missing],
             t=[t for _, t in missing],
-            s=[int(s) for s in self.segment_ids],
         )
         base_of = {sid: base for sid, base, _ in self.segments}
         for sid, code, term, ids, tfs, df, cf in rows:
@@ -258,11 +262,11 @@ class Reader:
         """Read the stored fields of several hits (a page) in one query per segment."""
         todo = np.array(sorted({int(h) for h in hits} - set(self.stored)), dtype=np.int64)
         for sid, base, local in self.arrays.by_segment(todo):
-            for row in self.con.run(
+            for row in sql.run_prepared(
+                self.con,
                 "SELECT n, id, type, doc_id, title, heading, doc_title, left(body, :scan), path, categories,"
-                " reported FROM hits WHERE segment = :s AND n = ANY(CAST(:ns AS int[]))",
+                f" reported FROM {sql.partition('hits', sid)} WHERE n = ANY(CAST(:ns AS int[]))",
                 scan=SCAN_CHARS,
-                s=sid,
                 ns=[int(x) for x in local],
             ):
                 self.stored[base + int(row[0])] = _stored(row[1:])
@@ -277,9 +281,12 @@ class Reader:
 
     def hit_number(self, item_id: str) -> int | None:
         """The live hit number of an id (a measure's, a clause's…), or None."""
-        rows = self.con.run(
-            "SELECT segment, n FROM hits WHERE segment = ANY(CAST(:s AS bigint[])) AND id = :id",
-            s=[int(s) for s in self.arrays.segment_ids],
+        rows = sql.run_prepared(
+            self.con,
+            " UNION ALL ".join(
+                f"SELECT segment, n FROM {sql.partition('hits', sid)} WHERE id = :id"
+                for sid, _, _ in self.arrays.segments
+            ),
             id=item_id,
         )
         base_of = {sid: base for sid, base, _ in self.arrays.segments}
@@ -298,13 +305,13 @@ class Reader:
         held: list[np.ndarray] = []
         for sid, base, local in self.arrays.by_segment(np.asarray(candidates, dtype=np.int64)):
             # A row whose field passed PostgreSQL's position limits is checked on its text (the same tokens).
-            rows = self.con.run(
+            rows = sql.run_prepared(
+                self.con,
                 f"SELECT n, CASE WHEN :f = ANY(inexact) THEN NULL ELSE words @@ CAST(:q AS tsquery) END,"
                 f" CASE WHEN :f = ANY(inexact) THEN {fieldname} END"
-                f" FROM hits WHERE segment = :s AND n = ANY(CAST(:ns AS int[]))",
+                f" FROM {sql.partition('hits', sid)} WHERE n = ANY(CAST(:ns AS int[]))",
                 f=fieldname,
                 q=query,
-                s=sid,
                 ns=[int(x) for x in local],
             )
             ok = [int(n) for n, matched, text in rows if matched or (matched is None and _consecutive(

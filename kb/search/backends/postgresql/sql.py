@@ -33,6 +33,7 @@ one's lock goes with its connection.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import zlib
@@ -94,6 +95,30 @@ def connect(url: str, *, application: str = "policykb") -> tuple[pg8000.native.C
         ) from exc
     con.run(f"SET search_path TO {schema}, public")
     return con, schema
+
+
+MAX_PREPARED = 64
+
+
+def run_prepared(con: pg8000.native.Connection, query: str, **params: Any) -> list[Any]:
+    """Run ``query`` as a statement prepared once per connection: one round trip per call (``con.run`` takes
+    three: parse, describe, execute), which is what a search pays per query on a busy machine."""
+    cache: dict[str, Any] | None = getattr(con, "_policykb_prepared", None)
+    if cache is None:
+        cache = {}
+        con._policykb_prepared = cache  # type: ignore[attr-defined]
+    statement = cache.get(query)
+    if statement is None:
+        if len(cache) >= MAX_PREPARED:
+            oldest = next(iter(cache))
+            with contextlib.suppress(Exception):
+                cache.pop(oldest).close()
+        statement = cache[query] = con.prepare(query)
+    try:
+        return statement.run(**params) or []
+    except Exception:
+        cache.pop(query, None)  # e.g. a partition dropped since: prepared again next time
+        raise
 
 
 DDL = """

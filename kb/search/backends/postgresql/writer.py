@@ -219,7 +219,7 @@ class PostgresWriter:
             return False
         old_id, segments, deleted = int(row[0][0]), [int(s) for s in row[0][1]], row[0][2] or {}
         keep = set(keep)
-        located = self.con.run("SELECT id, segment FROM documents WHERE generation = :g", g=old_id)
+        located = self.con.run(f"SELECT id, segment FROM {sql.partition('documents', old_id)}")
         self.doc_segment = {doc_id: int(seg) for doc_id, seg in located if doc_id in keep}
         if set(self.doc_segment) != keep:
             return False  # the database lacks some document: write them all again
@@ -514,7 +514,7 @@ def publish(url: str, name: str, keep: int = 2) -> None:
 
 
 def live_generation(con: Any) -> tuple[int, str] | None:
-    row = con.run("SELECT g.id, g.name FROM live l JOIN generations g ON g.id = l.generation")
+    row = sql.run_prepared(con, "SELECT g.id, g.name FROM live l JOIN generations g ON g.id = l.generation")
     return (int(row[0][0]), str(row[0][1])) if row else None
 
 

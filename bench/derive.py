@@ -32,7 +32,10 @@ _COPY = re.compile(r"^(?P<round>r\d+)/(?P<dir>(?:.*/)?)(?P<stem>[^/]+)_(?P=round
 
 def derive(analysed: Path, docs: Path, index: Path) -> dict[str, int]:
     """Write a generation for ``docs`` into ``index`` from the per-document JSON of ``analysed`` (a generation or
-    a build's temporary generation that analysed the ``r0`` files of ``docs``); make it live."""
+    a build's temporary generation that analysed the ``r0`` files of ``docs``); make it live.
+
+    The originals go through the build's own catalog code (``make_catalog``); a copy's file and catalog entries
+    are its original's with the ids renamed (a string replacement on the JSON, not a re-analysis)."""
     started = time.monotonic()
     files, _refused = scan([docs])
     hash_files(files)
@@ -42,44 +45,55 @@ def derive(analysed: Path, docs: Path, index: Path) -> dict[str, int]:
     gen = index / name
     (gen / "docs").mkdir(parents=True)
     manifest: dict[str, Any] = {}
+    texts: dict[str, str] = {}  # original id -> its JSON
     kbs = {}
-    derived = copied = missing = 0
+    copies: list[tuple[str, str]] = []  # (copy id, original id)
     for source in files:
         doc_id = ids[source.key]
         match = _COPY.match(source.relative)
         original = by_relative.get(f"r0/{match['dir']}{match['stem']}{match['suffix']}") if match else source
         original_id = ids[original.key] if original is not None else None
-        path = analysed / "docs" / f"{original_id}.json"
         entry: dict[str, Any] = {"digest": source.digest, "doc_id": doc_id, "relative": source.shown}
-        if original_id is None or not path.is_file():
-            entry["rejected"] = "未分析（原件未分析或被拒收）not analysed (its original was not)"
-            manifest[source.key] = entry
-            missing += 1
-            continue
-        text = path.read_text(encoding="utf-8")
-        if doc_id != original_id:
-            text = text.replace(f'"{original_id}', f'"{doc_id}')
-            derived += 1
-        else:
-            copied += 1
-        (gen / "docs" / f"{doc_id}.json").write_text(text, encoding="utf-8")
-        dkb = kb_from_dict(json.loads(text))
-        dkb.document.text = ""
-        dkb.outline = []
-        kbs[doc_id] = dkb
         manifest[source.key] = entry
-    report = BuildReport()
-    extraction = load_extraction()
-    catalog = make_catalog({}, set(), kbs, extraction, report)
+        if original_id is not None and original_id not in texts:
+            path = analysed / "docs" / f"{original_id}.json"
+            if path.is_file():
+                texts[original_id] = path.read_text(encoding="utf-8")
+                dkb = kb_from_dict(json.loads(texts[original_id]))
+                dkb.document.text = ""
+                dkb.outline = []
+                kbs[original_id] = dkb
+        if original_id is None or original_id not in texts:
+            entry["rejected"] = "未分析（原件未分析或被拒收）not analysed (its original was not)"
+            continue
+        if doc_id == original_id:
+            (gen / "docs" / f"{doc_id}.json").write_text(texts[doc_id], encoding="utf-8")
+        else:
+            copies.append((doc_id, original_id))
+            renamed = texts[original_id].replace(f'"{original_id}', f'"{doc_id}')
+            (gen / "docs" / f"{doc_id}.json").write_text(renamed, encoding="utf-8")
+    catalog = make_catalog({}, set(), kbs, load_extraction(), BuildReport())
+    entries: dict[str, dict[str, list[Any]]] = {}
+    for kind in ("documents", "measures", "quantities"):
+        for item in catalog[kind]:
+            owner = item["id"] if kind == "documents" else item["doc_id"]
+            entries.setdefault(owner, {}).setdefault(kind, []).append(item)
+    for doc_id, original_id in copies:
+        renamed = json.loads(json.dumps(entries[original_id]).replace(f'"{original_id}', f'"{doc_id}'))
+        for kind, items in renamed.items():
+            catalog[kind].extend(items)
+    catalog["documents"].sort(key=lambda d: d["id"])
+    for key in ("documents", "measures", "targets", "results", "links"):
+        catalog["meta"][key] = catalog["meta"].get(key, 0) * (len(copies) + len(kbs)) // max(1, len(kbs))
     write_json(gen / "catalog.json", catalog)
     write_json(gen / "manifest.json", manifest)
     _overrides, digest, _problems = load_link_overrides([docs])
     write_json(gen / "meta.json", {"fingerprint": fingerprint(digest), "stats": catalog["meta"]})
     publish(index, gen)
     return {
-        "originals": copied,
-        "copies": derived,
-        "not analysed": missing,
+        "originals": len(kbs),
+        "copies": len(copies),
+        "not analysed": sum(1 for e in manifest.values() if e.get("rejected")),
         "seconds": round(time.monotonic() - started),
     }
 

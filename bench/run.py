@@ -180,9 +180,18 @@ class BuildRun:
     phases: str = ""  # the build's "阶段 phases: …" line (stderr)
 
 
-def run_build(docs: Path, index: Path, logs: Path, label: str, extra: list[str] | None = None) -> BuildRun:
-    """``python -m kb build`` in a subprocess; wall time, its summary line and peak memory."""
-    cmd = [str(PYTHON), "-m", "kb", "build", "--documents", str(docs), "--index", str(index), "--quiet"]
+def run_build(
+    docs: Path,
+    index: Path,
+    logs: Path,
+    label: str,
+    extra: list[str] | None = None,
+    program: list[str] | None = None,
+) -> BuildRun:
+    """``python -m kb build`` (or ``program`` + ``build``) in a subprocess; wall time, its summary line and peak
+    memory."""
+    cmd = [*(program or [str(PYTHON), "-m", "kb"]), "build", "--documents", str(docs), "--index", str(index)]
+    cmd += ["--quiet"]
     cmd += extra or []
     logs.mkdir(parents=True, exist_ok=True)
     out_path, err_path = logs / f"{label}.out", logs / f"{label}.err"

@@ -178,11 +178,14 @@ def start_database(work: Path) -> Any:
 def measure(args: argparse.Namespace, corpus: Path, queries: list[str], n: int, cluster: Any) -> str:
     """Build ``n`` documents from scratch with the chosen backend and measure it; one table row."""
     docs, index = args.work / f"docs-{n}", args.work / f"index-{n}-{args.backend}"
-    prepare(corpus, docs, n)
-    if index.exists():
-        shutil.rmtree(index)
+    if not args.skip_prepare:
+        prepare(corpus, docs, n)
+        if index.exists():
+            shutil.rmtree(index)
     derived = ""
-    if args.analyses_from:
+    if args.analyses_from and args.skip_prepare and (index / "CURRENT").exists():
+        derived = " (index only: analyses derived)"
+    elif args.analyses_from:
         from derive import analyse_originals, derive
 
         if args.analyse_missing:
@@ -205,9 +208,15 @@ def measure(args: argparse.Namespace, corpus: Path, queries: list[str], n: int, 
         con.close()
         extra = ["--backend", url]
     print(f"== {n} documents, {args.backend}: build (load average {load_average()})", flush=True)
-    run = run_build(docs, index, args.work / "logs", f"build-{n}-{args.backend}", extra)
+    program = (
+        [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "bench" / "memo_build.py")] if args.memo else None
+    )
+    if args.memo:
+        derived = " (index only: analyses derived, segmentation memoized)"
+    run = run_build(docs, index, args.work / "logs", f"build-{n}-{args.backend}", extra, program)
     print(f"   {run.summary}\n   {run.phases}", flush=True)
-    shutil.rmtree(docs, ignore_errors=True)  # the copies; keep the index for later queries
+    if not args.skip_prepare:
+        shutil.rmtree(docs, ignore_errors=True)  # the copies; keep the index for later queries
     facts = generation_facts(index)
     if url is None:
         lat = latency_summary(time_in_process(index, queries, TIMED_PASSES))
@@ -254,6 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         "then only writes the index; with --analyse-missing the r0 files it lacks are analysed first",
     )
     parser.add_argument("--analyse-missing", action="store_true")
+    parser.add_argument(
+        "--memo",
+        action="store_true",
+        help="with --analyses-from: build with segmentation memoized (bench/memo_build.py): the index is the same, "
+        "the build time is not a measurement",
+    )
+    parser.add_argument("--skip-prepare", action="store_true", help="reuse docs-N and a derived index-N")
     args = parser.parse_args(argv)
     corpus = args.corpus.resolve()
     queries = load_queries()

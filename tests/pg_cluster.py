@@ -142,7 +142,10 @@ class Cluster:
             tail = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.exists() else ""
             raise RuntimeError(f"{exc}\nprimary log:\n{tail}") from None
         with open(standby.data / "postgresql.conf", "a", encoding="utf-8") as conf:
-            conf.write(f"port = {standby.port}\nunix_socket_directories = '{standby.directory}'\n")
+            conf.write(
+                f"port = {standby.port}\nunix_socket_directories = '{standby.directory}'\n"
+                "hot_standby_feedback = on\n"  # the primary keeps rows a replica's query still reads
+            )
         return standby.start()
 
     def wait_ready(self, timeout: float = 60) -> None:

@@ -25,9 +25,9 @@ from whoosh import query as wq
 from kb.search.backends.postgresql import sql
 from kb.search.backends.postgresql.reader import GenerationArrays, Reader, key_terms, tree_terms
 from kb.search.backends.postgresql.writer import live_generation
-from kb.search.engine import Hit, SearchEngine
+from kb.search.engine import Hit, SearchEngine, SearchResult
 from kb.search.evaluate import Evaluator, Unsupported
-from kb.search.request import MAX_LIMIT
+from kb.search.request import MAX_LIMIT, SearchRequest
 from kb.search.schema import make_schema
 from kb.store.generations import StoreError
 
@@ -149,6 +149,36 @@ class PostgresSearchEngine(SearchEngine):
                 con.close()
         self._local = threading.local()
 
+    def _drop_connection(self) -> None:
+        con = getattr(self._local, "con", None)
+        self._local.con = None
+        if con is not None:
+            with self._lock:
+                if con in self._connections:
+                    self._connections.remove(con)
+            with contextlib.suppress(Exception):
+                con.close()
+
+    def search(self, request: SearchRequest | str = "", /, **fields: Any) -> SearchResult:
+        """``SearchEngine.search``; once more on a fresh connection after a transient database failure (a replica
+        that ended the session on a conflict with recovery, a restarted server)."""
+        try:
+            return super().search(request, **fields)
+        except Exception as exc:
+            if not sql.is_transient(exc):
+                raise
+            self._drop_connection()
+            return super().search(request, **fields)
+
+    def related(self, measure_id: str, limit: int = 5) -> list[Hit]:
+        try:
+            return self._related(measure_id, limit)
+        except Exception as exc:
+            if not sql.is_transient(exc):
+                raise
+            self._drop_connection()
+            return self._related(measure_id, limit)
+
     # -- scoring ------------------------------------------------------------------------------------------
 
     def _run(  # type: ignore[override]
@@ -173,7 +203,7 @@ class PostgresSearchEngine(SearchEngine):
         )  # the page shown: one query, not one per hit
         return page, mask
 
-    def related(self, measure_id: str, limit: int = 5) -> list[Hit]:
+    def _related(self, measure_id: str, limit: int = 5) -> list[Hit]:
         """Measures of other documents most like this one: the 12 key terms of its text (Bo1, as Whoosh's
         ``more_like``) ORed with their weights as boosts, scored over the other documents' measures."""
         searcher = self._searcher()

@@ -85,7 +85,16 @@ class PostgresKnowledgeBase:
         return sql.partition(table, self.id)
 
     def _run(self, query: str, **params: Any) -> list[Any]:
-        return self._con().run(query, g=self.id, **params)
+        """A query of this generation (``:g``); once more on a fresh connection after a transient failure."""
+        try:
+            return sql.run_prepared(self._con(), query, g=self.id, **params)
+        except Exception as exc:
+            if not sql.is_transient(exc):
+                raise
+            con, self._local.con = self._local.con, None
+            with contextlib.suppress(Exception):
+                con.close()
+            return sql.run_prepared(self._con(), query, g=self.id, **params)
 
     def close(self) -> None:
         with self._lock:
@@ -149,7 +158,7 @@ class PostgresKnowledgeBase:
         segment = self._doc_segment.get(doc_id)
         if segment is None:
             return None
-        rows = self._con().run(
+        rows = self._run(
             f"SELECT data FROM {sql.partition('document_kbs', segment)} WHERE doc_id = :d", d=doc_id
         )
         if not rows:

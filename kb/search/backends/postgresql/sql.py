@@ -100,6 +100,18 @@ def connect(url: str, *, application: str = "policykb") -> tuple[pg8000.native.C
 MAX_PREPARED = 64
 
 
+def is_transient(exc: BaseException) -> bool:
+    """A failure a reader survives by reconnecting and trying again: the connection went away (the server
+    restarted, a replica ended the session on a conflict with recovery), or the statement was cancelled for such
+    a conflict (SQLSTATE 40001)."""
+    if isinstance(exc, pg8000.native.InterfaceError):
+        return True
+    if isinstance(exc, pg8000.native.DatabaseError) and exc.args:
+        detail = exc.args[0]
+        return isinstance(detail, dict) and detail.get("C") in ("40001", "57P01", "57P04")
+    return False
+
+
 def run_prepared(con: pg8000.native.Connection, query: str, **params: Any) -> list[Any]:
     """Run ``query`` as a statement prepared once per connection: one round trip per call (``con.run`` takes
     three: parse, describe, execute), which is what a search pays per query on a busy machine."""

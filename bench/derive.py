@@ -138,12 +138,115 @@ def main() -> None:  # pragma: no cover - a tool
     parser.add_argument(
         "--analyse", action="store_true", help="first analyse the r0 files missing in ANALYSED"
     )
+    parser.add_argument(
+        "--database", help="write straight into this PostgreSQL database instead (INDEX unused)"
+    )
     args = parser.parse_args()
     if args.analyse:
         print(analyse_originals(args.docs, args.analysed), flush=True)
+    if args.database:
+        (args.analysed / "catalog-rows.jsonl").unlink(missing_ok=True)
+        print(write_database(args.analysed, args.docs, args.database), flush=True)
+        return
     if args.index.exists():
         shutil.rmtree(args.index)
     print(derive(args.analysed, args.docs, args.index), flush=True)
+
+
+def write_database(analysed: Path, docs: Path, url: str, procs: int = 2) -> dict[str, Any]:
+    """Write the 10⁵ knowledge base straight into PostgreSQL from ``analysed`` (the r0 analyses), streaming:
+    every file of ``docs`` as its original's knowledge with renamed ids, segmentation memoized across the identical
+    copies (``bench/memo_build.py``). The build's catalog step holds the whole catalog in memory, which at 10⁵
+    documents does not fit this machine beside the others' jobs (bench/README.md); here each document's entries go
+    to the database as it is added. References are left unresolved and no indicator series are made."""
+    import functools
+
+    from kb.model import to_dict
+    from kb.search.backends.postgresql import writer as pg
+
+    pg.field_tokens = functools.lru_cache(maxsize=4096)(pg.field_tokens)  # type: ignore[assignment]
+    started = time.monotonic()
+    files, _refused = scan([docs])
+    ids, _notes = assign_ids(files, {})
+    by_relative = {f.relative: f for f in files}
+    plan: list[tuple[str, str]] = []  # (document id, original id), copies next to their original
+    for source in files:
+        match = _COPY.match(source.relative)
+        original = by_relative.get(f"r0/{match['dir']}{match['stem']}{match['suffix']}") if match else source
+        if original is not None and (analysed / "docs" / f"{ids[original.key]}.json").is_file():
+            plan.append((ids[source.key], ids[original.key]))
+    plan.sort()
+    name = GEN_PREFIX + time.strftime("%Y%m%d-%H%M%S-000000")
+    writer = pg.PostgresWriter(url, name, procs)
+    counts = {"documents": 0, "measures": 0, "targets": 0, "results": 0, "links": 0}
+    pending: list[tuple[list[Any], list[Any], list[Any]]] = []
+    cached_id, cached_text = "", ""
+    try:
+        for doc_id, original_id in plan:
+            if original_id != cached_id:
+                cached_id = original_id
+                cached_text = (analysed / "docs" / f"{original_id}.json").read_text(encoding="utf-8")
+            text = (
+                cached_text if doc_id == original_id else cached_text.replace(f'"{original_id}', f'"{doc_id}')
+            )
+            data = json.loads(text)
+            dkb = kb_from_dict(data)
+            writer.add(dkb, data)
+            entry = to_dict(dkb.document)
+            entry.pop("text", None)
+            entry["counts"] = {"measures": len(dkb.measures), "targets": len(dkb.targets),
+                               "results": len(dkb.results), "links": len(dkb.links)}  # fmt: skip
+            entry["references"] = [
+                {
+                    "text": r.text,
+                    "form": r.form,
+                    "resolved_id": "",
+                    "clause_id": r.clause_id,
+                    "relation": r.relation,
+                }
+                for r in dkb.references
+            ]
+            pending.append(([entry], to_dict(dkb.measures), to_dict(dkb.quantities)))
+            counts["documents"] += 1
+            counts["measures"] += len(dkb.measures)
+            counts["targets"] += len(dkb.targets)
+            counts["results"] += len(dkb.results)
+            counts["links"] += sum(len(m.targets) for m in dkb.measures)
+            if len(pending) >= 500:  # the catalog rows wait for the commit's partitions: keep them on disk
+                _spill(analysed, pending)
+        writer.commit()
+        added = time.monotonic() - started
+        writer.begin_catalog()
+        for documents, measures, quantities in _unspill(analysed, pending):
+            writer.add_catalog(documents, measures, quantities)
+        categories = [
+            {"name": c.name, "description": c.description} for c in load_extraction().taxonomy.categories
+        ]
+        writer.end_catalog(counts, categories, [], {}, {"error": "missing"})
+        writer.close()
+        pg.publish(url, name)
+    except BaseException:
+        writer.cancel()
+        raise
+    return {**counts, "name": name, "add+commit s": round(added), "seconds": round(time.monotonic() - started),
+            **{k: round(v) for k, v in writer.timings.items()}}  # fmt: skip
+
+
+def _spill(analysed: Path, pending: list[Any]) -> None:
+    with open(analysed / "catalog-rows.jsonl", "a", encoding="utf-8") as handle:
+        for item in pending:
+            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+    pending.clear()
+
+
+def _unspill(analysed: Path, pending: list[Any]) -> Any:
+    path = analysed / "catalog-rows.jsonl"
+    if path.exists():
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+        path.unlink()
+    yield from pending
 
 
 if __name__ == "__main__":

@@ -37,7 +37,12 @@ class PostgresKnowledgeBase:
         self._connections: list[Any] = []
         con = self._con()
         if generation is None:
-            live = live_generation(con)
+            try:
+                live = live_generation(con)
+            except Exception as exc:  # no tables: nothing was ever built into this database
+                raise StoreError(
+                    f"数据库中没有知识库表 no knowledge base tables in the database: {exc}"
+                ) from exc
             if live is None:
                 raise StoreError(
                     "数据库中还没有已发布的索引：请先运行 `policykb build --backend …`。"

@@ -392,55 +392,85 @@ class PostgresWriter:
     def finish(self, generation_dir: Path, fingerprint: str = "") -> None:
         """Write the catalog, indicator series and manifest of the generation (its JSON files in
         ``generation_dir``) and mark it ready — still not live: ``publish`` does that."""
-        started = time.monotonic()
         catalog = _read(generation_dir / "catalog.json")
+        self.begin_catalog()
+        self.add_catalog(catalog["documents"], catalog["measures"], catalog.get("quantities", []))
+        self.end_catalog(
+            catalog.get("meta", {}),
+            catalog.get("categories", []),
+            catalog.get("rejected", []),
+            _read(generation_dir / "manifest.json", {}),
+            _read(generation_dir / "indicators.json", {"error": "missing"}),
+            fingerprint,
+        )
+
+    def begin_catalog(self) -> None:
+        """Open the generation's catalog partitions (``add_catalog`` may then be called in pieces)."""
+        self._catalog_started = time.monotonic()
         g = self.generation
         for table in sql.GENERATION_TABLES:
             sql.create_partition(self.con, table, g)
-        docs = sql.CopyBuffer(
+        self._docs = sql.CopyBuffer(
             self.con,
             sql.partition("documents", g),
             ("generation", "id", "segment", "ord", "title", "date", "entry"),
         )
-        for k, entry in enumerate(catalog["documents"]):
-            segment = self.doc_segment.get(entry["id"])
-            if segment is None:
-                raise RuntimeError(f"document {entry['id']} has no knowledge in the database")
-            docs.add(g, entry["id"], segment, k, entry.get("title") or "", entry.get("date") or "", entry)
-        docs.flush()
-        measures = sql.CopyBuffer(
+        self._measures = sql.CopyBuffer(
             self.con,
             sql.partition("measures", g),
             ("generation", "id", "doc_id", "ord", "categories", "data"),
         )
-        links = sql.CopyBuffer(
+        self._links = sql.CopyBuffer(
             self.con,
             sql.partition("links", g),
             ("generation", "measure_id", "target_id", "weak", "score", "evidence"),
         )
-        for k, m in enumerate(catalog["measures"]):
-            measures.add(g, m["id"], m["doc_id"], k, list(m.get("categories") or []), m)
-            for ref in m.get("targets") or []:
-                links.add(
-                    g,
-                    m["id"],
-                    ref["id"],
-                    bool(ref.get("weak")),
-                    ref.get("score"),
-                    json.dumps(ref.get("evidence") or [], ensure_ascii=False),
-                )
-        measures.flush()
-        links.flush()
-        quantities = sql.CopyBuffer(
+        self._quantities = sql.CopyBuffer(
             self.con, sql.partition("quantities", g), ("generation", "id", "doc_id", "ord", "kind", "data")
         )
-        for k, q in enumerate(catalog.get("quantities", [])):
-            quantities.add(g, q["id"], q["doc_id"], k, q["kind"], q)
-        quantities.flush()
+        self._ord = {"documents": 0, "measures": 0, "quantities": 0}
+
+    def add_catalog(
+        self,
+        documents: Iterable[dict[str, Any]],
+        measures: Iterable[dict[str, Any]],
+        quantities: Iterable[dict[str, Any]],
+    ) -> None:
+        """Catalog entries (the shapes of ``catalog.json``), in order."""
+        g = self.generation
+        for entry in documents:
+            segment = self.doc_segment.get(entry["id"])
+            if segment is None:
+                raise RuntimeError(f"document {entry['id']} has no knowledge in the database")
+            k = self._ord["documents"] = self._ord["documents"] + 1
+            self._docs.add(
+                g, entry["id"], segment, k, entry.get("title") or "", entry.get("date") or "", entry
+            )
+        for m in measures:
+            k = self._ord["measures"] = self._ord["measures"] + 1
+            self._measures.add(g, m["id"], m["doc_id"], k, list(m.get("categories") or []), m)
+            for ref in m.get("targets") or []:
+                evidence = json.dumps(ref.get("evidence") or [], ensure_ascii=False)
+                self._links.add(g, m["id"], ref["id"], bool(ref.get("weak")), ref.get("score"), evidence)
+        for q in quantities:
+            k = self._ord["quantities"] = self._ord["quantities"] + 1
+            self._quantities.add(g, q["id"], q["doc_id"], k, q["kind"], q)
+
+    def end_catalog(
+        self,
+        meta: dict[str, Any],
+        categories: list[Any],
+        rejected: list[Any],
+        manifest: dict[str, Any],
+        indicators: dict[str, Any],
+        fingerprint: str = "",
+    ) -> None:
+        """Index the catalog partitions and mark the generation ready (not live: ``publish`` does that)."""
+        g = self.generation
+        for buffer in (self._docs, self._measures, self._links, self._quantities):
+            buffer.flush()
         for table in sql.GENERATION_TABLES:
             sql.index_partition(self.con, table, g)
-        indicators = _read(generation_dir / "indicators.json", {"error": "missing"})
-        manifest = _read(generation_dir / "manifest.json", {})
         self.con.run(
             "UPDATE generations SET state = 'ready', built_at = now(), segments = CAST(:s AS bigint[]),"
             " deleted = CAST(:d AS jsonb), fingerprint = :f, stats = CAST(:st AS jsonb),"
@@ -449,14 +479,14 @@ class PostgresWriter:
             s="{" + ",".join(str(x) for x in [*self.base_segments, self.segment]) + "}",
             d=json.dumps({str(k): v for k, v in self.deleted.items()}),
             f=fingerprint,
-            st=json.dumps(catalog.get("meta", {})),
-            c=json.dumps(catalog.get("categories", []), ensure_ascii=False),
-            r=json.dumps(catalog.get("rejected", []), ensure_ascii=False),
+            st=json.dumps(meta),
+            c=json.dumps(categories, ensure_ascii=False),
+            r=json.dumps(rejected, ensure_ascii=False),
             m=json.dumps(manifest, ensure_ascii=False),
             i=json.dumps(indicators, ensure_ascii=False),
             g=g,
         )
-        self.timings["catalog"] = time.monotonic() - started
+        self.timings["catalog"] = time.monotonic() - self._catalog_started
 
     def cancel(self) -> None:
         """Drop what this build wrote (its generation never became live)."""

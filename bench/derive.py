@@ -83,8 +83,14 @@ def derive(analysed: Path, docs: Path, index: Path) -> dict[str, int]:
         for kind, items in renamed.items():
             catalog[kind].extend(items)
     catalog["documents"].sort(key=lambda d: d["id"])
-    for key in ("documents", "measures", "targets", "results", "links"):
-        catalog["meta"][key] = catalog["meta"].get(key, 0) * (len(copies) + len(kbs)) // max(1, len(kbs))
+    quantities = catalog["quantities"]
+    catalog["meta"] = {  # the build recomputes these (make_catalog over the reused entries)
+        "documents": len(catalog["documents"]),
+        "measures": len(catalog["measures"]),
+        "targets": sum(q["kind"] == "target" for q in quantities),
+        "results": sum(q["kind"] == "result" for q in quantities),
+        "links": sum(len(m.get("targets", [])) for m in catalog["measures"]),
+    }
     write_json(gen / "catalog.json", catalog)
     write_json(gen / "manifest.json", manifest)
     _overrides, digest, _problems = load_link_overrides([docs])

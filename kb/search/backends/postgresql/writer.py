@@ -350,7 +350,6 @@ class PostgresWriter:
         lengths = np.concatenate(self._lengths) if self._lengths else np.zeros((0, len(FIELDS)), np.int32)
         rows.append(("lengths", sql.pack(lengths.astype(np.int32))))
         for name in FACETS:
-            values = [""]
             code_of = {"": 0}
             codes = np.fromiter(
                 (code_of.setdefault(v, len(code_of)) for v in self._meta[name]),

@@ -34,7 +34,9 @@ MANY_DOCUMENTS = 50  # above this a fresh index is written by several sub-writer
 
 def _open_writer(plan: BuildPlan, whoosh_dir: Path, procs: int) -> Any:
     if plan.full or plan.previous is None or not (plan.previous / "whoosh").is_dir():
-        return open_writer(whoosh_dir, procs, previous=None, many=len(plan.jobs) > MANY_DOCUMENTS)
+        # A fresh index gets the reused documents too (from their JSON, when the previous has no Whoosh index).
+        many = len(plan.jobs) + len(plan.reuse) > MANY_DOCUMENTS
+        return open_writer(whoosh_dir, procs, previous=None, many=many)
     gone = (plan.old_ids - set(plan.reuse.values())) | (plan.old_ids - plan.new_ids)
     return open_writer(whoosh_dir, procs, previous=plan.previous, many=False, delete=gone)
 

@@ -16,11 +16,16 @@ Metrics (binary relevance: the judged ids of a query are its relevant ids):
   nDCG@10   sum(rel_i / log2(i+1)) / ideal.
 Latency: in-process ``SearchEngine.search`` (limit 10, facets and snippets included) of every judged
 query 5 times after one warm-up round, on the whole-corpus index; p50/p95/p99 over all runs.
+
+``--backend postgresql[://user@host:port/db]`` measures the PostgreSQL backend beside Whoosh, on the same analyses:
+each index folder is copied and built again with the database (nothing is re-analysed; the build writes the
+database from the JSON generation). Without a URL a throwaway server is started (tests/pg_cluster.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
 import sys
@@ -98,6 +103,39 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def database(spec: str | None, tmp: Path) -> tuple[str | None, object]:
+    """(database URL, the throwaway server started for it or None)."""
+    if not spec:
+        return None, None
+    if spec.startswith(("postgresql://", "postgres://")):
+        return spec, None
+    from pg_cluster import Cluster, available
+
+    reason = available()
+    if reason:
+        raise SystemExit(f"no PostgreSQL here: {reason}")
+    cluster = Cluster(tmp / "pg").init(shared_buffers="512MB", synchronous_commit="off").start()
+    return cluster.url, cluster
+
+
+def postgresql_engine(index: Path, url: str, work: Path) -> object:
+    """The same analyses in the database: a copy of the index folder built again with the backend."""
+    import shutil
+
+    from kb.search.backends.postgresql.engine import PostgresSearchEngine
+
+    copy = work / "index"
+    shutil.copytree(index, copy)
+    generation = copy / (copy / "CURRENT").read_text(encoding="utf-8").strip()
+    manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+    # The folders the index was built from (a key is the folder, "/", then the relative path).
+    folders = sorted({Path(key[: -len(entry["relative"]) - 1]) for key, entry in manifest.items()})
+    t0 = time.monotonic()
+    report = build(folders, copy, procs=2, quiet=True, backend=url)
+    print(f"wrote {index.name} to PostgreSQL in {time.monotonic() - t0:.0f} s: {report.summary()}")
+    return PostgresSearchEngine(url)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, help="reuse this whole-corpus index (else build one)")
@@ -105,34 +143,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--skip-corpus", action="store_true", help="measure the small index only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the failed judgements")
+    parser.add_argument(
+        "--backend", help="also measure postgresql (a URL, or 'postgresql' for a throwaway server)"
+    )
     args = parser.parse_args(argv)
 
     judged = load_judged()
     tmp = Path(tempfile.mkdtemp(prefix="policykb-quality-"))
     rows: list[tuple[str, Scores]] = []
-
-    small = args.small_index or build_search_index(tmp / "small")
-    rows.append(("test index", evaluate(SearchEngine(small), judged)))
-
-    times: list[float] = []
-    if not args.skip_corpus:
-        index = args.index
-        if index is None:
-            index = tmp / "corpus-index"
-            t0 = time.monotonic()
-            report = build([ROOT / "documents", args.corpus], index, procs=2, quiet=True)
-            print(f"built whole-corpus index in {time.monotonic() - t0:.0f} s: {report.summary()}")
-        engine = SearchEngine(index)
-        rows.append(("whole corpus", evaluate(engine, judged)))
-        times = latency(engine, judged)
+    url, cluster = database(args.backend, tmp)
+    timings: list[tuple[str, list[float]]] = []
+    try:
+        small = args.small_index or build_search_index(tmp / "small")
+        rows.append(("test index", evaluate(SearchEngine(small), judged)))
+        if url:
+            engine = postgresql_engine(
+                small, f"{url}{'&' if '?' in url else '?'}schema=quality_small", tmp / "s"
+            )
+            rows.append(("test index · postgresql", evaluate(engine, judged)))
+        if not args.skip_corpus:
+            index = args.index
+            if index is None:
+                index = tmp / "corpus-index"
+                t0 = time.monotonic()
+                report = build([ROOT / "documents", args.corpus], index, procs=2, quiet=True)
+                print(f"built whole-corpus index in {time.monotonic() - t0:.0f} s: {report.summary()}")
+            engine = SearchEngine(index)
+            rows.append(("whole corpus", evaluate(engine, judged)))
+            timings.append(("whole corpus, Whoosh", latency(engine, judged)))
+            if url:
+                pg = postgresql_engine(
+                    index, f"{url}{'&' if '?' in url else '?'}schema=quality_corpus", tmp / "c"
+                )
+                rows.append(("whole corpus · postgresql", evaluate(pg, judged)))
+                timings.append(("whole corpus, PostgreSQL", latency(pg, judged)))
+    finally:
+        if cluster is not None:
+            cluster.stop()
 
     print(f"\n{len(judged)} judged queries (tests/judged_queries.toml)\n")
-    print(f"{'index':<14} {'pass':>6} {'success@1':>10} {'MRR':>6} {'nDCG@10':>8}")
+    print(f"{'index':<26} {'pass':>6} {'success@1':>10} {'MRR':>6} {'nDCG@10':>8}")
     for name, s in rows:
-        print(f"{name:<14} {s.passed:>6.3f} {s.success_at_1:>10.3f} {s.mrr:>6.3f} {s.ndcg:>8.3f}")
-    if times:
+        print(f"{name:<26} {s.passed:>6.3f} {s.success_at_1:>10.3f} {s.mrr:>6.3f} {s.ndcg:>8.3f}")
+    for name, times in timings:
         print(
-            f"\nlatency, whole corpus ({len(times)} searches): p50 {percentile(times, 50):.1f} ms, "
+            f"\nlatency, {name} ({len(times)} searches): p50 {percentile(times, 50):.1f} ms, "
             f"p95 {percentile(times, 95):.1f} ms, p99 {percentile(times, 99):.1f} ms, "
             f"mean {statistics.fmean(times):.1f} ms"
         )

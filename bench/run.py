@@ -180,9 +180,18 @@ class BuildRun:
     phases: str = ""  # the build's "阶段 phases: …" line (stderr)
 
 
-def run_build(docs: Path, index: Path, logs: Path, label: str, extra: list[str] | None = None) -> BuildRun:
-    """``python -m kb build`` in a subprocess; wall time, its summary line and peak memory."""
-    cmd = [str(PYTHON), "-m", "kb", "build", "--documents", str(docs), "--index", str(index), "--quiet"]
+def run_build(
+    docs: Path,
+    index: Path,
+    logs: Path,
+    label: str,
+    extra: list[str] | None = None,
+    program: list[str] | None = None,
+) -> BuildRun:
+    """``python -m kb build`` (or ``program`` + ``build``) in a subprocess; wall time, its summary line and peak
+    memory."""
+    cmd = [*(program or [str(PYTHON), "-m", "kb"]), "build", "--documents", str(docs), "--index", str(index)]
+    cmd += ["--quiet"]
     cmd += extra or []
     logs.mkdir(parents=True, exist_ok=True)
     out_path, err_path = logs / f"{label}.out", logs / f"{label}.err"
@@ -307,8 +316,11 @@ class Server:
                 self.proc.wait()
 
 
-def start_server(index: Path, logs: Path, probe: str = "知识产权", timeout: float = 120.0) -> Server:
-    """``policykb serve --no-build`` on a free loopback port; returns once /api/search answers 200."""
+def start_server(
+    index: Path, logs: Path, probe: str = "知识产权", timeout: float = 120.0, extra: list[str] | None = None
+) -> Server:
+    """``policykb serve --no-build`` on a free loopback port (``extra``: more options, e.g. ``--backend URL``);
+    returns once /api/search answers 200."""
     port = free_port()
     logs.mkdir(parents=True, exist_ok=True)
     out = open(logs / "serve.out", "w")  # noqa: SIM115 - lives as long as the server
@@ -323,6 +335,7 @@ def start_server(index: Path, logs: Path, probe: str = "知识产权", timeout: 
         "127.0.0.1",
         "--port",
         str(port),
+        *(extra or []),
     ]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err)

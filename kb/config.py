@@ -9,6 +9,8 @@ documents      ``--documents DIR``   ``POLICYKB_DOCUMENTS``    ``documents/`` (t
 index          ``--index DIR``       ``POLICYKB_INDEX``        ``index/``
 configuration  ``--config DIR``      ``POLICYKB_CONFIG``       ``config/`` (created by ``policykb config init``)
 instance       ``--instance DIR``    ``POLICYKB_INSTANCE``     ``instance/`` (secret key, users; mode 0700)
+backend        ``--backend SPEC``    ``POLICYKB_BACKEND``      ``whoosh`` (the index folder), or a
+                                                               ``postgresql://user@host:port/db`` database
 =============  ====================  ========================  ===========================================
 
 **Configuration** is plain data a bureau edits: the taxonomy, the jieba user dictionary, synonyms, concepts,
@@ -34,6 +36,7 @@ ENV_DOCUMENTS = "POLICYKB_DOCUMENTS"
 ENV_INDEX = "POLICYKB_INDEX"
 ENV_CONFIG = "POLICYKB_CONFIG"
 ENV_INSTANCE = "POLICYKB_INSTANCE"
+ENV_BACKEND = "POLICYKB_BACKEND"
 
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
@@ -48,6 +51,7 @@ CONFIG_FILES: dict[str, str] = {
 }
 
 _active_config: Path | None = None
+_active_backend: str | None = None
 
 
 def documents_folders(option: Sequence[str] | None = None) -> list[Path]:
@@ -62,6 +66,18 @@ def documents_folders(option: Sequence[str] | None = None) -> list[Path]:
 def index_dir(option: str | None = None) -> Path:
     """``--index``, else ``POLICYKB_INDEX``, else ``index/``."""
     return Path(option or os.environ.get(ENV_INDEX) or DEFAULT_INDEX)
+
+
+def use_backend(spec: str | None) -> None:
+    """Make ``spec`` (``--backend``) this process's backend (``None``: back to the environment/default)."""
+    global _active_backend
+    _active_backend = spec.strip() if spec and spec.strip() else None
+
+
+def backend(option: str | None = None) -> str | None:
+    """``--backend``, else ``POLICYKB_BACKEND``, else None (Whoosh). ``kb.search.backends`` checks the value."""
+    value = option or _active_backend or os.environ.get(ENV_BACKEND, "").strip()
+    return value or None
 
 
 def instance_dir(option: str | Path | None = None) -> Path:

@@ -1,7 +1,8 @@
 """PolicyKB 政策知识库: the web site over a built index (read-only for the public).
 
 ``create_app(config)`` returns the Flask app; ``policykb serve`` serves it with waitress. Config keys:
-``INDEX_DIR`` (default ``$POLICYKB_INDEX`` or ``index/``), ``RELOAD_INTERVAL`` (seconds between checks for a newly
+``INDEX_DIR`` (default ``$POLICYKB_INDEX`` or ``index/``), ``BACKEND`` (``whoosh``, the index folder, or a
+``postgresql://`` database the pages read instead; default ``$POLICYKB_BACKEND``), ``RELOAD_INTERVAL`` (seconds between checks for a newly
 published index generation, default 1.0), ``SITE_URL`` (the public address used in permalinks and exports, default
 ``$POLICYKB_SITE_URL``; never taken from the request's Host header), ``EXPORT_AUTHOR`` (the author written into exported
 .docx files, default ``$POLICYKB_EXPORT_AUTHOR``, else 政策知识库); the staff workspace's keys
@@ -22,6 +23,7 @@ from typing import Any
 from flask import Flask, request
 
 from kb import config as kb_config
+from kb.search.backends import open_backend
 from kb.urls import document_url, measure_url, result_url, target_url
 from web.render import marked_html
 from web.state import EXTENSION, IndexState
@@ -53,7 +55,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     index_dir = Path(app.config.get("INDEX_DIR") or kb_config.index_dir(None))
     app.config["INDEX_DIR"] = str(index_dir)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = IndexState(index_dir, float(app.config["RELOAD_INTERVAL"]))
+    backend = open_backend(kb_config.backend(app.config.get("BACKEND")), index_dir)
+    app.extensions[EXTENSION] = IndexState(backend, float(app.config["RELOAD_INTERVAL"]))
     # Templates link items with the same helpers as the page data, the search hits and the CLI.
     app.jinja_env.globals.update(
         document_url=document_url, measure_url=measure_url, target_url=target_url, result_url=result_url

@@ -50,8 +50,10 @@ def serve_command(
 
     index_dir = config.index_dir(index)
     folders = documents_folders(documents)
-    if current_generation(index_dir) is None or not no_build:
-        report = build(folders, index_dir, quiet=False, wait=60)
+    backend = config.backend()
+    # With a database, --no-build serves what it holds (a web server beside a replica builds nothing).
+    if (current_generation(index_dir) is None and backend is None) or not no_build:
+        report = build(folders, index_dir, quiet=False, wait=60, backend=backend)
         for item in report.rejected:
             err(f"拒收 rejected: {item['source']}: {item['reason']}")
         click.echo(report.summary())
@@ -60,6 +62,7 @@ def serve_command(
             "INDEX_DIR": str(index_dir.resolve()),
             "DOCUMENTS": [str(folder.resolve()) for folder in folders],
             "INSTANCE_DIR": str(config.instance_dir(instance).resolve()),
+            "BACKEND": backend,
         }
     )
     server = make_server(app, host, port, threads)

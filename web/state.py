@@ -1,8 +1,10 @@
-"""The app's view of the index: one KnowledgeBase and one SearchEngine, reopened when a build publishes.
+"""The app's view of the knowledge base: one ``KnowledgeReader`` and one ``SearchBackend``, reopened when a build
+publishes.
 
 Every request asks :meth:`IndexState.get` for the pair. At most once per ``interval`` seconds (per process)
-it compares the open generation with ``index/CURRENT`` and, when they differ, opens (and warms) the new
-generation while the other requests go on with the old pair; the swap is a single attribute assignment.
+it asks the backend (``kb.search.backends``: the index folder's ``CURRENT``, or the database's ``live`` row) which
+generation is live and, when it differs, opens (and warms) the new generation while the other requests go on
+with the old pair; the swap is a single attribute assignment.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.search.engine import SearchBackend, SearchEngine
-from kb.store.generations import StoreError, current_generation
-from kb.store.knowledge import KnowledgeBase, is_current
+from kb.search.backends import Backend, WhooshBackend
+from kb.search.engine import SearchBackend
+from kb.store.generations import StoreError
+from kb.store.knowledge import KnowledgeReader
 
 
 class IndexUnavailable(Exception):
@@ -23,27 +26,29 @@ class IndexUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Opened:
-    kb: KnowledgeBase
+    kb: KnowledgeReader
     engine: SearchBackend
 
 
 class IndexState:
-    def __init__(self, index_dir: Path, interval: float = 1.0) -> None:
-        self.index_dir = Path(index_dir)
+    def __init__(self, backend: Backend | Path, interval: float = 1.0) -> None:
+        self.backend: Backend = WhooshBackend(backend) if isinstance(backend, (str, Path)) else backend
         self.interval = interval
         self._lock = threading.Lock()
         self._opened: Opened | None = None
         self._checked = float("-inf")
 
     def _open(self) -> Opened | None:
-        if current_generation(self.index_dir) is None:
+        try:
+            kb, engine = self.backend.open()
+        except (StoreError, OSError, ValueError, KeyError, RuntimeError):
             return None
         try:
-            kb = KnowledgeBase.open(self.index_dir)
-            engine = SearchEngine(self.index_dir, generation=kb.generation)
             # Requests keep the previous pair until this returns, so they never wait for the warm-up.
             engine.warm()
-        except (StoreError, OSError, ValueError, KeyError):
+        except (StoreError, OSError, ValueError, KeyError, RuntimeError):
+            engine.close()
+            kb.close()
             return None
         return Opened(kb, engine)
 
@@ -56,14 +61,15 @@ class IndexState:
                 if self._opened is None or now - self._checked >= self.interval:
                     self._checked = now
                     opened = self._opened
-                    if opened is None or not is_current(opened.kb, self.index_dir):
+                    live = self.backend.live()
+                    if live is not None and (opened is None or opened.kb.generation_name != live):
                         fresh = self._open()
                         if fresh is not None:
                             self._opened = fresh
                             if opened is not None:
                                 opened.engine.close()
         if self._opened is None:
-            raise IndexUnavailable(str(self.index_dir))
+            raise IndexUnavailable(str(getattr(self.backend, "index_dir", "") or "database"))
         return self._opened
 
 

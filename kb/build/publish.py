@@ -13,9 +13,16 @@ from kb.build.write import failure
 from kb.store.generations import publish, remove_stale, write_json
 
 
-def publish_generation(index_dir: Path, tmp: Path, name: str, stamp: str, catalog: dict[str, Any]) -> Path:
-    """Seal the generation (meta.json), move it into place and make it live with one atomic rename."""
+def publish_generation(
+    index_dir: Path, tmp: Path, name: str, stamp: str, catalog: dict[str, Any], backend: str | None = None
+) -> Path:
+    """Seal the generation (meta.json), move it into place and make it live with one atomic rename; with
+    ``backend`` (a database URL) the database's generation is made live first, in one transaction."""
     try:
+        if backend is not None:
+            from kb.search.backends.postgresql.writer import publish as publish_database
+
+            publish_database(backend, name)
         write_json(
             tmp / "meta.json",
             {"fingerprint": stamp, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "stats": catalog["meta"]},
@@ -23,8 +30,10 @@ def publish_generation(index_dir: Path, tmp: Path, name: str, stamp: str, catalo
         final = index_dir / name
         os.replace(tmp, final)
         publish(index_dir, final)
-    except OSError as exc:
+    except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise failure(exc, tmp) from exc
+        if isinstance(exc, OSError) or type(exc).__name__ == "DatabaseError":
+            raise failure(exc, tmp) from exc
+        raise
     remove_stale(index_dir)
     return final

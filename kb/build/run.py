@@ -29,8 +29,11 @@ def build(
     force: bool = False,
     log: Callable[[str], None] | None = None,
     extraction: Extraction | None = None,
+    backend: str | None = None,
 ) -> BuildReport:
-    """Build or update ``index_dir`` from ``folders``: plan → analyse → write → publish (module docstring).
+    """Build or update ``index_dir`` from ``folders``: plan → analyse → write → publish (module docstring). With
+    ``backend`` (a ``postgresql://`` URL) the search index and the knowledge readers use go to that database; the
+    JSON generation under ``index_dir`` stays the build's own record (incremental builds plan from it).
 
     Raises ``BuildLocked`` when another build holds the lock and ``BuildError`` when the build fails.
     """
@@ -44,7 +47,7 @@ def build(
         status = BuildStatus(index_dir, 0)
         try:
             return _build_locked(
-                folders, index_dir, procs, quiet, force, say, extraction, report, status, started
+                folders, index_dir, procs, quiet, force, say, extraction, report, status, started, backend
             )
         except BaseException as exc:  # the workspace shows a failed build as failed, with its message
             status.finish(report, str(exc) or type(exc).__name__)
@@ -62,6 +65,7 @@ def _build_locked(
     report: BuildReport,
     status: BuildStatus,
     started: float,
+    backend: str | None = None,
 ) -> BuildReport:
     remove_stale(index_dir)
     extraction = extraction or load_extraction()
@@ -76,7 +80,7 @@ def _build_locked(
     stamp = fingerprint(overrides_digest)
     plan = plan_build(files, index_dir, stamp, report, force=force, curation=curation)
     report.phases["scan+hash"] = time.monotonic() - started
-    if plan.nothing_changed:
+    if plan.nothing_changed and _index_is_live(plan.previous, backend):
         stats = plan.prev_catalog.get("meta", {})
         for key in BuildReport.COUNTS:
             setattr(report, key, stats.get(key, 0))
@@ -99,11 +103,24 @@ def _build_locked(
         status=status,
         started=started,
         curation=curation,
+        backend=backend,
     )
-    final = publish_generation(index_dir, tmp, name, stamp, catalog)
+    final = publish_generation(index_dir, tmp, name, stamp, catalog, backend)
     report.published = True
     report.generation = final.name
     report.seconds = time.monotonic() - started
     report.phases["catalog+publish"] = report.seconds - sum(report.phases.values())
     status.finish(report)
     return report
+
+
+def _index_is_live(previous: Path | None, backend: str | None) -> bool:
+    """Whether the chosen search index serves the previous generation (else a build with nothing to analyse
+    still writes one: a database that is new or behind, a Whoosh index after a PostgreSQL build)."""
+    if previous is None:
+        return False
+    if backend is None:
+        return (previous / "whoosh").is_dir()
+    from kb.search.backends import PostgresBackend
+
+    return PostgresBackend(backend).live() == previous.name

@@ -24,22 +24,40 @@ from kb.extract.curation import Decision
 from kb.extract.links import LinkOverrides
 from kb.extract.pipeline import Extraction
 from kb.model import DocumentKB
-from kb.search import schema as indexing
-from kb.search.whoosh import patches as whoosh_patches
-from kb.search.whoosh.writer import link_or_copy, open_writer
+from kb.search.whoosh.writer import WhooshIndex, link_or_copy, open_writer
 from kb.store.codec import kb_from_dict
 from kb.store.curation import SERIES
-from kb.store.generations import GEN_PREFIX, TMP_PREFIX, write_json
+from kb.store.generations import GEN_PREFIX, TMP_PREFIX, read_json, write_json
 
 INDICATORS_FILE = "indicators.json"
 MANY_DOCUMENTS = 50  # above this a fresh index is written by several sub-writers
 
 
 def _open_writer(plan: BuildPlan, whoosh_dir: Path, procs: int) -> Any:
-    if plan.full or plan.previous is None:
-        return open_writer(whoosh_dir, procs, previous=None, many=len(plan.jobs) > MANY_DOCUMENTS)
+    if plan.full or plan.previous is None or not (plan.previous / "whoosh").is_dir():
+        # A fresh index gets the reused documents too (from their JSON, when the previous has no Whoosh index).
+        many = len(plan.jobs) + len(plan.reuse) > MANY_DOCUMENTS
+        return open_writer(whoosh_dir, procs, previous=None, many=many)
     gone = (plan.old_ids - set(plan.reuse.values())) | (plan.old_ids - plan.new_ids)
     return open_writer(whoosh_dir, procs, previous=plan.previous, many=False, delete=gone)
+
+
+def open_index(plan: BuildPlan, tmp: Path, name: str, procs: int, backend: str | None) -> Any:
+    """The search index of the new generation: Whoosh inside it, or (``backend``, a database URL) PostgreSQL's
+    tables. The unchanged documents come from the previous index, else from their JSON."""
+    if backend is None:
+        index: Any = WhooshIndex(_open_writer(plan, tmp / "whoosh", procs))
+        shared = not plan.full and plan.previous is not None and (plan.previous / "whoosh").is_dir()
+    else:
+        from kb.search.backends.postgresql.writer import PostgresWriter
+
+        index = PostgresWriter(backend, name, procs)
+        shared = index.reuse(plan.previous.name if plan.previous else None, plan.reuse.values())
+    if not shared and plan.previous is not None:
+        for doc_id in sorted(plan.reuse.values()):
+            data = read_json(plan.previous / "docs" / f"{doc_id}.json")
+            index.add(kb_from_dict(data), data)
+    return index
 
 
 def failure(exc: BaseException, tmp: Path) -> BuildError:
@@ -49,6 +67,10 @@ def failure(exc: BaseException, tmp: Path) -> BuildError:
             "内存不足，构建已中止；原有索引保持不变。请关闭其他程序，或设置较小的 POLICYKB_WRITER_MB 后重试。"
             " Out of memory: the build stopped and the live index is unchanged; free memory or set a smaller"
             " POLICYKB_WRITER_MB and try again."
+        )
+    if type(exc).__name__ == "DatabaseError":  # the database is unreachable, locked or refused a statement
+        return BuildError(
+            f"数据库错误，构建已中止；已发布的索引保持不变。 Database error, live index unchanged: {exc}"
         )
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return BuildError(
@@ -73,8 +95,10 @@ def write_generation(
     status: BuildStatus | None = None,
     started: float | None = None,
     curation: dict[str, tuple[Decision, ...]] | None = None,
+    backend: str | None = None,
 ) -> tuple[Path, str, dict[str, Any]]:
-    """Analyse the plan's jobs and write a complete generation aside; return (its temp dir, its name, catalog)."""
+    """Analyse the plan's jobs and write a complete generation aside; return (its temp dir, its name, catalog).
+    With ``backend`` (a database URL) the search index and a copy of the knowledge go to PostgreSQL."""
     started = started if started is not None else time.monotonic()
     name = GEN_PREFIX + datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     tmp = index_dir / (TMP_PREFIX + name)
@@ -88,7 +112,7 @@ def write_generation(
         if plan.previous is not None:
             for doc_id in plan.reuse.values():
                 link_or_copy(plan.previous / "docs" / f"{doc_id}.json", docs_dir / f"{doc_id}.json")
-        writer = _open_writer(plan, tmp / "whoosh", procs)
+        writer = open_index(plan, tmp, name, procs, backend)
         done = 0
         for analysed in analyse_files(plan.jobs, procs, extraction, overrides, curation=curation):
             entry = plan.manifest[analysed.key]
@@ -104,8 +128,7 @@ def write_generation(
                 report.chars += analysed.chars
                 dkb = kb_from_dict(analysed.data)
                 write_json(docs_dir / f"{dkb.document.id}.json", analysed.data)
-                for hit in indexing.hits(dkb):
-                    writer.add_document(**hit)
+                writer.add(dkb, analysed.data)
                 dkb.document.text = ""  # the catalog holds metadata only
                 dkb.outline = []
                 new_kbs[dkb.document.id] = dkb
@@ -124,11 +147,6 @@ def write_generation(
         if status is not None:
             status.update("commit", done, force=True)
         writer.commit()
-        failed = whoosh_patches.failed_subwriters(writer)
-        writer = None
-        if failed:
-            code = errno.ENOSPC if errno.ENOSPC in failed else errno.ENOMEM if errno.ENOMEM in failed else 0
-            raise OSError(code or errno.EIO, f"index sub-writer exited with {failed}")
         report.phases["commit"] = time.monotonic() - started - sum(report.phases.values())
         catalog = make_catalog(plan.prev_catalog, set(plan.reuse.values()), new_kbs, extraction, report)
         catalog["meta"]["curation_series"] = plan.series_digest
@@ -139,13 +157,15 @@ def write_generation(
         write_json(tmp / INDICATORS_FILE, indicator_series(catalog, extraction, report, series_decisions))
         report.phases["indicators"] = time.monotonic() - indicators_started
         write_json(tmp / "manifest.json", plan.manifest)
+        writer.finish(tmp)
+        writer.close()
         return tmp, name, catalog
     except BaseException as exc:
         if writer is not None:
             with contextlib.suppress(Exception):
                 writer.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(exc, (OSError, MemoryError)):
+        if isinstance(exc, (OSError, MemoryError)) or type(exc).__name__ == "DatabaseError":
             raise failure(exc, tmp) from exc
         raise
     finally:

@@ -23,7 +23,7 @@ from kb.cite.citation import (
 )
 from kb.extract.places import clause_path, find_clause
 from kb.model import Document, DocumentKB, Quantity
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from kb.urls import item_url
 
 
@@ -43,7 +43,7 @@ class Item:
         return item_url(self.type, self.citable.id)
 
 
-def clause_path_of(kb: KnowledgeBase, clause_id: str) -> list[str]:
+def clause_path_of(kb: KnowledgeReader, clause_id: str) -> list[str]:
     """The outline path of a clause as the site's breadcrumbs show it ([] when unknown)."""
     found = kb.clause(clause_id) if clause_id else None
     return clause_path(found[1], found[0]) if found is not None else []
@@ -54,7 +54,7 @@ def quantity_place(dkb: DocumentKB, quantity: Quantity) -> list[str]:
     return citation_path(dkb.outline, quantity.clause_id) or []
 
 
-def resolve_item(kb: KnowledgeBase, item_id: str, *, documents: bool = True) -> Item | None:
+def resolve_item(kb: KnowledgeReader, item_id: str, *, documents: bool = True) -> Item | None:
     """The citable item for an id, or None when the knowledge base has no such id.
 
     With ``documents=False`` a document id is not an item (the report basket holds clauses only).

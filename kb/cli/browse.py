@@ -11,7 +11,7 @@ from kb import ids
 from kb.cli.options import folders_options, json_option, open_kb
 from kb.cli.output import err, print_json, table
 from kb.present import document_json, format_value, indicator_json, measure_json, quantity_json
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from kb.urls import clause_url
 
 
@@ -163,7 +163,7 @@ def indicators_command(
     return 0
 
 
-def _show_data(kb: KnowledgeBase, item_id: str) -> dict[str, Any] | None:
+def _show_data(kb: KnowledgeReader, item_id: str) -> dict[str, Any] | None:
     item_type = kb.type_of(item_id)
     if item_type == "document":
         doc = kb.document(item_id)

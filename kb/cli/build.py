@@ -28,6 +28,7 @@ def build_command(
         quiet=quiet,
         wait=wait,
         force=force,
+        backend=config.backend(),
     )
     for warning in report.warnings:
         err(f"警告 warning: {warning}")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from kb import config
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 
 
 def folders_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -31,9 +31,22 @@ def folders_options(func: Callable[..., Any]) -> Callable[..., Any]:
         metavar="DIR",
         help="configuration folder (default $POLICYKB_CONFIG or config/)",
     )
+    @click.option(
+        "--backend",
+        "backend",
+        metavar="SPEC",
+        help="whoosh (default) or postgresql://user@host:port/db (default $POLICYKB_BACKEND)",
+    )
     @functools.wraps(func)
-    def wrapper(*args: Any, config_dir: str | None = None, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, config_dir: str | None = None, backend: str | None = None, **kwargs: Any) -> Any:
+        from kb.search.backends import check_spec
+
         config.use_config_dir(config_dir)
+        try:
+            check_spec(config.backend(backend))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--backend") from None
+        config.use_backend(backend)
         return func(*args, **kwargs)
 
     return wrapper
@@ -53,5 +66,8 @@ def documents_folders(documents: tuple[str, ...]) -> list[Path]:
     return config.documents_folders(list(documents) or None)
 
 
-def open_kb(index: str | None) -> KnowledgeBase:
-    return KnowledgeBase.open(config.index_dir(index))
+def open_kb(index: str | None) -> KnowledgeReader:
+    """The live generation's read API, from the index folder or the database (``--backend``)."""
+    from kb.search.backends import open_reader
+
+    return open_reader(config.backend(), config.index_dir(index))

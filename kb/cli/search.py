@@ -38,11 +38,11 @@ def search_command(
     **filters: str | None,
 ) -> int:
     """Search measures, targets, results, clauses and documents (the query may be empty when a filter is given)."""
-    from kb.search.engine import SearchEngine
+    from kb.search.backends import open_search
     from kb.search.schema import TYPE_LABELS
 
     request = SearchRequest(q=query, type=hit_type, limit=limit, **filters)  # type: ignore[arg-type]
-    engine = SearchEngine(config.index_dir(index))
+    engine = open_search(config.backend(), config.index_dir(index))
     try:
         result = engine.search(request)
     except ValueError as exc:  # a date filter that is no date: the message says how to write one

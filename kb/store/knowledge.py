@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from cachetools import LRUCache
 
@@ -30,7 +30,83 @@ class Category:
     measure_ids: list[str] = field(default_factory=list)
 
 
-class KnowledgeBase:
+@runtime_checkable
+class KnowledgeReader(Protocol):
+    """The read API the site and the CLI use, whatever holds the generation: ``KnowledgeBase`` (JSON files) or
+    ``kb.search.backends.postgresql.PostgresKnowledgeBase`` (tables). Both answer alike for the same build."""
+
+    meta: dict[str, Any]
+    rejected: list[dict[str, str]]
+
+    @property
+    def generation_name(self) -> str: ...
+    @property
+    def categories(self) -> list[Category]: ...
+    def built_at(self) -> float | None: ...
+    def manifest(self) -> dict[str, Any]: ...
+    def documents(self) -> list[Document]: ...
+    def document(self, doc_id: str) -> Document | None: ...
+    def document_counts(self, doc_id: str) -> dict[str, int]: ...
+    def document_kb(self, doc_id: str) -> DocumentKB | None: ...
+    def references(self, doc_id: str) -> list[dict[str, Any]]: ...
+    def cited_by(self, doc_id: str) -> list[tuple[str, int]]: ...
+    def same_title(self, doc_id: str) -> list[str]: ...
+    def abolished_by(self, doc_id: str) -> list[str]: ...
+    def measures(self, doc_id: str | None = None, category: str | None = None) -> list[Measure]: ...
+    def measure(self, measure_id: str) -> Measure | None: ...
+    def quantities(self, doc_id: str | None = None, kind: str | None = None) -> list[Quantity]: ...
+    def targets(self, doc_id: str | None = None) -> list[Quantity]: ...
+    def results(self, doc_id: str | None = None) -> list[Quantity]: ...
+    def quantity(self, quantity_id: str) -> Quantity | None: ...
+    def target(self, target_id: str) -> Quantity | None: ...
+    def result(self, result_id: str) -> Quantity | None: ...
+    def category(self, name: str) -> Category | None: ...
+    def clause(self, clause_id: str) -> tuple[Clause, list[Clause]] | None: ...
+    def type_of(self, item_id: str) -> str | None: ...
+    def indicator_series(self, region: str | None = None) -> list[Series]: ...
+    def indicator(self, series_id: str) -> Series | None: ...
+    def indicator_of(self, item_id: str) -> Series | None: ...
+    def indicator_regions(self) -> list[tuple[str, int]]: ...
+    def indicator_status(self) -> dict[str, Any]: ...
+    def series_curation(self) -> dict[str, Any]: ...
+    def series_marks(self, series_id: str) -> list[dict[str, Any]]: ...
+    def conflict_notes(self, series_id: str) -> dict[int, dict[str, Any]]: ...
+    def stats(self) -> dict[str, int]: ...
+    def close(self) -> None: ...
+
+
+class SeriesDecisions:
+    """What the build recorded of the staff's series decisions, for either knowledge base: ``_load_indicators``
+    sets ``_series_curation`` from the generation's indicator data (its ``curation`` key)."""
+
+    _series_curation: dict[str, Any]
+
+    def _load_indicators(self) -> Indicators:
+        raise NotImplementedError
+
+    def series_curation(self) -> dict[str, Any]:
+        """``kb.extract.curation.SeriesCuration.finish``'s record: ``seq``, ``marks`` and ``notes`` by series id,
+        ``applied``, ``stale``; {} when there are none."""
+        self._load_indicators()
+        return self._series_curation
+
+    def series_marks(self, series_id: str) -> list[dict[str, Any]]:
+        """The staff decisions applied to a series (merged into it, split from it, a conflict explained)."""
+        return list(self.series_curation().get("marks", {}).get(series_id, []))
+
+    def conflict_notes(self, series_id: str) -> dict[int, dict[str, Any]]:
+        """The explained conflicts of a series by year: the note, who and when."""
+        notes = self.series_curation().get("notes", {}).get(series_id, {})
+        return {int(year): dict(note) for year, note in notes.items() if str(year).isdigit()}
+
+
+def series_decisions_of(data: Any) -> dict[str, Any]:
+    """The ``curation`` record inside a generation's indicator data ({} when there is none)."""
+    curation = data.get("curation") if isinstance(data, dict) else None
+    return curation if isinstance(curation, dict) else {}
+
+
+class KnowledgeBase(SeriesDecisions):
     """Read-only view of one generation: documents, measures, targets, results, clauses, by id and in lists."""
 
     def __init__(self, generation: Path, cache_size: int = 64) -> None:
@@ -70,8 +146,30 @@ class KnowledgeBase:
         self._indicators: Indicators | None = None
         self._series_by_id: dict[str, Series] = {}
         self._series_by_item: dict[str, Series] = {}
-        self._links: _DocumentLinks | None = None
+        self._links: DocumentLinks | None = None
         self._series_curation: dict[str, Any] = {}
+
+    @property
+    def generation_name(self) -> str:
+        return self.generation.name
+
+    def built_at(self) -> float | None:
+        """When the build sealed the generation (its meta.json), as a timestamp."""
+        try:
+            return (self.generation / "meta.json").stat().st_mtime
+        except OSError:
+            return None
+
+    def manifest(self) -> dict[str, Any]:
+        """Source file → content hash, document id, curation digest (what the build saw)."""
+        try:
+            data = read_json(self.generation / "manifest.json")
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def close(self) -> None:
+        """Nothing to release (files are read and closed)."""
 
     @classmethod
     def open(cls, index_dir: Path) -> KnowledgeBase:
@@ -127,10 +225,10 @@ class KnowledgeBase:
         """The documents that abolish this one's title ("废止《…》", "《…》同时废止"; ``Reference.relation``)."""
         return list(self._document_links().abolished_by.get(doc_id, []))
 
-    def _document_links(self) -> _DocumentLinks:
+    def _document_links(self) -> DocumentLinks:
         links = self._links
         if links is None:
-            links = _DocumentLinks.build(self._documents, self._doc_info)
+            links = DocumentLinks.build(self._documents, self._doc_info)
             self._links = links
         return links
 
@@ -212,8 +310,7 @@ class KnowledgeBase:
                 except (OSError, ValueError):
                     data = {"error": "missing"}
                 indicators = indicators_from_dict(data)
-                curation = data.get("curation") if isinstance(data, dict) else None
-                self._series_curation = curation if isinstance(curation, dict) else {}
+                self._series_curation = series_decisions_of(data)
                 self._series_by_id = {s.id: s for s in indicators.series}
                 self._series_by_item = {p.item_id: s for s in indicators.series for p in s.points}
                 self._indicators = indicators
@@ -271,7 +368,7 @@ class KnowledgeBase:
 
 
 @dataclass
-class _DocumentLinks:
+class DocumentLinks:
     """Who cites whom, computed once per generation from the catalog."""
 
     cited_by: dict[str, list[tuple[str, int]]]
@@ -279,7 +376,7 @@ class _DocumentLinks:
     abolished_by: dict[str, list[str]]
 
     @classmethod
-    def build(cls, documents: dict[str, Document], info: dict[str, dict[str, Any]]) -> _DocumentLinks:
+    def build(cls, documents: dict[str, Document], info: dict[str, dict[str, Any]]) -> DocumentLinks:
         from kb.extract.references import normalize_title
         from kb.extract.validity import ABOLISHES
 

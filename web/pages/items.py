@@ -10,7 +10,7 @@ from kb.cite.citation import STYLES, cite
 from kb.cite.export import EXPORT_STYLES, headline
 from kb.cite.items import Item, resolve_item
 from kb.search.schema import TYPE_LABELS
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 
 STYLE_LABELS = {
     "official": "公文引用格式",
@@ -21,7 +21,7 @@ STYLE_LABELS = {
 EXPORT_STYLE_LABELS = {style: STYLE_LABELS[style] for style in EXPORT_STYLES}
 
 
-def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:
+def resolve(kb: KnowledgeReader, item_id: str) -> Item | None:
     """The citable measure, target, result or clause with this id, or None (documents are not basket items)."""
     return resolve_item(kb, item_id, documents=False)
 
@@ -83,7 +83,7 @@ def item_json(item: Item, permalink: str, accessed: date | None = None) -> dict[
     }
 
 
-def resolve_all(kb: KnowledgeBase, ids: list[str]) -> tuple[list[Item], list[str]]:
+def resolve_all(kb: KnowledgeReader, ids: list[str]) -> tuple[list[Item], list[str]]:
     """The items for these ids in order, and the ids that are not (or no longer) in the index."""
     found, missing = [], []
     for item_id in ids:

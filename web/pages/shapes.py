@@ -7,7 +7,7 @@ from typing import Any
 from kb import ids
 from kb.model import Document, Measure, Quantity
 from kb.present import document_json, format_value
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from kb.urls import clause_url, document_url, measure_url, quantity_url
 
 Segment = dict[str, Any]
@@ -34,7 +34,7 @@ def target_brief(target: Quantity) -> dict[str, Any]:
     return quantity_brief(target)
 
 
-def measure_brief(kb: KnowledgeBase, measure: Measure) -> dict[str, Any]:
+def measure_brief(kb: KnowledgeReader, measure: Measure) -> dict[str, Any]:
     doc = kb.document(measure.doc_id)
     targets = []
     for ref in measure.targets:
@@ -61,7 +61,7 @@ def measure_brief(kb: KnowledgeBase, measure: Measure) -> dict[str, Any]:
     }
 
 
-def document_brief(kb: KnowledgeBase, doc: Document) -> dict[str, Any]:
+def document_brief(kb: KnowledgeReader, doc: Document) -> dict[str, Any]:
     return {**document_json(doc), "counts": kb.document_counts(doc.id)}
 
 

@@ -63,6 +63,7 @@ class Workspace:
             self.index_dir,
             self.instance,
             config_dir=config_dir if config_dir.is_dir() else None,
+            backend=kb_config.backend(app.config.get("BACKEND")),
         )
         self.background = bool(app.config.get("BUILD_IN_BACKGROUND", True))
         self.digests = DigestCache()

@@ -33,6 +33,7 @@ class BuildQueue:
     index_dir: Path
     log_dir: Path  # the instance folder: the last build's output is kept there
     config_dir: Path | None = None
+    backend: str | None = None  # a postgresql:// URL the builds write to (None: Whoosh)
     retry_seconds: float = 2.0
     lock_wait: float = 3600.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -54,6 +55,8 @@ class BuildQueue:
         cmd = [sys.executable, "-m", "kb", "build", "--quiet", "--wait", str(self.lock_wait)]
         for folder in self.documents:
             cmd += ["--documents", str(Path(folder).resolve())]
+        if self.backend:
+            cmd += ["--backend", self.backend]
         return [*cmd, "--index", str(Path(self.index_dir).resolve())]
 
     def request(self) -> None:

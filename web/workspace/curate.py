@@ -42,7 +42,7 @@ from kb.store.curation import (
     DecisionStatus,
     make_decision,
 )
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from kb.text.units import load_units
 from web.pages import Invalid, Missing
 
@@ -70,14 +70,14 @@ class Forbidden(PermissionError):
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _text_of(kb: KnowledgeBase, doc_id: str) -> str:
+def _text_of(kb: KnowledgeReader, doc_id: str) -> str:
     dkb = kb.document_kb(doc_id)
     if dkb is None:
         raise Missing(f"没有编号为 {doc_id} 的文件。")
     return dkb.document.text
 
 
-def _quantity(kb: KnowledgeBase, item_id: str) -> Quantity:
+def _quantity(kb: KnowledgeReader, item_id: str) -> Quantity:
     """A target or result by its id, or by the id an old link used before its kind changed."""
     found = kb.quantity(item_id) or (
         kb.quantity(ids.other_kind_id(item_id)) if ids.other_kind_id(item_id) else None
@@ -87,7 +87,7 @@ def _quantity(kb: KnowledgeBase, item_id: str) -> Quantity:
     return found
 
 
-def _series(kb: KnowledgeBase, series_id: str) -> Series:
+def _series(kb: KnowledgeReader, series_id: str) -> Series:
     found = kb.indicator(series_id)
     if found is None:
         raise Missing(f"没有编号为 {series_id} 的指标序列。")
@@ -149,11 +149,11 @@ def parse_selection(selected: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------- checks
 
-Check = Callable[[KnowledgeBase, Decision, Mapping[str, Any], str, bool], dict[str, Any]]
+Check = Callable[[KnowledgeReader, Decision, Mapping[str, Any], str, bool], dict[str, Any]]
 
 
 def _link(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _user: str, _admin: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _user: str, _admin: bool
 ) -> dict[str, Any]:
     measure, target = kb.measure(d.measure), kb.target(d.target)
     if measure is None:
@@ -182,7 +182,7 @@ def _link(
 
 
 def _not_target(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     target = kb.target(d.target)
     if target is None:
@@ -195,7 +195,7 @@ def _not_target(
     }
 
 
-def _measure_snapshot(kb: KnowledgeBase, d: Decision) -> tuple[Any, dict[str, Any]]:
+def _measure_snapshot(kb: KnowledgeReader, d: Decision) -> tuple[Any, dict[str, Any]]:
     measure = kb.measure(d.measure)
     if measure is None:
         raise Missing(f"没有编号为 {d.measure} 的措施。")
@@ -207,7 +207,7 @@ def _measure_snapshot(kb: KnowledgeBase, d: Decision) -> tuple[Any, dict[str, An
 
 
 def _set_categories(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     known = {c.name for c in kb.categories}
     unknown = [c for c in d.categories if c not in known]
@@ -218,14 +218,14 @@ def _set_categories(
 
 
 def _not_measure(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     measure, extra = _measure_snapshot(kb, d)
     return {**extra, "old": {"number": measure.number, "headline": measure.headline[:200]}}
 
 
 def _edit_measure(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     measure, extra = _measure_snapshot(kb, d)
     if _same(measure.headline, d.fields.get("headline")):
@@ -233,7 +233,7 @@ def _edit_measure(
     return {**extra, "old": {"headline": measure.headline}}
 
 
-def addable_clause(kb: KnowledgeBase, clause_id: str) -> str:
+def addable_clause(kb: KnowledgeReader, clause_id: str) -> str:
     """ "" when the clause may be made a measure, else why not."""
     found = kb.clause(clause_id)
     if found is None:
@@ -250,7 +250,7 @@ def addable_clause(kb: KnowledgeBase, clause_id: str) -> str:
 
 
 def _add_measure(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     why = addable_clause(kb, d.clause)
     if why.startswith("没有编号"):
@@ -270,7 +270,7 @@ def _add_measure(
 
 
 def _set_document(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     document = kb.document(d.document)
     if document is None:
@@ -293,7 +293,7 @@ def _set_document(
     return {"fields": fields, "old": old, "anchors": {"extracted": extracted}}
 
 
-def _quantity_extra(kb: KnowledgeBase, quantity: Quantity) -> dict[str, Any]:
+def _quantity_extra(kb: KnowledgeReader, quantity: Quantity) -> dict[str, Any]:
     return {
         "item": quantity.id,
         "target_indicator": quantity.indicator,
@@ -302,7 +302,9 @@ def _quantity_extra(kb: KnowledgeBase, quantity: Quantity) -> dict[str, Any]:
     }
 
 
-def _set_kind(kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool) -> dict[str, Any]:
+def _set_kind(
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+) -> dict[str, Any]:
     quantity = _quantity(kb, d.item)
     if d.kind == quantity.kind:
         raise Invalid(f"它已经是{KIND_LABELS[d.kind]}。")
@@ -317,7 +319,7 @@ def _set_kind(kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str,
 
 
 def _edit_quantity(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     quantity = _quantity(kb, d.item)
     for name in d.fields:
@@ -364,7 +366,9 @@ def _selection(text: str, data: Mapping[str, Any]) -> tuple[int, int]:
     return start, end
 
 
-def _add_target(kb: KnowledgeBase, d: Decision, data: Mapping[str, Any], _u: str, _a: bool) -> dict[str, Any]:
+def _add_target(
+    kb: KnowledgeReader, d: Decision, data: Mapping[str, Any], _u: str, _a: bool
+) -> dict[str, Any]:
     text = _text_of(kb, d.document)
     start, end = _selection(text, data)
     for quantity in kb.quantities(doc_id=d.document):
@@ -389,7 +393,7 @@ def _add_target(kb: KnowledgeBase, d: Decision, data: Mapping[str, Any], _u: str
 
 
 def _merge_series(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     series, into = _series(kb, d.series), _series(kb, d.into)
     if series.dimension != into.dimension:
@@ -401,7 +405,7 @@ def _merge_series(
 
 
 def _split_series(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     series = _series(kb, d.series)
     points = {p.item_id for p in series.points}
@@ -420,7 +424,7 @@ def _split_series(
 
 
 def _explain_conflict(
-    kb: KnowledgeBase, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
+    kb: KnowledgeReader, d: Decision, _data: Mapping[str, Any], _u: str, _a: bool
 ) -> dict[str, Any]:
     series = _series(kb, d.series)
     conflict = next((c for c in series.conflicts if c.year == d.year), None)
@@ -433,7 +437,9 @@ def _explain_conflict(
     }
 
 
-def _undo(kb: KnowledgeBase, d: Decision, data: Mapping[str, Any], user: str, admin: bool) -> dict[str, Any]:
+def _undo(
+    kb: KnowledgeReader, d: Decision, data: Mapping[str, Any], user: str, admin: bool
+) -> dict[str, Any]:
     decisions: list[Decision] = data["_decisions"]
     target = next((x for x in decisions if x.seq == d.decision), None)
     if target is None:
@@ -466,7 +472,7 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def _prefilter(kb: KnowledgeBase, data: Mapping[str, Any]) -> Mapping[str, Any]:
+def _prefilter(kb: KnowledgeReader, data: Mapping[str, Any]) -> Mapping[str, Any]:
     """A form posts every field of a document: only the changed ones are checked and recorded."""
     if data.get("action") != "set_document" or not isinstance(data.get("fields"), Mapping):
         return data
@@ -484,7 +490,7 @@ def _prefilter(kb: KnowledgeBase, data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def record_decision(
     folder: Any,
-    kb: KnowledgeBase | None,
+    kb: KnowledgeReader | None,
     data: Mapping[str, Any],
     user: str,
     *,
@@ -567,7 +573,7 @@ def document_form(document: Document) -> list[dict[str, Any]]:
     ]
 
 
-def clause_options(kb: KnowledgeBase, doc_id: str, limit: int = 400) -> list[dict[str, str]]:
+def clause_options(kb: KnowledgeReader, doc_id: str, limit: int = 400) -> list[dict[str, str]]:
     """The clauses of a document's outline that may be made measures (neither a measure, nor inside or around
     one), for the 新增措施 choice."""
     dkb = kb.document_kb(doc_id)

@@ -7,7 +7,6 @@ reason) or not yet (待生效); ``curation_entries`` does the same for the staff
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from kb.extract.curation import ACTION_LABELS, DOCUMENT_FIELDS, KIND_LABELS, QUA
 from kb.present import format_value
 from kb.store import curation as curation_store
 from kb.store.generations import pid_alive, read_json
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from kb.urls import clause_url, document_url, indicator_url, measure_url, quantity_url
 from web.workspace.uploads import UploadFolder
 
@@ -74,20 +73,14 @@ def build_state(status: Mapping[str, Any], queue: Mapping[str, Any]) -> dict[str
     return out
 
 
-def live_summary(kb: KnowledgeBase | None) -> dict[str, Any] | None:
+def live_summary(kb: KnowledgeReader | None) -> dict[str, Any] | None:
     if kb is None:
         return None
-    return {"generation": kb.generation.name, **kb.stats()}
+    return {"generation": kb.generation_name, **kb.stats()}
 
 
-def manifest_of(kb: KnowledgeBase | None) -> dict[str, Any]:
-    if kb is None:
-        return {}
-    try:
-        data = read_json(kb.generation / "manifest.json")
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def manifest_of(kb: KnowledgeReader | None) -> dict[str, Any]:
+    return kb.manifest() if kb is not None else {}
 
 
 class DigestCache:
@@ -111,7 +104,7 @@ class DigestCache:
         return self._cache[key]
 
 
-def document_details(kb: KnowledgeBase, doc_id: str) -> dict[str, Any] | None:
+def document_details(kb: KnowledgeReader, doc_id: str) -> dict[str, Any] | None:
     """What was extracted from one document: outline (top levels), measures and targets, with their links."""
     doc = kb.document(doc_id)
     dkb = kb.document_kb(doc_id)
@@ -170,7 +163,7 @@ def document_details(kb: KnowledgeBase, doc_id: str) -> dict[str, Any] | None:
 
 
 def upload_entries(
-    folder: UploadFolder, kb: KnowledgeBase | None, manifest: Mapping[str, Any], digests: DigestCache
+    folder: UploadFolder, kb: KnowledgeReader | None, manifest: Mapping[str, Any], digests: DigestCache
 ) -> list[dict[str, Any]]:
     """Every uploaded file with its state in the live index."""
     latest: dict[str, dict[str, Any]] = {}
@@ -180,8 +173,7 @@ def upload_entries(
     rejected = {r.get("source"): r.get("reason", "") for r in (kb.rejected if kb is not None else [])}
     built_at = 0.0
     if kb is not None:
-        with contextlib.suppress(OSError):
-            built_at = (kb.generation / "meta.json").stat().st_mtime
+        built_at = kb.built_at() or 0.0
     out = []
     for path in folder.files():
         relative = folder.relative(path.name)

@@ -17,7 +17,7 @@ from kb.extract.curation import ACTION_LABELS, KIND_LABELS, KINDS, Decision
 from kb.present import format_value
 from kb.readers import SUPPORTED_SUFFIXES
 from kb.store.curation import CurationFile
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from web.pages import Invalid, Missing
 from web.state import IndexUnavailable, current_index
 from web.workspace import Workspace, auth, workspace
@@ -44,7 +44,7 @@ from web.workspace.uploads import UploadError, UploadFolder
 MAX_FILES = 20  # files in one upload request
 
 
-def live_kb() -> KnowledgeBase | None:
+def live_kb() -> KnowledgeReader | None:
     try:
         return current_index().kb
     except IndexUnavailable:
@@ -59,7 +59,7 @@ def decisions_of(ws: Workspace) -> list[Decision]:
     return decisions
 
 
-def status_data(ws: Workspace, kb: KnowledgeBase | None) -> dict[str, Any]:
+def status_data(ws: Workspace, kb: KnowledgeReader | None) -> dict[str, Any]:
     """GET /api/status: the build, the live index, its rejected files, the uploads and the decisions."""
     manifest = manifest_of(kb)
     build = build_state(read_status(ws.index_dir), ws.queue.state())
@@ -112,11 +112,11 @@ def store_uploads(folder: UploadFolder, files: list[Any], user: str) -> dict[str
     return {"stored": stored, "refused": refused, "changed": any(s["action"] == "upload" for s in stored)}
 
 
-def series_record(kb: KnowledgeBase | None) -> dict[str, Any]:
+def series_record(kb: KnowledgeReader | None) -> dict[str, Any]:
     return kb.series_curation() if kb is not None else {}
 
 
-def curation_data(ws: Workspace, kb: KnowledgeBase | None) -> dict[str, Any]:
+def curation_data(ws: Workspace, kb: KnowledgeReader | None) -> dict[str, Any]:
     entries = curation_entries(decisions_of(ws), manifest_of(kb), series_record(kb))
     return {"decisions": entries, "counts": curation_counts(entries), "actions": ACTION_LABELS}
 

@@ -58,3 +58,45 @@ def open_writer(
     for doc_id in delete:
         writer.delete_by_term("doc_id", doc_id)
     return writer
+
+
+class WhooshIndex:
+    """The Whoosh side of a build (``kb.build.write``): the hits of each document into a Whoosh writer."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def reuse(self, previous: str | None, keep: Iterable[str]) -> bool:
+        """The previous generation's index was copied by ``open_writer`` (with the others deleted)."""
+        return True
+
+    def add(self, dkb: Any, data: Any = None) -> None:
+        for hit in indexing.hits(dkb):
+            self.writer.add_document(**hit)
+
+    def commit(self) -> None:
+        """Commit; an ``OSError`` when a sub-writer failed (disk full, memory)."""
+        import errno
+
+        from kb.search.whoosh import patches
+
+        writer, self.writer = self.writer, None
+        writer.commit()
+        failed = patches.failed_subwriters(writer)
+        if failed:
+            code = errno.ENOSPC if errno.ENOSPC in failed else errno.ENOMEM if errno.ENOMEM in failed else 0
+            raise OSError(code or errno.EIO, f"index sub-writer exited with {failed}")
+
+    def finish(self, generation_dir: Path) -> None:
+        """Nothing more: the index is inside the generation directory."""
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            import contextlib
+
+            with contextlib.suppress(Exception):
+                self.writer.cancel()
+            self.writer = None
+
+    def close(self) -> None:
+        """Nothing to release."""

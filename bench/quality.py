@@ -5,6 +5,10 @@ Usage (from the project root):
     .venv/bin/python bench/quality.py                      # builds both indexes under a temp dir
     .venv/bin/python bench/quality.py --index /tmp/corpus-idx   # reuse a whole-corpus index
     .venv/bin/python bench/quality.py --index /tmp/corpus-idx --small-index /tmp/sq/index
+    .venv/bin/python bench/quality.py --split test     # the dev-test split: measure only, never tune on it
+
+Splits: ``dev`` (tests/judged_queries.toml, what ranking is tuned on), ``test`` (tests/judged_queries_test.toml,
+the dev-test split, only ever measured) and ``all``; the default prints both splits and the whole set.
 
 Two indexes are measured:
   * the whole corpus: ``documents/`` (the seed plan) + ``../shared/corpus`` (3,600+ documents);
@@ -104,15 +108,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small-index", type=Path, help="reuse this test index (else build one)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--skip-corpus", action="store_true", help="measure the small index only")
+    parser.add_argument("--split", choices=["dev", "test", "all", "each"], default="each")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the failed judgements")
     args = parser.parse_args(argv)
 
-    judged = load_judged()
+    splits = ["dev", "test", "all"] if args.split == "each" else [args.split]
+    sets = {name: load_judged(split=name) for name in splits}
+    judged = sets["all"] if "all" in sets else sets[splits[0]]
     tmp = Path(tempfile.mkdtemp(prefix="policykb-quality-"))
     rows: list[tuple[str, Scores]] = []
 
     small = args.small_index or build_search_index(tmp / "small")
-    rows.append(("test index", evaluate(SearchEngine(small), judged)))
+    small_engine = SearchEngine(small)
+    for name, queries in sets.items():
+        rows.append((f"test index, {name} ({len(queries)})", evaluate(small_engine, queries)))
 
     times: list[float] = []
     if not args.skip_corpus:
@@ -123,13 +132,14 @@ def main(argv: list[str] | None = None) -> int:
             report = build([ROOT / "documents", args.corpus], index, procs=2, quiet=True)
             print(f"built whole-corpus index in {time.monotonic() - t0:.0f} s: {report.summary()}")
         engine = SearchEngine(index)
-        rows.append(("whole corpus", evaluate(engine, judged)))
+        for name, queries in sets.items():
+            rows.append((f"whole corpus, {name} ({len(queries)})", evaluate(engine, queries)))
         times = latency(engine, judged)
 
-    print(f"\n{len(judged)} judged queries (tests/judged_queries.toml)\n")
-    print(f"{'index':<14} {'pass':>6} {'success@1':>10} {'MRR':>6} {'nDCG@10':>8}")
+    print("\njudged queries: dev = tests/judged_queries.toml, test = tests/judged_queries_test.toml\n")
+    print(f"{'index, split (queries)':<26} {'pass':>6} {'success@1':>10} {'MRR':>6} {'nDCG@10':>8}")
     for name, s in rows:
-        print(f"{name:<14} {s.passed:>6.3f} {s.success_at_1:>10.3f} {s.mrr:>6.3f} {s.ndcg:>8.3f}")
+        print(f"{name:<26} {s.passed:>6.3f} {s.success_at_1:>10.3f} {s.mrr:>6.3f} {s.ndcg:>8.3f}")
     if times:
         print(
             f"\nlatency, whole corpus ({len(times)} searches): p50 {percentile(times, 50):.1f} ms, "

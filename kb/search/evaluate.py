@@ -18,6 +18,10 @@ assumed to hold (an upper bound of the score), and ``top()`` checks it only for 
 the requested page, re-ranking until every hit on the page has its exact score: the page is the
 same as with every phrase checked. ``tests/test_evaluate.py`` compares scores with Whoosh's.
 
+``Verbatim`` (a piece matched as written through a bigram field, ``kb.search.query``): the hits of its bigram ``And``
+whose stored source text holds the piece (``verbatim_key``), each proven by the piece's word-field phrase (``sure``)
+or, for the rest only, by reading the stored text. Exact, like a phrase that decides the match.
+
 ``AmountRange`` (a quantity within a range, ``kb.search.whoosh.ranges``): the hits holding such a quantity,
 each scoring the node's boost, from ``IndexArrays.amounts`` (every quantity of the index as arrays).
 
@@ -35,6 +39,8 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from kb.search.query import Verbatim
+from kb.search.ranking import cap_by_container
 from kb.search.whoosh.postings import IndexArrays, phrase_docs
 from kb.search.whoosh.ranges import AmountRange
 
@@ -107,6 +113,8 @@ class Evaluator:
             if node.slop != 1:
                 raise Unsupported(f"phrase slop {node.slop}")
             return self._phrase(node.fieldname, tuple(node.words), optional), optional
+        if isinstance(node, Verbatim):
+            return self._verbatim(node), False
         if isinstance(node, wq.AndMaybe):
             a, va = self._evaluate(node.a, optional)
             b, vb = self._evaluate(node.b, True)
@@ -147,6 +155,20 @@ class Evaluator:
         self._terms[key] = out
         return out
 
+    def _verbatim(self, node: Verbatim) -> Scores:
+        """The hits of the node's bigram And whose stored source text holds the piece as written."""
+        parts = [self._evaluate(child, False)[0] for child in node.subqueries]
+        found = _intersect(parts)
+        if len(found.ids) == 0:
+            return found
+        keep = np.zeros(len(found.ids), dtype=bool)
+        if node.sure is not None:
+            sure = self._evaluate(node.sure, False)[0]
+            keep = np.isin(found.ids, sure.ids, assume_unique=True)
+        for i in np.flatnonzero(~keep):
+            keep[i] = node.holds(self.reader.stored_fields(int(found.ids[i])))
+        return Scores(found.ids[keep], found.score[keep])
+
     def _phrase(self, fieldname: str, words: tuple[str, ...], optional: bool) -> Scores:
         words_scores = _intersect([self._term(fieldname, w) for w in words])
         key = (fieldname, words)
@@ -185,8 +207,12 @@ class Evaluator:
         k: int,
         *,
         keys: np.ndarray | None = None,
+        container: np.ndarray | None = None,
     ) -> tuple[Scores, np.ndarray]:
         """(every allowed hit with its final score (× prior), the best ``k`` of them, best first), exact.
+
+        With ``container`` (per hit, the hit of the measure it sits in, or -1) a hit is capped below its measure
+        when both are allowed matches (``kb.search.ranking.cap_by_container``).
 
         With ``keys`` (one per hit, e.g. its date) the page is ordered by key first, highest first, and by score
         among equal keys. Lazy phrases are checked for the best candidates, then the query is scored again,
@@ -198,6 +224,8 @@ class Evaluator:
             keep = allowed[scores.ids]
             ids = scores.ids[keep]
             final = scores.score[keep] * prior[ids]
+            if container is not None:
+                final = cap_by_container(ids, final, container)
             order = top_k(ids, final, window) if keys is None else top_k_by(ids, keys[ids], final, window)
             best = ids[order]
             sorted_best = np.sort(best)

@@ -26,7 +26,7 @@ import struct
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
@@ -184,6 +184,8 @@ class IndexArrays:
         column_fields: Mapping[str, str] | None = None,
         date_column: str | None = None,
         amount_field: str | None = None,
+        id_field: str | None = None,
+        containers_of: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
         self.size = reader.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
@@ -228,6 +230,20 @@ class IndexArrays:
             lasts = np.array([day_number(v, end=True) if v else -1 for v in column.values], dtype=np.int64)
             self.date_first = firsts[column.codes]
             self.date_last = lasts[column.codes]
+        # The hit each hit sits in (-1: none), from the ids: ``containers_of(id)`` names the candidates, innermost
+        # first, and the first that is a hit of the index is the container (kb.search.ranking.cap_by_container).
+        self.container = np.full(self.size, -1, dtype=np.int64)
+        if id_field is not None and containers_of is not None:
+            number: dict[str, int] = {}
+            for value, ids in self._postings_by_value(reader, id_field):
+                if len(ids):
+                    number[value] = int(ids[-1])
+            for value, docnum in number.items():
+                for candidate in containers_of(value):
+                    found = number.get(candidate)
+                    if found is not None:
+                        self.container[docnum] = found
+                        break
 
     def amounts(self, reader: Any) -> AmountIndex:
         """The quantities of the index (read on first use, ~1 s on the whole corpus; ``warm`` does it early)."""

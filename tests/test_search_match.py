@@ -59,6 +59,14 @@ DOCS = {
 
 （二）鼓励人才发挥作用，推动产业发展。
 """,
+    # a law that repeats 知识产权 45 times without being about it (one long text: no outline)
+    "law": "某市科学技术进步条例\n\n"
+    + "".join(
+        f"第{i}款所称事项，本市依法保护知识产权，有关部门按照职责分工做好相关工作。" for i in range(1, 46)
+    )
+    + "\n",
+    # a law about the narrower term: 专利 throughout, in its title too
+    "patent_law": "某市专利促进条例\n\n" + "本市支持专利创造和运用，推动专利转化。" * 20 + "\n",
     # numbers: 2018年, 1.5亿元
     "numbers": """某县2018年项目安排
 
@@ -173,6 +181,16 @@ def test_the_broader_term_finds_the_narrower_one_below_its_own(engine: SearchEng
     assert first_ip < first_patent
     parsed = engine.parse("知识产权")
     assert parsed.words[0].narrower == ("专利",) and "专利" not in parsed.words[0].synonyms
+
+
+def test_a_law_repeating_a_word_never_outranks_a_measure_about_it(engine: SearchEngine) -> None:
+    result = every(engine, "知识产权")
+    rank = {h.id: i for i, h in enumerate(result.results)}
+    assert result.results[0].doc_id == "ip"  # 加强知识产权保护 / 推进知识产权证券化试点
+    assert rank["ip.m1.1"] < rank["law"] and rank["ip.m1.2"] < rank["law"]
+    assert (
+        rank["ip.m1.1"] < rank["patent_law"]
+    )  # 专利 is narrower: its law ranks below a measure that says 知识产权
 
 
 # --- whole numbers ---------------------------------------------------------------------------------

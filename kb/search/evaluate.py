@@ -6,7 +6,7 @@ module evaluates the same trees over whole arrays (``kb.search.whoosh.postings.I
 * ``Term(field, text, boost)``: BM25F with Whoosh's idf (``log(N / (df + 1)) + 1``), its average
   field length and its lossy per-document field lengths, times the boost;
 * ``And``: every child matches, the score is their sum; ``Or``: any child matches, the sum of the
-  matching children; ``AndMaybe(a, b)``: a's hits, scored a + b; ``AndNot(a, b)``: a's hits
+  matching children; ``BestOf`` (``kb.search.whoosh.dismax``): any child matches, the best matching child's score; ``AndMaybe(a, b)``: a's hits, scored a + b; ``AndNot(a, b)``: a's hits
   without b's, scored a; a compound's boost multiplies its score;
 * ``Phrase(field, words)``: the ``And`` of its words where they are consecutive in the field
   (Whoosh scores a phrase as the sum of its words' scores, not by phrase frequency).
@@ -41,6 +41,7 @@ from whoosh import query as wq
 
 from kb.search.query import Verbatim
 from kb.search.ranking import cap_by_container
+from kb.search.whoosh.dismax import BestOf
 from kb.search.whoosh.postings import IndexArrays, phrase_docs
 from kb.search.whoosh.ranges import AmountRange
 
@@ -127,6 +128,9 @@ class Evaluator:
         if type(node) is wq.And:
             parts = [self._evaluate(child, optional) for child in node.subqueries]
             return _intersect([p for p, _ in parts]), any(v for _, v in parts)
+        if isinstance(node, BestOf):
+            parts = [self._evaluate(child, optional) for child in node.subqueries]
+            return _max_union([p for p, _ in parts], self.arrays.size), any(v for _, v in parts)
         if type(node) is wq.Or:
             if node.minmatch:
                 raise Unsupported("Or with a minimum match")
@@ -282,6 +286,27 @@ def _union(parts: list[Scores], size: int = 0) -> Scores:
     all_ids = np.concatenate([p.ids for p in parts])
     ids, inverse = np.unique(all_ids, return_inverse=True)
     score = np.bincount(inverse, weights=np.concatenate([p.score for p in parts]), minlength=len(ids))
+    return Scores(ids, score)
+
+
+def _max_union(parts: list[Scores], size: int) -> Scores:
+    """Hits of any part, scored by the best part that matches (``BestOf``)."""
+    parts = [p for p in parts if len(p.ids)]
+    if not parts:
+        return Scores(_NO_IDS, _NO_SCORES)
+    if len(parts) == 1:
+        return parts[0]
+    total = sum(len(p.ids) for p in parts)
+    if size and total * 8 > size:
+        dense = np.full(size, -np.inf)
+        for p in parts:  # ids are unique within a part
+            dense[p.ids] = np.maximum(dense[p.ids], p.score)
+        ids = np.flatnonzero(dense > -np.inf)
+        return Scores(ids, dense[ids])
+    all_ids = np.concatenate([p.ids for p in parts])
+    ids, inverse = np.unique(all_ids, return_inverse=True)
+    score = np.full(len(ids), -np.inf)
+    np.maximum.at(score, inverse, np.concatenate([p.score for p in parts]))
     return Scores(ids, score)
 
 

@@ -255,6 +255,7 @@ class SearchEngine:
                     amount_field=AMOUNT_FIELD if AMOUNT_FIELD in schema else None,
                     id_field="id",
                     containers_of=enclosing_measure_ids,
+                    contained_types=("target", "result", "clause"),
                 )
                 # Keep the previous generation's arrays too: other threads may still search it.
                 self._arrays = {**dict(list(self._arrays.items())[-1:]), generation: arrays}
@@ -384,7 +385,7 @@ class SearchEngine:
         weighting = searcher.weighting
         try:
             hits, best = Evaluator(arrays, searcher.reader(), B=weighting.B, K1=weighting.K1).top(
-                query, allowed, arrays.prior, k, keys=keys, container=arrays.container
+                query, allowed, arrays.prior, k, keys=keys, cap=True
             )
             mask = np.zeros(arrays.size, dtype=bool)
             mask[hits.ids] = True

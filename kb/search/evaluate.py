@@ -211,12 +211,14 @@ class Evaluator:
         k: int,
         *,
         keys: np.ndarray | None = None,
-        container: np.ndarray | None = None,
+        cap: bool = False,
     ) -> tuple[Scores, np.ndarray]:
         """(every allowed hit with its final score (× prior), the best ``k`` of them, best first), exact.
 
-        With ``container`` (per hit, the hit of the measure it sits in, or -1) a hit is capped below its measure
-        when both are allowed matches (``kb.search.ranking.cap_by_container``).
+        With ``cap`` a hit never ranks above the measure it sits in when both are allowed matches
+        (``kb.search.ranking.cap_by_container`` over ``IndexArrays.container``): the containers of the best
+        candidates are looked up, then they are ranked again, until every hit of the page has its own looked up
+        (a cap only ever lowers a score, so a hit whose measure lies below the page falls below it too).
 
         With ``keys`` (one per hit, e.g. its date) the page is ordered by key first, highest first, and by score
         among equal keys. Lazy phrases are checked for the best candidates, then the query is scored again,
@@ -228,10 +230,12 @@ class Evaluator:
             keep = allowed[scores.ids]
             ids = scores.ids[keep]
             final = scores.score[keep] * prior[ids]
-            if container is not None:
-                final = cap_by_container(ids, final, container)
+            if cap:
+                final = cap_by_container(ids, final, self.arrays.container)
             order = top_k(ids, final, window) if keys is None else top_k_by(ids, keys[ids], final, window)
             best = ids[order]
+            if cap and self.arrays.resolve_containers(self.reader, best):
+                continue
             sorted_best = np.sort(best)
             pending = [
                 state

@@ -6,7 +6,7 @@ module evaluates the same trees over whole arrays (``kb.search.whoosh.postings.I
 * ``Term(field, text, boost)``: BM25F with Whoosh's idf (``log(N / (df + 1)) + 1``), its average
   field length and its lossy per-document field lengths, times the boost;
 * ``And``: every child matches, the score is their sum; ``Or``: any child matches, the sum of the
-  matching children; ``BestOf`` (``kb.search.whoosh.dismax``): any child matches, the best matching child's score; ``AndMaybe(a, b)``: a's hits, scored a + b; ``AndNot(a, b)``: a's hits
+  matching children; ``BestOf`` (``kb.search.whoosh.dismax``): any child matches, ``(1 − tie) · best + tie · sum`` of the matching children; ``AndMaybe(a, b)``: a's hits, scored a + b; ``AndNot(a, b)``: a's hits
   without b's, scored a; a compound's boost multiplies its score;
 * ``Phrase(field, words)``: the ``And`` of its words where they are consecutive in the field
   (Whoosh scores a phrase as the sum of its words' scores, not by phrase frequency).
@@ -130,7 +130,7 @@ class Evaluator:
             return _intersect([p for p, _ in parts]), any(v for _, v in parts)
         if isinstance(node, BestOf):
             parts = [self._evaluate(child, optional) for child in node.subqueries]
-            return _max_union([p for p, _ in parts], self.arrays.size), any(v for _, v in parts)
+            return _best_union([p for p, _ in parts], self.arrays.size, node.tie), any(v for _, v in parts)
         if type(node) is wq.Or:
             if node.minmatch:
                 raise Unsupported("Or with a minimum match")
@@ -229,13 +229,13 @@ class Evaluator:
             scores = self.evaluate(query)
             keep = allowed[scores.ids]
             ids = scores.ids[keep]
-            final = scores.score[keep] * prior[ids]
-            if cap:
-                final = cap_by_container(ids, final, self.arrays.container)
-            order = top_k(ids, final, window) if keys is None else top_k_by(ids, keys[ids], final, window)
-            best = ids[order]
-            if cap and self.arrays.resolve_containers(self.reader, best):
-                continue
+            uncapped = scores.score[keep] * prior[ids]
+            while True:  # look up the containers of the best candidates until the page has all of its own
+                final = cap_by_container(ids, uncapped, self.arrays.container) if cap else uncapped
+                order = top_k(ids, final, window) if keys is None else top_k_by(ids, keys[ids], final, window)
+                best = ids[order]
+                if not (cap and self.arrays.resolve_containers(self.reader, best)):
+                    break
             sorted_best = np.sort(best)
             pending = [
                 state
@@ -293,8 +293,8 @@ def _union(parts: list[Scores], size: int = 0) -> Scores:
     return Scores(ids, score)
 
 
-def _max_union(parts: list[Scores], size: int) -> Scores:
-    """Hits of any part, scored by the best part that matches (``BestOf``)."""
+def _best_union(parts: list[Scores], size: int, tie: float) -> Scores:
+    """Hits of any part, scored ``(1 − tie) · best + tie · sum`` of the parts that match (``BestOf``), in one pass."""
     parts = [p for p in parts if len(p.ids)]
     if not parts:
         return Scores(_NO_IDS, _NO_SCORES)
@@ -302,16 +302,22 @@ def _max_union(parts: list[Scores], size: int) -> Scores:
         return parts[0]
     total = sum(len(p.ids) for p in parts)
     if size and total * 8 > size:
-        dense = np.full(size, -np.inf)
+        best = np.zeros(size, dtype=np.float64)  # scores are positive: 0 = no part matched
+        summed = np.zeros(size, dtype=np.float64) if tie else best
         for p in parts:  # ids are unique within a part
-            dense[p.ids] = np.maximum(dense[p.ids], p.score)
-        ids = np.flatnonzero(dense > -np.inf)
-        return Scores(ids, dense[ids])
+            best[p.ids] = np.maximum(best[p.ids], p.score)
+            if tie:
+                summed[p.ids] += p.score
+        ids = np.flatnonzero(best)
+        return Scores(ids, (1.0 - tie) * best[ids] + tie * summed[ids])
     all_ids = np.concatenate([p.ids for p in parts])
+    all_scores = np.concatenate([p.score for p in parts])
     ids, inverse = np.unique(all_ids, return_inverse=True)
-    score = np.full(len(ids), -np.inf)
-    np.maximum.at(score, inverse, np.concatenate([p.score for p in parts]))
-    return Scores(ids, score)
+    top = np.zeros(len(ids))
+    np.maximum.at(top, inverse, all_scores)
+    if not tie:
+        return Scores(ids, top)
+    return Scores(ids, (1.0 - tie) * top + tie * np.bincount(inverse, weights=all_scores, minlength=len(ids)))
 
 
 def _merge_small(big: Scores, small: Scores) -> Scores:

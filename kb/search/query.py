@@ -579,19 +579,17 @@ def _alternatives_query(
 
 def _best_of(clauses: Sequence[Query]) -> Query | None:
     """One word's alternatives (fields × its written form and synonyms): the best-scoring one counts fully, the
-    others ``FIELD_TIE`` of their score (Lucene's "dis_max" with a tie breaker), as
-    ``FIELD_TIE·Or + (1 − FIELD_TIE)·BestOf`` (``kb.search.whoosh.dismax``). The same evidence in a title, a body and their two bigram
-    fields, or a word repeated in every field of a long text, then counts about once: repetition saturates
-    across fields as BM25 saturates it within one."""
+    others ``FIELD_TIE`` of their score (Lucene's "dis_max" with a tie breaker; ``BestOf``,
+    ``kb.search.whoosh.dismax``). The same evidence in a title, a body and their two bigram fields, or a word
+    repeated in every field of a long text, then counts about once: repetition saturates across fields as BM25
+    saturates it within one."""
     if not clauses:
         return None
     if len(clauses) == 1:
         return clauses[0]
     if FIELD_TIE >= 1.0:
         return Or(list(clauses))
-    if FIELD_TIE <= 0.0:
-        return BestOf(list(clauses))
-    return Or([Or(list(clauses), boost=FIELD_TIE), BestOf(list(clauses), boost=1.0 - FIELD_TIE)])
+    return BestOf(list(clauses), tie=FIELD_TIE)
 
 
 def _amount_query(

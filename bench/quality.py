@@ -5,6 +5,10 @@ Usage (from the project root):
     .venv/bin/python bench/quality.py                      # builds both indexes under a temp dir
     .venv/bin/python bench/quality.py --index /tmp/corpus-idx   # reuse a whole-corpus index
     .venv/bin/python bench/quality.py --index /tmp/corpus-idx --small-index /tmp/sq/index
+    .venv/bin/python bench/quality.py --split test     # the dev-test split: measure only, never tune on it
+
+Splits: ``dev`` (tests/judged_queries.toml, what ranking is tuned on), ``test`` (tests/judged_queries_test.toml,
+the dev-test split, only ever measured) and ``all``; the default prints both splits and the whole set.
 
 Two indexes are measured:
   * the whole corpus: ``documents/`` (the seed plan) + ``../shared/corpus`` (3,600+ documents);
@@ -142,25 +146,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small-index", type=Path, help="reuse this test index (else build one)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--skip-corpus", action="store_true", help="measure the small index only")
+    parser.add_argument("--split", choices=["dev", "test", "all", "each"], default="each")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the failed judgements")
     parser.add_argument(
         "--backend", help="also measure postgresql (a URL, or 'postgresql' for a throwaway server)"
     )
     args = parser.parse_args(argv)
 
-    judged = load_judged()
+    splits = ["dev", "test", "all"] if args.split == "each" else [args.split]
+    sets = {name: load_judged(split=name) for name in splits}
+    judged = sets["all"] if "all" in sets else sets[splits[0]]
     tmp = Path(tempfile.mkdtemp(prefix="policykb-quality-"))
     rows: list[tuple[str, Scores]] = []
     url, cluster = database(args.backend, tmp)
     timings: list[tuple[str, list[float]]] = []
     try:
         small = args.small_index or build_search_index(tmp / "small")
-        rows.append(("test index", evaluate(SearchEngine(small), judged)))
+        small_engines = [("test index", SearchEngine(small))]
         if url:
-            engine = postgresql_engine(
-                small, f"{url}{'&' if '?' in url else '?'}schema=quality_small", tmp / "s"
-            )
-            rows.append(("test index · postgresql", evaluate(engine, judged)))
+            pg_small = postgresql_engine(small, f"{url}{'&' if '?' in url else '?'}schema=quality_small", tmp / "s")
+            small_engines.append(("test index · postgresql", pg_small))
+        for label, engine in small_engines:
+            for name, queries in sets.items():
+                rows.append((f"{label}, {name} ({len(queries)})", evaluate(engine, queries)))
         if not args.skip_corpus:
             index = args.index
             if index is None:
@@ -168,23 +176,22 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.monotonic()
                 report = build([ROOT / "documents", args.corpus], index, procs=2, quiet=True)
                 print(f"built whole-corpus index in {time.monotonic() - t0:.0f} s: {report.summary()}")
-            engine = SearchEngine(index)
-            rows.append(("whole corpus", evaluate(engine, judged)))
-            timings.append(("whole corpus, Whoosh", latency(engine, judged)))
+            corpus_engines = [("whole corpus", SearchEngine(index))]
             if url:
-                pg = postgresql_engine(
-                    index, f"{url}{'&' if '?' in url else '?'}schema=quality_corpus", tmp / "c"
-                )
-                rows.append(("whole corpus · postgresql", evaluate(pg, judged)))
-                timings.append(("whole corpus, PostgreSQL", latency(pg, judged)))
+                pg = postgresql_engine(index, f"{url}{'&' if '?' in url else '?'}schema=quality_corpus", tmp / "c")
+                corpus_engines.append(("whole corpus · postgresql", pg))
+            for label, engine in corpus_engines:
+                for name, queries in sets.items():
+                    rows.append((f"{label}, {name} ({len(queries)})", evaluate(engine, queries)))
+                timings.append((label, latency(engine, judged)))
     finally:
         if cluster is not None:
             cluster.stop()
 
-    print(f"\n{len(judged)} judged queries (tests/judged_queries.toml)\n")
-    print(f"{'index':<26} {'pass':>6} {'success@1':>10} {'MRR':>6} {'nDCG@10':>8}")
+    print("\njudged queries: dev = tests/judged_queries.toml, test = tests/judged_queries_test.toml\n")
+    print(f"{'index, split (queries)':<34} {'pass':>6} {'success@1':>10} {'MRR':>6} {'nDCG@10':>8}")
     for name, s in rows:
-        print(f"{name:<26} {s.passed:>6.3f} {s.success_at_1:>10.3f} {s.mrr:>6.3f} {s.ndcg:>8.3f}")
+        print(f"{name:<34} {s.passed:>6.3f} {s.success_at_1:>10.3f} {s.mrr:>6.3f} {s.ndcg:>8.3f}")
     for name, times in timings:
         print(
             f"\nlatency, {name} ({len(times)} searches): p50 {percentile(times, 50):.1f} ms, "

@@ -85,6 +85,20 @@ def ancestor_clause_ids(clause_id_: str) -> list[str]:
     return [f"{doc_id}.s" + ".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+def enclosing_measure_ids(item_id: str) -> list[str]:
+    """The ids of the measures an item may sit in, innermost first: a target, result or clause id's clause
+    ordinals cut back one level at a time (``doc.t3.6-2`` and ``doc.s3.6.1`` → ``["doc.m3.6", "doc.m3"]``); []
+    for a document or a measure (whichever of these measures exists is the item's container)."""
+    m = _ID_RE.match(item_id)
+    if m is None or m.group(2) not in ("s", "t", "r"):
+        return []
+    ordinals = m.group(3).split("-", 1)[0]
+    parts = [p for p in ordinals.split(".") if p and p != "0"]
+    if m.group(2) == "s":
+        parts = parts[:-1]  # a clause is never its own container (a measure replaces its clause)
+    return [f"{m.group(1)}.m" + ".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
 def parent_clause_id(clause_id_: str) -> str:
     """The enclosing clause's id, "" for a root clause."""
     ancestors = ancestor_clause_ids(clause_id_)

@@ -17,6 +17,14 @@ from kb import ids
 RULES: dict[str, str] = {
     "home": "/",
     "search": "/search",
+    # A search's whole result list to take away, and its feed: the same parameters as /search (issue 25).
+    "search_csv": "/search.csv",
+    "search_xlsx": "/search.xlsx",
+    "search_atom": "/search.atom",
+    # Saved searches of a signed-in user (the workspace).
+    "saved_searches": "/workspace/searches",
+    "saved_search_seen": "/workspace/searches/<search_id>/seen",
+    "saved_search_delete": "/workspace/searches/<search_id>/delete",
     "help": "/help",
     "document": "/documents/<item_id>",
     "clause": "/clauses/<item_id>",
@@ -109,3 +117,18 @@ def regions_url(indicator: str, dimension: str = "", year: int | str = "", kind:
     return with_query(
         RULES["regions"], {"indicator": indicator, "dimension": dimension, "year": year, "kind": kind}
     )
+
+
+def search_export_url(params: Mapping[str, Any], fmt: str) -> str:
+    """The search's result list as ``fmt`` (``csv`` or ``xlsx``) for these URL parameters (plus ``style``)."""
+    return with_query(RULES[f"search_{fmt}"], params)
+
+
+def search_feed_url(params: Mapping[str, Any]) -> str:
+    """The search's Atom feed for these URL parameters."""
+    return with_query(RULES["search_atom"], params)
+
+
+def saved_searches_url() -> str:
+    """A signed-in user's saved searches (the workspace); their JSON twin is under ``/api``."""
+    return RULES["saved_searches"]

@@ -88,6 +88,8 @@ def build_search_index(root: Path) -> Path:
 # --------------------------------------------------------------------------------------------
 
 JUDGED_PATH = Path(__file__).resolve().parent / "judged_queries.toml"
+# The two splits: ranking is tuned on "dev" only; "test" (the dev-test split) is only ever measured.
+SPLITS = {"dev": JUDGED_PATH, "test": JUDGED_PATH.with_name("judged_queries_test.toml")}
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,12 @@ class Judgement:
         return any(i in ranked[:3] for i in self.top3)
 
 
-def load_judged(path: Path = JUDGED_PATH) -> list[Judgement]:
+def load_judged(path: Path = JUDGED_PATH, *, split: str | None = None) -> list[Judgement]:
+    """The judged queries of ``path``, or of a split ("dev", "test", or "all" for both)."""
+    if split == "all":
+        return [*load_judged(SPLITS["dev"]), *load_judged(SPLITS["test"])]
+    if split is not None:
+        path = SPLITS[split]
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     judged = []

@@ -1,7 +1,9 @@
-"""Judged queries (tests/judged_queries.toml): what officials type must bring back the right hit.
+"""Judged queries (tests/judged_queries.toml, the dev split): what officials type must bring back the right hit.
 
 One test per judged query: ``first`` must be rank 1, or one of ``top3`` must be in the top 3.
-A failing test here is a ranking regression; fix the ranking, not the judgement.
+A failing test here is a ranking regression; fix the ranking, not the judgement. The dev-test split
+(tests/judged_queries_test.toml) is only checked for its form here, never for its results: it is measured by
+bench/quality.py --split test, and ranking is never tuned on it.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from search_fixtures import Judgement, build_search_index, corpus_available, load_judged
+from search_fixtures import SPLITS, Judgement, build_search_index, corpus_available, load_judged
 
 from kb.search.engine import SearchEngine
 
@@ -33,11 +35,16 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
 
 def test_the_judged_set_is_large_and_well_formed() -> None:
     assert len(JUDGED) >= 45
-    for j in JUDGED:
+    held_out = load_judged(split="test")
+    assert len(held_out) >= 20
+    for j in [*JUDGED, *held_out]:
         assert j.q and j.why, j
         assert bool(j.first) != bool(j.top3), f"{j.label}: give either first or top3"
         assert j.type in (None, "document", "measure", "target", "clause"), j.label
     assert sum(1 for j in JUDGED if j.xfail) <= 3
+    # The splits hold different queries (a query with its filters is judged in one split only).
+    assert not {j.label for j in JUDGED} & {j.label for j in held_out}
+    assert set(SPLITS) == {"dev", "test"}
 
 
 @pytest.mark.parametrize("judged", [_param(j) for j in JUDGED])

@@ -18,9 +18,11 @@ from kb.search.query import (
     MAX_QUERY_CHARS,
     ONLY_EXCLUDED_MESSAGE,
     ParsedQuery,
+    default_narrower,
     default_synonyms,
     highlight_terms,
     load_synonyms,
+    load_thesaurus,
     parse_query,
 )
 
@@ -238,7 +240,10 @@ def test_shipped_synonyms() -> None:
     assert len(syn) >= 30
     assert "高新技术企业" in syn["高企"]
     assert "高企" not in syn.get("高新技术企业", ())  # one-way
-    assert "知识产权" in syn["专利"] and "专利" in syn["知识产权"]  # two-way
+    assert "研究开发" in syn["研发"] and "研发" in syn["研究开发"]  # two-way
+    # 专利 is a kind of 知识产权: the broader term finds the narrower one, never the other way round.
+    assert "专利" in default_narrower()["知识产权"]
+    assert "专利" not in syn and "知识产权" not in default_narrower().get("专利", ())
     assert syn["gdp"] == ("地区生产总值", "国内生产总值")  # keys are normalised (lowercase)
 
 
@@ -254,6 +259,15 @@ def test_load_synonyms_format(tmp_path: Path) -> None:
     assert syn["庚"] == ["辛"] and syn["辛"] == ["庚"]
     assert syn["繁体"] == ["简体", "另一"]
     assert "broken line" not in syn
+
+
+def test_narrower_terms_format(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    path.write_text("知识产权 > 专利, 商标\n高企 => 高新技术企业\n", encoding="utf-8")
+    thesaurus = load_thesaurus(path)
+    assert thesaurus.narrower == {"知识产权": ["专利", "商标"]}
+    assert "专利" not in thesaurus.synonyms and "知识产权" not in thesaurus.synonyms
+    assert load_synonyms(path) == {"高企": ["高新技术企业"]}
 
 
 def test_multiword_synonym_matches_across_punctuation() -> None:

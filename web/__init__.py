@@ -23,6 +23,7 @@ from typing import Any
 from flask import Flask, request
 
 from kb import config as kb_config
+from kb.cite.citation import chinese_date
 from kb.search.backends import open_backend
 from kb.urls import document_url, measure_url, result_url, target_url
 from web.render import marked_html
@@ -62,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         document_url=document_url, measure_url=measure_url, target_url=target_url, result_url=result_url
     )
     app.jinja_env.filters["marked"] = marked_html
+    app.jinja_env.filters["cn_date"] = chinese_date
 
     pages.register(app, pages.all_pages())
     app.register_blueprint(basket.bp)

@@ -1,18 +1,25 @@
-"""``policykb search``: the site's search from the command line (the same ``SearchRequest``)."""
+"""``policykb search``: the site's search from the command line (the same ``SearchRequest``), and its whole result
+list as CSV or .xlsx (``--format csv|xlsx [-o FILE]``, the site's ``/search.csv`` and ``/search.xlsx``)."""
 
 from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
 
 import click
 
 from kb import config
-from kb.cli.options import folders_options, json_option
+from kb.cli.options import folders_options, open_kb
 from kb.cli.output import err, print_json
-from kb.search.request import TYPES, SearchRequest
+from kb.search.request import MATCHES, TYPES, SearchRequest
+
+FORMATS = ("text", "json", "csv", "xlsx")
+EXPORT_STYLES = ["official", "gbt7714", "gbt7714-2015", "gbt7714-2025"]
 
 
 @click.command("search")
 @folders_options
-@json_option
 @click.argument("query", required=False, default="")
 @click.option("--type", "hit_type", type=click.Choice(TYPES), help="the type of hit")
 @click.option(
@@ -27,30 +34,61 @@ from kb.search.request import TYPES, SearchRequest
 @click.option("--to", "date_to", metavar="YYYY-MM-DD")
 @click.option("--field", type=click.Choice(["all", "title"]), default="all")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
-@click.option("--limit", type=int, default=10)
+@click.option(
+    "--match",
+    type=click.Choice(MATCHES),
+    default="broad",
+    help="broad (模糊, default): words, synonyms, amounts by value; exact (精确): every piece as written",
+)
+@click.option(
+    "--limit", type=int, default=10, help="hits to print (text/json; csv/xlsx export the whole list)"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="text (default), json, or the whole result list as csv/xlsx (up to 1,000 rows)",
+)
+@click.option("--json", "as_json", is_flag=True, help="print JSON (the site's /api shape); = --format json")
+@click.option(
+    "--style", type=click.Choice(EXPORT_STYLES), default="official", help="citation style of csv/xlsx"
+)
+@click.option("-o", "--output", metavar="FILE", help="write csv/xlsx to FILE (default: standard output)")
+@click.option("--base-url", default="", help="the site's public address: links of csv/xlsx rows (本库链接)")
 def search_command(
     documents: tuple[str, ...],
     index: str | None,
-    as_json: bool,
     query: str,
     hit_type: str | None,
     limit: int,
+    fmt: str | None,
+    as_json: bool,
+    style: str,
+    output: str | None,
+    base_url: str,
     **filters: str | None,
 ) -> int:
     """Search measures, targets, results, clauses and documents (the query may be empty when a filter is given)."""
     from kb.search.backends import open_search
     from kb.search.schema import TYPE_LABELS
 
+    fmt = fmt or ("json" if as_json else "text")
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        err("xlsx 是二进制文件，请用 -o FILE 指定输出文件。 xlsx is binary: give -o FILE.")
+        return 2
     request = SearchRequest(q=query, type=hit_type, limit=limit, **filters)  # type: ignore[arg-type]
     engine = open_search(config.backend(), config.index_dir(index))
     try:
+        if fmt in ("csv", "xlsx"):
+            return _export(engine, index, request, fmt, style, output, base_url)
         result = engine.search(request)
     except ValueError as exc:  # a date filter that is no date: the message says how to write one
         err(str(exc))
         return 2
     finally:
         engine.close()
-    if as_json:
+    if fmt == "json":
         print_json(result.to_json())
         return 0
     if result.message:
@@ -61,6 +99,39 @@ def search_command(
         click.echo(
             f"{rank:>2}. [{TYPE_LABELS.get(hit.type, hit.type)}] {hit.title.plain('【', '】')}  {hit.id}"
         )
-        click.echo(f"    {hit.doc_title} {place}")
+        meta = " · ".join(x for x in (hit.date, hit.genre, hit.agency) if x)
+        click.echo(f"    {hit.doc_title} {place}" + (f"  ({meta})" if meta else ""))
         click.echo(f"    {hit.snippet.plain('【', '】')}")
+    return 0
+
+
+def _export(
+    engine: object,
+    index: str | None,
+    request: SearchRequest,
+    fmt: str,
+    style: str,
+    output: str | None,
+    base: str,
+) -> int:
+    from kb.cite.table import EXPORT_LIMIT, result_table, to_csv, to_xlsx
+
+    table = result_table(
+        engine,  # type: ignore[arg-type]
+        open_kb(index),
+        request,
+        style=style,
+        base_url=base,
+        accessed=date.today(),
+    )
+    payload = to_csv(table) if fmt == "csv" else to_xlsx(table)
+    if output is None:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+    else:
+        Path(output).write_bytes(payload)
+    note = f"共 {table.total} 条结果，导出 {len(table.rows)} 条 exported"
+    if table.truncated:
+        note += f"（上限 {EXPORT_LIMIT} 条 the export holds the first {EXPORT_LIMIT}）"
+    err(note + (f" → {output}" if output else ""))
     return 0

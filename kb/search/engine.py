@@ -12,7 +12,16 @@ containing the text; ``doc_number`` a 文号 or part of one (国发 2019); ``dat
 (YYYY[-MM[-DD]]). A facet or filter value ``未注明`` (``NOT_STATED``) selects the hits whose document lacks that
 value. With an empty query and at least one filter the search lists every hit the filters allow (browsing: scored
 by the type prior alone). ``field="title"`` searches titles only; ``sort="date"`` orders newest first, ties by
-relevance.
+relevance; ``match="exact"`` matches every piece of the query as written (``kb.search.query``).
+
+Ranking is BM25F × the type prior (``kb.search.ranking``), then the cap by clause path: a target or clause never above
+the measure it sits in (``IndexArrays.container``, from the ids). Each hit carries its document's date, 文种, agency
+and 文号 (the result cards show them). ``documents(request)`` lists the documents with a matching hit, newest first
+(saved searches compare it with the last visit).
+
+What another backend implements (``SearchBackend``): ``search`` with the query semantics of ``ParsedQuery``
+(``kb.search.query``), the filters above, the prior and the cap (``kb.search.ranking.cap_by_container``);
+``documents``; ``related``; ``warm``; ``close``.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from kb.ids import enclosing_measure_ids
 from kb.search import ranking
 from kb.search.amounts import AmountQuery, find_quantities
 from kb.search.evaluate import Evaluator, Unsupported, top_k, top_k_by
@@ -63,6 +73,10 @@ class Hit:
     url: str
     categories: list[str] = field(default_factory=list)
     year: int | None = None  # a result's reported year
+    date: str = ""  # the document's date (ISO, maybe only YYYY or YYYY-MM), "" when it has none
+    genre: str = ""  # the document's 文种
+    agency: str = ""  # the document's issuing agency
+    doc_number: str = ""  # the document's 文号
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -78,6 +92,10 @@ class Hit:
             "score": round(self.score, 4),
             "url": self.url,
             "categories": self.categories,
+            "date": self.date,
+            "genre": self.genre,
+            "agency": self.agency,
+            "doc_number": self.doc_number,
         }
         if self.type in ("target", "result"):  # a quantity: its kind, and the year a result reports
             data["kind"] = self.type
@@ -136,6 +154,8 @@ class SearchBackend(Protocol):
     def search(self, request: SearchRequest | str = "", /, **fields: Any) -> SearchResult: ...
 
     def related(self, measure_id: str, limit: int = 5) -> list[Hit]: ...
+
+    def documents(self, request: SearchRequest) -> list[tuple[str, int]]: ...
 
     def warm(self) -> None: ...
 
@@ -234,6 +254,9 @@ class SearchEngine:
                     column_fields={k: v for k, v in COLUMN_FIELDS.items() if v in schema},
                     date_column="date" if "date" in schema else None,
                     amount_field=AMOUNT_FIELD if AMOUNT_FIELD in schema else None,
+                    id_field="id",
+                    containers_of=enclosing_measure_ids,
+                    contained_types=("target", "result", "clause"),
                 )
                 # Keep the previous generation's arrays too: other threads may still search it.
                 self._arrays = {**dict(list(self._arrays.items())[-1:]), generation: arrays}
@@ -256,11 +279,12 @@ class SearchEngine:
             searcher.close()
             self._local.searcher = None
 
-    def parse(self, query: str, field: str | None = None) -> ParsedQuery:
-        """The query tree ``search`` runs for this text (``field`` "title" = titles only)."""
+    def parse(self, query: str, field: str | None = None, *, exact: bool = False) -> ParsedQuery:
+        """The query tree ``search`` runs for this text (``field`` "title" = titles only; ``exact``: every piece
+        as written, ``match=exact``)."""
         fields = FIELDS.get(field or "all", SEARCH_FIELDS)
         amounts = AMOUNT_FIELD if fields is SEARCH_FIELDS and AMOUNT_FIELD in self.schema else None
-        return parse_query(query or "", fields, schema=self.schema, amount_field=amounts)
+        return parse_query(query or "", fields, schema=self.schema, amount_field=amounts, exact=exact)
 
     def allowed(self, arrays: IndexArrays, **filters: str | None) -> np.ndarray:
         """The mask of live hits every given filter accepts (names in ``FILTERS``); ``ValueError`` for a bad
@@ -302,7 +326,7 @@ class SearchEngine:
             request = request.with_(**fields)
         limit, offset, sort = request.limit, request.offset, request.sort
         searcher = self._searcher()
-        parsed = self.parse(request.q, request.field)
+        parsed = self.parse(request.q, request.field, exact=request.exact)
         result = SearchResult(
             query=parsed.text, offset=offset, limit=limit, terms=highlight_terms(parsed), sort=sort
         )
@@ -362,7 +386,7 @@ class SearchEngine:
         weighting = searcher.weighting
         try:
             hits, best = Evaluator(arrays, searcher.reader(), B=weighting.B, K1=weighting.K1).top(
-                query, allowed, arrays.prior, k, keys=keys
+                query, allowed, arrays.prior, k, keys=keys, cap=True
             )
             mask = np.zeros(arrays.size, dtype=bool)
             mask[hits.ids] = True
@@ -412,7 +436,36 @@ class SearchEngine:
             url=item_url(hit_type, hit["id"]),
             categories=categories,
             year=hit.get("reported"),
+            date=hit.get("date") or "",
+            genre=hit.get("genre") or "",
+            agency=hit.get("agency") or "",
+            doc_number=hit.get("doc_number") or "",
         )
+
+    def documents(self, request: SearchRequest) -> list[tuple[str, int]]:
+        """(document id, number of matching hits) of every document with a hit that matches all of the request
+        (its query, filters and match mode; partial matches do not count), newest document first (then by id).
+        What a saved search compares with the last visit; the window, order and snippets of the request are
+        ignored."""
+        searcher = self._searcher()
+        parsed = self.parse(request.q, request.field, exact=request.exact)
+        arrays = self._index_arrays(searcher)
+        allowed = self.allowed(arrays, **request.filters)
+        if parsed.query is None:
+            if parsed.text or not any(request.filters.values()):
+                return []
+            matched = allowed
+        else:
+            _, matched = self._run(searcher, arrays, parsed.query, allowed, 1)
+        facet = arrays.facets["doc"]
+        codes = facet.codes[matched]
+        if len(codes) == 0:
+            return []
+        found, counts = np.unique(codes, return_counts=True)
+        newest = np.full(len(facet.values), -1, dtype=np.int64)
+        np.maximum.at(newest, codes, arrays.date_first[matched])
+        order = sorted(range(len(found)), key=lambda i: (-newest[found[i]], facet.values[found[i]]))
+        return [(facet.values[found[i]], int(counts[i])) for i in order if found[i] != 0]
 
     def related(self, measure_id: str, limit: int = 5) -> list[Hit]:
         """Measures of other documents most like this one (by the key terms of its text).

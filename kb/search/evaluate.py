@@ -6,7 +6,7 @@ module evaluates the same trees over whole arrays (``kb.search.whoosh.postings.I
 * ``Term(field, text, boost)``: BM25F with Whoosh's idf (``log(N / (df + 1)) + 1``), its average
   field length and its lossy per-document field lengths, times the boost;
 * ``And``: every child matches, the score is their sum; ``Or``: any child matches, the sum of the
-  matching children; ``AndMaybe(a, b)``: a's hits, scored a + b; ``AndNot(a, b)``: a's hits
+  matching children; ``BestOf`` (``kb.search.whoosh.dismax``): any child matches, ``(1 − tie) · best + tie · sum`` of the matching children; ``AndMaybe(a, b)``: a's hits, scored a + b; ``AndNot(a, b)``: a's hits
   without b's, scored a; a compound's boost multiplies its score;
 * ``Phrase(field, words)``: the ``And`` of its words where they are consecutive in the field
   (Whoosh scores a phrase as the sum of its words' scores, not by phrase frequency).
@@ -17,6 +17,10 @@ score — the optional side of ``AndMaybe``, i.e. the adjacency bonus of ``kb.se
 assumed to hold (an upper bound of the score), and ``top()`` checks it only for the hits that reach
 the requested page, re-ranking until every hit on the page has its exact score: the page is the
 same as with every phrase checked. ``tests/test_evaluate.py`` compares scores with Whoosh's.
+
+``Verbatim`` (a piece matched as written through a bigram field, ``kb.search.query``): the hits of its bigram ``And``
+whose stored source text holds the piece (``verbatim_key``), each proven by the piece's word-field phrase (``sure``)
+or, for the rest only, by reading the stored text. Exact, like a phrase that decides the match.
 
 ``AmountRange`` (a quantity within a range, ``kb.search.whoosh.ranges``): the hits holding such a quantity,
 each scoring the node's boost, from ``IndexArrays.amounts`` (every quantity of the index as arrays).
@@ -35,6 +39,9 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from kb.search.query import Verbatim
+from kb.search.ranking import cap_by_container
+from kb.search.whoosh.dismax import BestOf
 from kb.search.whoosh.postings import IndexArrays, phrase_docs
 from kb.search.whoosh.ranges import AmountRange
 
@@ -107,6 +114,8 @@ class Evaluator:
             if node.slop != 1:
                 raise Unsupported(f"phrase slop {node.slop}")
             return self._phrase(node.fieldname, tuple(node.words), optional), optional
+        if isinstance(node, Verbatim):
+            return self._verbatim(node), False
         if isinstance(node, wq.AndMaybe):
             a, va = self._evaluate(node.a, optional)
             b, vb = self._evaluate(node.b, True)
@@ -119,6 +128,9 @@ class Evaluator:
         if type(node) is wq.And:
             parts = [self._evaluate(child, optional) for child in node.subqueries]
             return _intersect([p for p, _ in parts]), any(v for _, v in parts)
+        if isinstance(node, BestOf):
+            parts = [self._evaluate(child, optional) for child in node.subqueries]
+            return _best_union([p for p, _ in parts], self.arrays.size, node.tie), any(v for _, v in parts)
         if type(node) is wq.Or:
             if node.minmatch:
                 raise Unsupported("Or with a minimum match")
@@ -146,6 +158,20 @@ class Evaluator:
             out = Scores(_NO_IDS, _NO_SCORES)
         self._terms[key] = out
         return out
+
+    def _verbatim(self, node: Verbatim) -> Scores:
+        """The hits of the node's bigram And whose stored source text holds the piece as written."""
+        parts = [self._evaluate(child, False)[0] for child in node.subqueries]
+        found = _intersect(parts)
+        if len(found.ids) == 0:
+            return found
+        keep = np.zeros(len(found.ids), dtype=bool)
+        if node.sure is not None:
+            sure = self._evaluate(node.sure, False)[0]
+            keep = np.isin(found.ids, sure.ids, assume_unique=True)
+        for i in np.flatnonzero(~keep):
+            keep[i] = node.holds(self.reader.stored_fields(int(found.ids[i])))
+        return Scores(found.ids[keep], found.score[keep])
 
     def _phrase(self, fieldname: str, words: tuple[str, ...], optional: bool) -> Scores:
         words_scores = _intersect([self._term(fieldname, w) for w in words])
@@ -185,8 +211,14 @@ class Evaluator:
         k: int,
         *,
         keys: np.ndarray | None = None,
+        cap: bool = False,
     ) -> tuple[Scores, np.ndarray]:
         """(every allowed hit with its final score (× prior), the best ``k`` of them, best first), exact.
+
+        With ``cap`` a hit never ranks above the measure it sits in when both are allowed matches
+        (``kb.search.ranking.cap_by_container`` over ``IndexArrays.container``): the containers of the best
+        candidates are looked up, then they are ranked again, until every hit of the page has its own looked up
+        (a cap only ever lowers a score, so a hit whose measure lies below the page falls below it too).
 
         With ``keys`` (one per hit, e.g. its date) the page is ordered by key first, highest first, and by score
         among equal keys. Lazy phrases are checked for the best candidates, then the query is scored again,
@@ -197,9 +229,13 @@ class Evaluator:
             scores = self.evaluate(query)
             keep = allowed[scores.ids]
             ids = scores.ids[keep]
-            final = scores.score[keep] * prior[ids]
-            order = top_k(ids, final, window) if keys is None else top_k_by(ids, keys[ids], final, window)
-            best = ids[order]
+            uncapped = scores.score[keep] * prior[ids]
+            while True:  # look up the containers of the best candidates until the page has all of its own
+                final = cap_by_container(ids, uncapped, self.arrays.container) if cap else uncapped
+                order = top_k(ids, final, window) if keys is None else top_k_by(ids, keys[ids], final, window)
+                best = ids[order]
+                if not (cap and self.arrays.resolve_containers(self.reader, best)):
+                    break
             sorted_best = np.sort(best)
             pending = [
                 state
@@ -255,6 +291,33 @@ def _union(parts: list[Scores], size: int = 0) -> Scores:
     ids, inverse = np.unique(all_ids, return_inverse=True)
     score = np.bincount(inverse, weights=np.concatenate([p.score for p in parts]), minlength=len(ids))
     return Scores(ids, score)
+
+
+def _best_union(parts: list[Scores], size: int, tie: float) -> Scores:
+    """Hits of any part, scored ``(1 − tie) · best + tie · sum`` of the parts that match (``BestOf``), in one pass."""
+    parts = [p for p in parts if len(p.ids)]
+    if not parts:
+        return Scores(_NO_IDS, _NO_SCORES)
+    if len(parts) == 1:
+        return parts[0]
+    total = sum(len(p.ids) for p in parts)
+    if size and total * 8 > size:
+        best = np.zeros(size, dtype=np.float64)  # scores are positive: 0 = no part matched
+        summed = np.zeros(size, dtype=np.float64) if tie else best
+        for p in parts:  # ids are unique within a part
+            best[p.ids] = np.maximum(best[p.ids], p.score)
+            if tie:
+                summed[p.ids] += p.score
+        ids = np.flatnonzero(best)
+        return Scores(ids, (1.0 - tie) * best[ids] + tie * summed[ids])
+    all_ids = np.concatenate([p.ids for p in parts])
+    all_scores = np.concatenate([p.score for p in parts])
+    ids, inverse = np.unique(all_ids, return_inverse=True)
+    top = np.zeros(len(ids))
+    np.maximum.at(top, inverse, all_scores)
+    if not tie:
+        return Scores(ids, top)
+    return Scores(ids, (1.0 - tie) * top + tie * np.bincount(inverse, weights=all_scores, minlength=len(ids)))
 
 
 def _merge_small(big: Scores, small: Scores) -> Scores:

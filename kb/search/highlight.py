@@ -6,6 +6,10 @@ traditional → simplified, lower case), so its offsets slice the original text,
 densest group of hits. Both return ``Marked``; the site renders it as escaped HTML with ``<mark>``
 (``web.render``), the command line as plain text.
 
+A term that begins or ends with a Latin letter or a digit is marked as a whole word or number only: "1" is not
+marked inside "2018", "1.5" or "A1", nor "ai" inside "mail" (the index holds numbers and Latin words as whole
+tokens, so those are not what matched).
+
 Cost is bounded by the snippet, not the document: at most ``SCAN_CHARS`` characters are scanned for hits
 and at most ``MAX_HITS`` hits are kept, so a 600 KB document costs what a 50 KB one does.
 """
@@ -65,6 +69,27 @@ class Marked:
         return {"text": self.text, "marks": [list(m) for m in self.marks]}
 
 
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _whole(folded: str, start: int, end: int) -> bool:
+    """The span does not cut a Latin word or a number in two (a decimal point between digits is inside one)."""
+    if _alnum(folded[start]) and start > 0:
+        before = folded[start - 1]
+        if _alnum(before) or (
+            before == "." and start > 1 and folded[start - 2].isdigit() and folded[start].isdigit()
+        ):
+            return False
+    if _alnum(folded[end - 1]) and end < len(folded):
+        after = folded[end]
+        if _alnum(after):
+            return False
+        if after == "." and end + 1 < len(folded) and folded[end + 1].isdigit() and folded[end - 1].isdigit():
+            return False
+    return True
+
+
 def find_hits(
     text: str,
     terms: Iterable[str],
@@ -86,7 +111,11 @@ def find_hits(
         while start != -1 and len(starts) < limit:
             end = start + len(term)
             i = bisect.bisect_left(starts, start)
-            free = (i == 0 or ends[i - 1] <= start) and (i == len(starts) or starts[i] >= end)
+            free = (
+                (i == 0 or ends[i - 1] <= start)
+                and (i == len(starts) or starts[i] >= end)
+                and _whole(folded, start, end)
+            )
             if free:
                 starts.insert(i, start)
                 ends.insert(i, end)

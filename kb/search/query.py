@@ -3,7 +3,8 @@
 Whoosh's ``QueryParser`` is never run on user text: wildcards, ``field:value``, ranges and
 boosts typed by accident would change the meaning or raise. The syntax understood here:
 
-* ``"…"``, ``“…”``, ``「…」``, ``『…』`` – a phrase (an unbalanced quote is ordinary punctuation);
+* ``"…"``, ``“…”``, ``「…」``, ``『…』`` – a phrase matched as written (an unbalanced quote is ordinary
+  punctuation): see "Exact pieces" below;
 * ``-word`` / ``-"phrase"`` at the start of a word – exclusion (``5-10`` is not one);
   ``NOT word`` is the same; bare upper-case ``AND`` / ``OR`` are ignored (words are ANDed, and
   ``ParsedQuery.fallback`` is the OR form);
@@ -28,11 +29,30 @@ coordination bonus (for "no result with all words" pages). An unquoted chunk cut
 words (融资担保 → 融资/担保) is also scored as a phrase (``AndMaybe``: an adjacency bonus, never a
 requirement) and highlighted whole (``ParsedQuery.adjacent``).
 
+Exact pieces (issue 25). A quoted phrase, and with ``exact=True`` (``match=exact``) every whitespace-separated piece,
+is matched as written: the same letters, digits and ideographs in the same order, after folding full-/half-width
+forms, traditional → simplified and case, with spaces and punctuation between them not counted. No synonym, no
+narrower term, no quantity by value, no bigram back-off that could match other words: in the word fields it is the
+``Phrase`` (or ``Term``) of its tokens; in a bigram field, a two-ideograph piece is the bigram inside a word (never
+across two: "高企" is not in 提高企业) and a longer piece the ``And`` of its bigrams wrapped in ``Verbatim``, which keeps
+only the hits whose stored text (``kb.search.schema.BIGRAM_SOURCES``) holds the folded piece
+(``verbatim_key``) — the hits where jieba cut the text otherwise (个人所得税 in 个人所得税法) without those where the
+bigrams merely occur (人才 … 才发 … 发展 for 人才发展).
+
+Synonyms (``synonyms.txt``, ``load_thesaurus``): ``A => B`` (an abbreviation: A also finds B), ``A <=> B`` (two-way)
+and ``A > B`` (B is narrower, a kind of A: 知识产权 > 专利). A query for A finds B's hits weighted ``SYNONYM_WEIGHT``
+(equivalents) or ``NARROWER_WEIGHT`` (narrower terms); a query for the narrower B never finds A, so hits that only
+say 知识产权 never rank for 专利.
+
 Quantities (with ``amount_field``, the index's quantity field): an unquoted ``number unit`` is matched by value,
 not by its characters (``kb.search.amounts``): 5000万元 finds 5000万元 and 0.5亿元 but not 5000元, 5000户 or
 5000亿元; it is an ``Or`` of the quantity term (``元=50000000``) and the phrase as written in the word fields
 (never the bigram fields, whose unordered bigrams are what matched 5000亿元). A comparison — 1000万元以上,
 不超过50万元, 1000—5000万元, 5000万元左右 — is an ``AmountRange``. A quoted quantity is a phrase like any other.
+
+What another backend must implement from a ``ParsedQuery`` (``docs/design.md``): the ``QueryWord`` semantics above
+(broad words with their weighted alternatives; exact words as written; quantities by value), AND of the words with
+the adjacency bonus, the exclusions, and the OR ``fallback``.
 """
 
 from __future__ import annotations
@@ -40,7 +60,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +70,8 @@ from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 from kb.config import config_file
 from kb.search.amounts import AmountQuery, parse_amounts, token
 from kb.search.analysis import cross_bigram, is_bigram_analyzer
+from kb.search.schema import BIGRAM_SOURCES
+from kb.search.whoosh.dismax import BestOf
 from kb.search.whoosh.ranges import AmountRange
 from kb.text.normalize import fold, is_cjk, normalize
 from kb.text.segment import segment
@@ -63,17 +85,24 @@ __all__ = [
     "ONLY_EXCLUDED_MESSAGE",
     "ParsedQuery",
     "QueryWord",
+    "Thesaurus",
+    "Verbatim",
+    "default_narrower",
     "default_synonyms",
     "highlight_terms",
     "load_synonyms",
+    "load_thesaurus",
     "parse_query",
+    "verbatim_key",
 ]
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 24
 MAX_EXCLUDED = 8
-# Synonym alternatives score a little lower than the word the user typed.
+# Synonym alternatives score a little lower than the word the user typed; narrower terms (知识产权 > 专利) lower
+# still: a query for the broader term finds them, below the hits that say the term itself.
 SYNONYM_WEIGHT = 0.8
+NARROWER_WEIGHT = 0.5
 # Coordination bonus of the fallback OR query (``Or(scale=...)``, like Whoosh's OrGroup.factory(0.9));
 # kb.search.evaluate counts it per word.
 FALLBACK_SCALE = 0.9
@@ -83,6 +112,11 @@ FALLBACK_SCALE = 0.9
 # scattered. Chunks longer than MAX_ADJACENCY_CHARS get no bonus.
 ADJACENCY_WEIGHT = 1.0
 MAX_ADJACENCY_CHARS = 24
+# How much a word's other matching alternatives (fields, synonyms) add to its best one (``_best_of``): 1.0 adds
+# them all (Whoosh's BM25F sums per field), 0.0 keeps the best only. Tuned with the document prior on the dev split
+# (bench/quality.py, kb.search.ranking.TYPE_PRIOR): mean MRR of the test index and the whole corpus at the best
+# document prior, 1.0 / 0.5 / 0.3 / 0.1 → .882 / .887 / .899 / .885.
+FIELD_TIE = 0.3
 
 EMPTY_MESSAGE = "请输入检索词"
 ONLY_EXCLUDED_MESSAGE = "请输入要检索的词（不能只有排除词）"
@@ -105,23 +139,36 @@ def _key(text: str) -> str:
     return normalize(text).strip().lower()
 
 
-def load_synonyms(path: str | Path | None = None) -> dict[str, list[str]]:
-    """Read a synonyms file (see kb/data/synonyms.txt for the format).
+@dataclass(frozen=True)
+class Thesaurus:
+    """The synonyms file: equivalents (``A => B``, ``A <=> B``) and narrower terms (``A > B``), each as
+    ``{normalised key: [alternatives in file order]}``."""
 
-    Returns ``{normalised key: [alternatives in file order]}``; two-way groups give every member
-    the others. Malformed lines are skipped.
+    synonyms: dict[str, list[str]]
+    narrower: dict[str, list[str]]
+
+
+def load_thesaurus(path: str | Path | None = None) -> Thesaurus:
+    """Read a synonyms file (see kb/data/synonyms.txt for the format); malformed lines are skipped.
+
+    ``A => B, C`` one-way equivalents; ``A <=> B <=> C`` (or a plain comma-separated group) two-way: every member
+    gets the others; ``A > B, C``: B and C are narrower terms of A (A finds them, they never find A).
     """
     path = Path(path) if path is not None else config_file("synonyms.txt")
-    result: dict[str, list[str]] = {}
+    synonyms: dict[str, list[str]] = {}
+    narrower: dict[str, list[str]] = {}
 
-    def add(src: str, dst: str) -> None:
+    def add(table: dict[str, list[str]], src: str, dst: str) -> None:
         key = _key(src)
         alt = normalize(dst).strip()
         if not key or not alt or _key(alt) == key:
             return
-        alts = result.setdefault(key, [])
+        alts = table.setdefault(key, [])
         if alt not in alts:
             alts.append(alt)
+
+    def members(text: str) -> list[str]:
+        return [m.strip() for m in re.split(r"[,，]", text) if m.strip()]
 
     with open(path, encoding="utf-8-sig") as fh:
         for raw in fh:
@@ -129,33 +176,52 @@ def load_synonyms(path: str | Path | None = None) -> dict[str, list[str]]:
             if not line or line.startswith("#"):
                 continue
             if "<=>" in line:
-                members = [m.strip() for part in line.split("<=>") for m in re.split(r"[,，]", part)]
-                members = [m for m in members if m]
-                for a in members:
-                    for b in members:
-                        add(a, b)
+                group = [m for part in line.split("<=>") for m in members(part)]
+                for a in group:
+                    for b in group:
+                        add(synonyms, a, b)
             elif "=>" in line:
                 left, _, right = line.partition("=>")
-                alts = [m.strip() for m in re.split(r"[,，]", right) if m.strip()]
-                for src in (s.strip() for s in re.split(r"[,，]", left)):
-                    for alt in alts:
-                        add(src, alt)
+                for src in members(left):
+                    for alt in members(right):
+                        add(synonyms, src, alt)
+            elif ">" in line:
+                left, _, right = line.partition(">")
+                for src in members(left):
+                    for alt in members(right):
+                        add(narrower, src, alt)
             else:  # a plain comma-separated group is two-way
-                members = [m.strip() for m in re.split(r"[,，]", line) if m.strip()]
-                for a in members:
-                    for b in members:
-                        add(a, b)
-    return result
+                group = members(line)
+                for a in group:
+                    for b in group:
+                        add(synonyms, a, b)
+    return Thesaurus(synonyms, narrower)
+
+
+def load_synonyms(path: str | Path | None = None) -> dict[str, list[str]]:
+    """The equivalents of a synonyms file: ``{normalised key: [alternatives in file order]}`` (two-way groups give
+    every member the others; narrower terms are ``load_thesaurus``'s)."""
+    return load_thesaurus(path).synonyms
+
+
+@functools.lru_cache(maxsize=1)
+def _default_thesaurus() -> Thesaurus:
+    try:
+        return load_thesaurus()
+    except OSError:
+        return Thesaurus({}, {})
 
 
 @functools.lru_cache(maxsize=1)
 def default_synonyms() -> Mapping[str, tuple[str, ...]]:
-    """The shipped synonyms (kb/data/synonyms.txt), loaded once per process; empty if missing."""
-    try:
-        loaded = load_synonyms()
-    except OSError:
-        return {}
-    return {k: tuple(v) for k, v in loaded.items()}
+    """The configured equivalents (synonyms.txt), loaded once per process; empty if missing."""
+    return {k: tuple(v) for k, v in _default_thesaurus().synonyms.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def default_narrower() -> Mapping[str, tuple[str, ...]]:
+    """The configured narrower terms (``A > B`` lines of synonyms.txt): {broader: narrower terms}."""
+    return {k: tuple(v) for k, v in _default_thesaurus().narrower.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -168,9 +234,10 @@ class QueryWord:
     """One positive search word or phrase."""
 
     text: str  # as the user typed it (after cleaning/folding), e.g. "高企", "科技成果转化"
-    phrase: bool = False  # came from quotes
-    synonyms: tuple[str, ...] = ()  # alternatives that were searched too
+    phrase: bool = False  # matched as written: quoted, or every piece with match=exact
+    synonyms: tuple[str, ...] = ()  # equivalents that were searched too (SYNONYM_WEIGHT)
     amount: AmountQuery | None = None  # a quantity matched by value (5000万元, 1000万元以上)
+    narrower: tuple[str, ...] = ()  # narrower terms that were searched too (NARROWER_WEIGHT)
 
 
 @dataclass(frozen=True)
@@ -290,8 +357,9 @@ def _lone_ideograph(span: tuple[str, int, int]) -> bool:
     return len(tok) == 1 and is_cjk(tok) and tok not in QUERY_STOPWORDS
 
 
-def _words_of_chunk(chunk: str, synonyms: Mapping[str, Sequence[str]]) -> list[str]:
-    """Segment an unquoted chunk into words (surface strings of ``chunk``)."""
+def _words_of_chunk(chunk: str, synonyms: Container[str]) -> list[str]:
+    """Segment an unquoted chunk into words (surface strings of ``chunk``); ``synonyms``: the keys (normalised)
+    whose tokens are kept together."""
     spans = segment(chunk)
     words: list[str] = []
     n = len(spans)
@@ -366,6 +434,100 @@ def _field_query(info: _FieldInfo, text: str, weight: float) -> Query | None:
     return And([Term(info.name, t) for t in toks], boost=boost)
 
 
+class Verbatim(And):
+    """The hits of a piece's bigram ``And`` (one bigram field) whose stored ``source`` text holds the piece as
+    written: its ``verbatim_key`` is in the source's. ``sure`` (the piece in the word field indexing that same
+    text: its tokens consecutive) proves it for a hit without reading the stored text.
+
+    ``kb.search.evaluate`` checks it over arrays (``Evaluator._verbatim``); Whoosh runs it through ``matcher``
+    (the And's matcher filtered to the verified hits), so both give the same hits and scores."""
+
+    def __init__(
+        self,
+        subqueries: Sequence[Query],
+        boost: float = 1.0,
+        *,
+        source: str = "",
+        key: str = "",
+        sure: Query | None = None,
+    ) -> None:
+        super().__init__(list(subqueries), boost=boost)
+        self.source = source
+        self.key = key
+        self.sure = sure
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            super().__eq__(other)
+            and isinstance(other, Verbatim)
+            and (self.source, self.key, self.sure) == (other.source, other.key, other.sure)
+        )
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash((self.source, self.key))
+
+    def __repr__(self) -> str:
+        return f"Verbatim({self.subqueries!r}, source={self.source!r}, key={self.key!r})"
+
+    def _same(self, subqueries: Sequence[Query]) -> Verbatim:
+        return Verbatim(subqueries, boost=self.boost, source=self.source, key=self.key, sure=self.sure)
+
+    def apply(self, fn: Any) -> Query:
+        return self._same([fn(q) for q in self.subqueries])
+
+    def normalize(self) -> Query:
+        return self._same([q.normalize() for q in self.subqueries])
+
+    def holds(self, stored: Mapping[str, Any]) -> bool:
+        """Whether a hit's stored fields hold the piece as written."""
+        return self.key in verbatim_key(str(stored.get(self.source) or ""))
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        from whoosh.matching import FilterMatcher
+
+        inner = And(list(self.subqueries), boost=self.boost)
+        candidates = list(inner.matcher(searcher, context).all_ids())
+        sure = set(self.sure.docs(searcher)) if self.sure is not None and candidates else set()
+        keep = frozenset(d for d in candidates if d in sure or self.holds(searcher.stored_fields(d)))
+        return FilterMatcher(inner.matcher(searcher, context), keep)
+
+
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+
+
+def verbatim_key(text: str) -> str:
+    """What "as written" compares: folded (full-/half-width, traditional → simplified, case), then only the
+    letters, digits and ideographs — spaces and punctuation between them do not count."""
+    return _NOT_WORD_RE.sub("", normalize(text).lower())
+
+
+def _exact_field_query(infos: Sequence[_FieldInfo], info: _FieldInfo, text: str) -> Query | None:
+    """A piece as written in one field (see "Exact pieces" in the module docstring)."""
+    if not info.bigram:
+        return _field_query(info, text, 1.0)
+    if _cjk_count(text) < 2 or any("0" <= ch <= "9" for ch in text):
+        return None  # the word fields hold it (numbers: see _field_query)
+    toks = info.tokens(text)
+    if len(toks) == 1:  # two ideographs: the bigram inside a word of the text, never across two
+        return Term(info.name, toks[0], boost=info.boost)
+    source = BIGRAM_SOURCES.get(info.name)
+    if not toks or source is None:
+        return None
+    words = next((i for i in infos if i.name == source), None)
+    sure = _field_query(words, text, 1.0) if words is not None else None
+    inner = And([_bigram_query(info.name, t) for t in toks], boost=info.boost)
+    return Verbatim([inner], source=source, key=verbatim_key(text), sure=sure)
+
+
+def _exact_query(infos: Sequence[_FieldInfo], text: str) -> Query | None:
+    clauses: list[Query] = []
+    for info in infos:
+        q = _exact_field_query(infos, info, text)
+        if q is not None and q not in clauses:
+            clauses.append(q)
+    return _best_of(clauses)
+
+
 def _bigram_query(fieldname: str, gram: str) -> Query:
     if len(gram) == 2 and is_cjk(gram[0]) and is_cjk(gram[1]):
         return Or([Term(fieldname, gram), Term(fieldname, cross_bigram(gram))])
@@ -381,9 +543,22 @@ def _alternatives_query(
             q = _field_query(info, text, weight)
             if q is not None and q not in clauses:
                 clauses.append(q)
+    return _best_of(clauses)
+
+
+def _best_of(clauses: Sequence[Query]) -> Query | None:
+    """One word's alternatives (fields × its written form and synonyms): the best-scoring one counts fully, the
+    others ``FIELD_TIE`` of their score (Lucene's "dis_max" with a tie breaker; ``BestOf``,
+    ``kb.search.whoosh.dismax``). The same evidence in a title, a body and their two bigram fields, or a word
+    repeated in every field of a long text, then counts about once: repetition saturates across fields as BM25
+    saturates it within one."""
     if not clauses:
         return None
-    return clauses[0] if len(clauses) == 1 else Or(clauses)
+    if len(clauses) == 1:
+        return clauses[0]
+    if FIELD_TIE >= 1.0:
+        return Or(list(clauses))
+    return BestOf(list(clauses), tie=FIELD_TIE)
 
 
 def _amount_query(
@@ -434,14 +609,18 @@ def parse_query(
     schema: Any,
     synonyms: Mapping[str, Sequence[str]] | None = None,
     amount_field: str | None = None,
+    narrower: Mapping[str, Sequence[str]] | None = None,
+    exact: bool = False,
 ) -> ParsedQuery:
     """Parse a user search string into Whoosh queries over ``fields`` of ``schema``.
 
     ``fields`` maps field name → query-time boost (or is a list of names, boost 1). Every field
     must exist in ``schema`` and have an analyzer (else ``ValueError``: a programming error).
-    ``synonyms`` defaults to the shipped file; pass ``{}`` to disable expansion. ``amount_field`` (a field
-    of quantity terms, ``kb.search.analysis.AmountAnalyzer``) makes typed quantities match by value.
-    Never raises on any user text.
+    ``synonyms`` (equivalents) and ``narrower`` (narrower terms) default to the configured synonyms file; with
+    ``synonyms`` given, ``narrower`` defaults to none (pass ``{}`` for no expansion at all). ``amount_field`` (a
+    field of quantity terms, ``kb.search.analysis.AmountAnalyzer``) makes typed quantities match by value.
+    ``exact`` (``match=exact``): every piece is matched as written, like a quoted phrase. Never raises on any
+    user text.
     """
     field_list = _normalise_fields(fields)
     if not field_list:
@@ -452,6 +631,11 @@ def parse_query(
     syn: Mapping[str, Sequence[str]] = (
         default_synonyms() if synonyms is None else {_key(k): list(v) for k, v in synonyms.items()}
     )
+    if narrower is None:
+        nar: Mapping[str, Sequence[str]] = default_narrower() if synonyms is None else {}
+    else:
+        nar = {_key(k): list(v) for k, v in narrower.items()}
+    joined = {*syn, *nar}  # keys whose tokens stay together (高/企 → 高企)
 
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -461,16 +645,17 @@ def parse_query(
         cleaned = cleaned[:MAX_QUERY_CHARS].rstrip()
     notice = TRUNCATED_MESSAGE if truncated else None
 
-    amounts_on = amount_field is not None and amount_field in schema
+    amounts_on = amount_field is not None and amount_field in schema and not exact
     positive: list[tuple[str, bool, AmountQuery | None]] = []
-    negative: list[tuple[str, AmountQuery | None]] = []
+    negative: list[tuple[str, bool, AmountQuery | None]] = []
     chunks: list[str] = []  # unquoted chunks cut into several words (adjacency bonus)
-    for piece, is_phrase, is_excluded in _lex(cleaned):
+    for piece, quoted, is_excluded in _lex(cleaned):
+        is_phrase = quoted or exact
         if is_excluded:
             if piece.strip():
                 parts = _split_amounts(piece.strip(), amounts_on and not is_phrase)
                 whole = parts[0][1] if len(parts) == 1 else None
-                negative.append((piece.strip(), whole))
+                negative.append((piece.strip(), is_phrase, whole))
         elif is_phrase:
             if piece.strip():
                 positive.append((piece.strip(), True, None))
@@ -479,7 +664,7 @@ def parse_query(
                 if amount is not None:
                     positive.append((part, False, amount))
                     continue
-                chunk_words = _words_of_chunk(part, syn)
+                chunk_words = _words_of_chunk(part, joined)
                 positive.extend((w, False, None) for w in chunk_words)
                 if len(chunk_words) > 1 and len(part) <= MAX_ADJACENCY_CHARS and part not in chunks:
                     chunks.append(part)
@@ -495,27 +680,40 @@ def parse_query(
         key = _key(surface)
         if key in seen:
             continue
+        alts: tuple[str, ...] = ()
+        narrower_terms: tuple[str, ...] = ()
         if amount is not None:
             assert amount_field is not None
             q: Query | None = _amount_query(infos, amount_field, amount)
-            alts: tuple[str, ...] = ()
+        elif is_phrase:  # as written: no synonym, no narrower term, no bigram back-off
+            q = _exact_query(infos, surface)
         else:
             alts = tuple(syn.get(key, ()))
-            q = _alternatives_query(infos, [(surface, 1.0), *((a, SYNONYM_WEIGHT) for a in alts)])
+            narrower_terms = tuple(n for n in nar.get(key, ()) if n not in alts)
+            q = _alternatives_query(
+                infos,
+                [
+                    (surface, 1.0),
+                    *((a, SYNONYM_WEIGHT) for a in alts),
+                    *((n, NARROWER_WEIGHT) for n in narrower_terms),
+                ],
+            )
         if q is None:
             continue  # punctuation, emoji... nothing searchable
         seen.add(key)
-        words.append(QueryWord(surface, is_phrase, alts, amount))
+        words.append(QueryWord(surface, is_phrase, alts, amount, narrower_terms))
         word_queries.append(q)
         if len(words) >= MAX_WORDS:
             break
 
     excluded: list[str] = []
     excl_queries: list[Query] = []
-    for surface, amount in negative:
+    for surface, is_phrase, amount in negative:
         if amount is not None:
             assert amount_field is not None
             q = _amount_query(infos, amount_field, amount)
+        elif is_phrase:
+            q = _exact_query(infos, surface)
         else:
             q = _alternatives_query(infos, [(surface, 1.0)])
         if q is None or surface in excluded:
@@ -582,7 +780,7 @@ def highlight_terms(parsed: ParsedQuery) -> list[str]:
         add(normalize(word.text))
         if word.amount is not None:
             add(word.amount.surface)
-        for alt in word.synonyms:
+        for alt in (*word.synonyms, *word.narrower):
             add(alt)
             parts = segment(alt)
             if len(parts) > 1:

@@ -4,6 +4,10 @@ A request is what was typed (``q``) and the filters, the field, the order and th
 it from URL or CLI parameters (bounded, with the old spellings still accepted: ``kind`` named the type of hit
 before issue 15 and the genre until issue 21, ``from``/``to`` are the URL names of ``date_from``/``date_to``);
 ``to_params`` writes it back for links. Pure data: no I/O.
+
+``match`` is how the words are matched (issue 25): ``broad`` (模糊, the default) segments unquoted text into words and
+also finds their synonyms, narrower terms, quantities by value and the words jieba cuts otherwise; ``exact`` (精确)
+matches every piece of the query as written, as a quoted phrase is in either mode (``kb.search.query``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 TYPES = ("document", "measure", "target", "result", "clause")
 SORTS = ("relevance", "date")
 FIELDS = ("all", "title")
+MATCHES = ("broad", "exact")  # 模糊 (default) | 精确
 MAX_QUERY = 200  # characters of the query text
 MAX_FILTER = 120  # characters of one filter value
 MAX_LIMIT = 100
@@ -47,6 +52,7 @@ class SearchRequest:
     date_to: str | None = None
     field: str | None = None  # None (all fields) or "title"
     sort: str = "relevance"  # relevance | date
+    match: str = "broad"  # broad (模糊) | exact (精确): every piece as written
     limit: int = 10
     offset: int = 0
 
@@ -59,6 +65,7 @@ class SearchRequest:
             set_(self, "type", None)
         set_(self, "field", "title" if self.field == "title" else None)
         set_(self, "sort", self.sort if self.sort in SORTS else "relevance")
+        set_(self, "match", self.match if self.match in MATCHES else "broad")
         set_(self, "limit", max(1, min(int(self.limit), MAX_LIMIT)))
         set_(self, "offset", max(0, min(int(self.offset), MAX_OFFSET)))
 
@@ -66,6 +73,11 @@ class SearchRequest:
     def filters(self) -> dict[str, str | None]:
         """Every filter by name (``FILTERS``), None where not set."""
         return {name: getattr(self, name) for name in FILTERS}
+
+    @property
+    def exact(self) -> bool:
+        """Every piece of the query matched as written (``match=exact``)."""
+        return self.match == "exact"
 
     @property
     def browse(self) -> bool:
@@ -78,7 +90,7 @@ class SearchRequest:
     @classmethod
     def from_params(cls, params: Mapping[str, Any], **defaults: Any) -> SearchRequest:
         """A request from URL (or CLI) parameters: ``q``, the filters (``from``/``to`` for the dates), ``field``,
-        ``sort``; ``kind`` is read as ``type`` when it names a type of hit, else as ``genre`` (its old
+        ``sort``, ``match``; ``kind`` is read as ``type`` when it names a type of hit, else as ``genre`` (its old
         meanings); unknown names are ignored."""
         values: dict[str, Any] = dict(defaults)
         names = {f.name for f in fields(cls)}
@@ -101,7 +113,7 @@ class SearchRequest:
         for key, value in asdict(self).items():
             if key in ("limit", "offset") and not window:
                 continue
-            if value in (None, "") or (key == "sort" and value == "relevance"):
+            if value in (None, "") or (key, value) in (("sort", "relevance"), ("match", "broad")):
                 continue
             out[URL_NAMES.get(key, key)] = value
         return out

@@ -56,6 +56,9 @@ TEXT_FIELDS = {"title": 3.0, "body": 1.0, "linked": 1.5}
 # 个人所得税法). It has no positions: a word is matched as an AND of its bigrams (cheaper to index and
 # to search than a phrase; a near-perfect proxy on clause-sized texts).
 BIGRAM_FIELDS = {"title_bigrams": 2.0, "bigrams": 0.6}
+# The stored text each bigram field is made of (``hits`` writes both from the same string): a piece matched as
+# written through a bigram field is checked against it (``kb.search.query.Verbatim``).
+BIGRAM_SOURCES = {"title_bigrams": "title", "bigrams": "body"}
 
 
 def make_schema() -> fields.Schema:

@@ -14,7 +14,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from kb.search.query import default_synonyms
+from kb.search.query import default_narrower, default_synonyms
 from web.pages import Context, Page
 
 HELP_FILE = Path(__file__).resolve().parent.parent / "content" / "help.md"
@@ -40,11 +40,12 @@ def _help(path: Path, mtime_ns: int) -> tuple[str, Markup]:
 def help_data(ctx: Context) -> dict[str, Any]:
     text, html = _help(HELP_FILE, HELP_FILE.stat().st_mtime_ns)
     synonyms = [{"term": key, "alternatives": list(alts)} for key, alts in sorted(default_synonyms().items())]
-    return {"markdown": text, "html": html, "synonyms": synonyms}
+    narrower = [{"term": key, "narrower": list(terms)} for key, terms in sorted(default_narrower().items())]
+    return {"markdown": text, "html": html, "synonyms": synonyms, "narrower": narrower}
 
 
 def help_json(data: dict[str, Any]) -> dict[str, Any]:
-    return {"markdown": data["markdown"], "synonyms": data["synonyms"]}
+    return {"markdown": data["markdown"], "synonyms": data["synonyms"], "narrower": data["narrower"]}
 
 
 PAGES = [Page("/help", "help", help_data, "help.html", json=help_json)]

@@ -19,6 +19,7 @@ page (HTML)              JSON twin                              who
 ``/uploads/remove``      ``/api/uploads/remove``                admin
 ``/workspace/curation``  ``/api/curation``                      signed in (GET: list; POST: decide)
 ``/workspace/review``    ``/api/review``                        signed in (the review queue)
+``/workspace/searches``  ``/api/workspace/searches``            signed in: saved searches (``searches``)
 =======================  ====================================  ========================================
 
 Config keys (``create_app``): ``INSTANCE_DIR`` (default ``$POLICYKB_INSTANCE`` or ``instance/``), ``DOCUMENTS``
@@ -115,12 +116,13 @@ def _configure(app: Flask) -> None:
 
 def init_workspace(app: Flask) -> None:
     """Configure sessions, CSRF, sign-in and rate limits, and register the workspace's pages and API."""
-    from web.workspace import auth, views
+    from web.workspace import auth, searches, views
 
     _configure(app)
     app.extensions[EXTENSION] = Workspace(app)
     auth.init_auth(app)  # the upload gate runs before CSRF reads a body; then CSRF, sign-in, rate limits
     views.register(app)
+    searches.register(app)  # saved searches (issue 25)
 
     @app.context_processor
     def workspace_globals() -> dict[str, Any]:

@@ -25,7 +25,7 @@ import io
 import struct
 import threading
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
@@ -184,6 +184,9 @@ class IndexArrays:
         column_fields: Mapping[str, str] | None = None,
         date_column: str | None = None,
         amount_field: str | None = None,
+        id_field: str | None = None,
+        containers_of: Callable[[str], Sequence[str]] | None = None,
+        contained_types: Sequence[str] = (),
     ) -> None:
         self.size = reader.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
@@ -230,6 +233,33 @@ class IndexArrays:
             lasts = np.array([day_number(v, end=True) if v else -1 for v in column.values], dtype=np.int64)
             self.date_first = firsts[column.codes]
             self.date_last = lasts[column.codes]
+        # The hit each hit sits in (kb.search.ranking.cap_by_container): -1 none, -2 not looked up yet. Only the
+        # hits of ``contained_types`` may sit in another; ``resolve_containers`` looks theirs up when a search first
+        # needs them (reading 300,000 ids at start-up cost more than every search's few lookups).
+        self.container = np.full(self.size, -1, dtype=np.int64)
+        self._id_field = id_field
+        self._containers_of = containers_of
+        type_facet = self.facets.get("type")
+        if id_field is not None and containers_of is not None and isinstance(type_facet, Facet):
+            self.container[type_facet.mask_values(contained_types)] = -2
+
+    def resolve_containers(self, reader: Any, docnums: Iterable[int]) -> bool:
+        """Look up the container of each of these hits not looked up yet (its stored id, then the first live hit
+        among ``containers_of(id)``); True when any was looked up. Threads may race here: they write the same."""
+        if self._id_field is None or self._containers_of is None:
+            return False
+        todo = [int(d) for d in docnums if self.container[d] == -2]
+        for docnum in todo:
+            found = -1
+            item_id = reader.stored_fields(docnum).get(self._id_field) or ""
+            for candidate in self._containers_of(item_id):
+                ids, _ = self.postings(reader, self._id_field, candidate, cache=False)
+                live = ids[self.live[ids]] if len(ids) else ids
+                if len(live):
+                    found = int(live[-1])
+                    break
+            self.container[docnum] = found
+        return bool(todo)
 
     def amounts(self, reader: Any) -> AmountIndex:
         """The quantities of the index (read on first use, ~1 s on the whole corpus; ``warm`` does it early)."""

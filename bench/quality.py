@@ -164,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         small = args.small_index or build_search_index(tmp / "small")
         small_engines = [("test index", SearchEngine(small))]
         if url:
-            pg_small = postgresql_engine(small, f"{url}{'&' if '?' in url else '?'}schema=quality_small", tmp / "s")
+            pg_small = postgresql_engine(
+                small, f"{url}{'&' if '?' in url else '?'}schema=quality_small", tmp / "s"
+            )
             small_engines.append(("test index · postgresql", pg_small))
         for label, engine in small_engines:
             for name, queries in sets.items():
@@ -178,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"built whole-corpus index in {time.monotonic() - t0:.0f} s: {report.summary()}")
             corpus_engines = [("whole corpus", SearchEngine(index))]
             if url:
-                pg = postgresql_engine(index, f"{url}{'&' if '?' in url else '?'}schema=quality_corpus", tmp / "c")
+                pg = postgresql_engine(
+                    index, f"{url}{'&' if '?' in url else '?'}schema=quality_corpus", tmp / "c"
+                )
                 corpus_engines.append(("whole corpus · postgresql", pg))
             for label, engine in corpus_engines:
                 for name, queries in sets.items():

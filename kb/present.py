@@ -40,6 +40,7 @@ def measure_json(measure: Measure) -> dict[str, Any]:
         "span": list(measure.span),
         "categories": list(measure.categories),
         "category_confidence": dict(measure.category_confidence),
+        "category_words": {name: list(words) for name, words in measure.category_words.items()},
         "targets": [
             {"id": t.id, "score": round(t.score, 3), "evidence": list(t.evidence)} for t in measure.targets
         ],

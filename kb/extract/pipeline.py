@@ -20,9 +20,9 @@ from kb.extract.metadata import from_body
 from kb.extract.outline import parse_outline
 from kb.extract.references import find_references
 from kb.extract.targets import extract_targets, load_units
-from kb.extract.taxonomy import Taxonomy, load_taxonomy
-from kb.extract.validity import mark_abolitions
-from kb.model import Document, DocumentKB, RawDocument
+from kb.extract.taxonomy import Subject, Taxonomy, load_taxonomy
+from kb.extract.validity import document_validity, mark_abolitions
+from kb.model import Document, DocumentKB, Measure, RawDocument
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
 # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles;
@@ -71,7 +71,7 @@ def joined_agencies(agency: str) -> str:
 def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") -> Document:
     meta = from_body(raw.text, raw.meta)
     title = (meta.get("title") or "").strip() or Path(source).stem
-    return Document(
+    document = Document(
         id=doc_id,
         title=title,
         text=raw.text,
@@ -88,6 +88,28 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         history=(meta.get("history") or "").strip(),
         genre=document_genre(title),
     )
+    document.validity = document_validity(document)
+    return document
+
+
+def document_subject(document: Document, measures: list[Measure], taxonomy: Taxonomy) -> Subject:
+    """What the document says it is about (``Taxonomy.subject``): its title, its source's 主题分类 (the last part,
+    "科技、教育\\知识产权" → 知识产权) and its issuer, and its measures."""
+    theme = document.category.replace("/", "\\").split("\\")[-1]
+    return taxonomy.subject(
+        document.title, (theme, document.agency), [(m.headline, m.text) for m in measures]
+    )
+
+
+def categorize(document: Document, measures: list[Measure], taxonomy: Taxonomy) -> None:
+    """Give each measure its categories (``Taxonomy.assign``: its headline, text and sections, and its document),
+    with a confidence and the deciding words each."""
+    subject = document_subject(document, measures, taxonomy)
+    for measure in measures:
+        assigned = taxonomy.assign(measure.headline, measure.text, measure.path[:-1], subject)
+        measure.categories = [a.name for a in assigned]
+        measure.category_confidence = {a.name: a.confidence for a in assigned}
+        measure.category_words = {a.name: list(a.words) for a in assigned}
 
 
 def analyse(
@@ -110,10 +132,7 @@ def analyse(
     outline = parse_outline(document.text, doc_id, document.title)
     measures = extract_measures(document, outline)
     taxonomy = extraction.taxonomy
-    for measure in measures:
-        ranked = taxonomy.rank(measure.text, measure.headline)
-        measure.categories = [name for name, _ in ranked]
-        measure.category_confidence = dict(ranked)
+    categorize(document, measures, taxonomy)
     quantities = extract_targets(document, outline, extraction.units)
     if curation is not None:
         curation.set_categories(measures)

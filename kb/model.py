@@ -110,6 +110,7 @@ class TargetRef:
     score: float
     evidence: list[str] = field(default_factory=list)
     weak: bool = False  # a content link below the firm threshold: shown, marked 弱关联
+    source: str = "content"  # inside | content | confirmed (Link.source): what the page says about why
 
 
 @dataclass

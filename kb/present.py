@@ -11,6 +11,23 @@ from kb.text.numerals import written_amount
 from kb.urls import document_url, indicator_url, measure_url, quantity_url
 
 
+def link_reason(source: str, weak: bool) -> str:
+    """Why a measure serves a target, as the pages say it (``Link.source``; a weak link says how often such links are
+    right on the dev gold set, ``kb.extract.links.WEAK_PRECISION``)."""
+    from kb.extract.links import LEAD, THRESHOLD, WEAK_PRECISION
+
+    if source == "inside":
+        return "目标表述写在本措施之中"
+    if source == "confirmed":
+        return "工作人员已确认"
+    if weak:
+        return (
+            f"弱关联：关联度低于{THRESHOLD:.0%}，但这是该目标唯一明显的候选措施（领先其他措施{LEAD * 100:.0f}个百分点以上）；"
+            f"评测集上此类关联约{WEAK_PRECISION:.0%}正确，其余低于{THRESHOLD:.0%}的候选不显示"
+        )
+    return f"措施写到目标指标的词语或同义概念（关联度不低于{THRESHOLD:.0%}）"
+
+
 def document_json(doc: Document) -> dict[str, Any]:
     return {
         "id": doc.id,

@@ -40,7 +40,9 @@ class IndexState:
             return None
         try:
             kb = KnowledgeBase.open(self.index_dir)
-            engine = SearchEngine(self.index_dir, generation=kb.generation)
+            engine = SearchEngine(
+                self.index_dir, generation=kb.generation, validity_evidence=kb.validity_evidence
+            )
             # Requests keep the previous pair until this returns, so they never wait for the warm-up.
             engine.warm()
         except (StoreError, OSError, ValueError, KeyError):

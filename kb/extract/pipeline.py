@@ -26,8 +26,10 @@ from kb.model import Document, DocumentKB, Measure, RawDocument
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
 # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles;
-# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form
-PIPELINE_VERSION = "8"
+# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form; 9: categories from the measure
+# and its document with confidences and deciding words, weak links only for a clear candidate, Document.validity
+# (效力级别, 施行日期, 有效期) and the index's level/in_force fields
+PIPELINE_VERSION = "9"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

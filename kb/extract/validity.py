@@ -42,6 +42,7 @@ from kb.text.numerals import cn_to_number
 __all__ = [
     "ABOLISHES",
     "IN_FORCE",
+    "LAW_GENRES",
     "LEVELS",
     "STATUSES",
     "LawStatus",
@@ -56,6 +57,9 @@ __all__ = [
 ]
 
 ABOLISHES = "abolishes"  # Reference.relation of a title the citing document abolishes
+# Genres of documents that are in force or not as a whole (laws, regulations, rules): a later version of the same
+# title makes an earlier one 已修改. Plans carry a period instead.
+LAW_GENRES = frozenset({"法律", "条例", "规定", "办法", "规则", "解释", "细则", "决定", "命令"})
 IN_FORCE = "现行有效"
 NOT_YET = "尚未施行"
 EXPIRED = "已失效"

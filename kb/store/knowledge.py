@@ -17,6 +17,7 @@ from typing import Any
 from kb import ids
 from kb.extract.indicators import Indicators, Series, indicators_from_dict
 from kb.extract.places import find_clause
+from kb.extract.validity import LawStatus
 from kb.model import RESULT, TARGET, Clause, Document, DocumentKB, Measure, Quantity
 from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, quantity_from_dict
 from kb.store.generations import StoreError, current_generation, read_json
@@ -27,6 +28,7 @@ class Category:
     name: str
     description: str
     measure_ids: list[str] = field(default_factory=list)
+    group: str = ""  # 科技 (the bureau's desks) or 主题分类, when the catalog says (taxonomy.toml ``group``)
 
 
 class KnowledgeBase:
@@ -53,7 +55,8 @@ class KnowledgeBase:
             quantity = quantity_from_dict(data)
             self._quantities[quantity.id] = quantity
         self.categories: list[Category] = [
-            Category(c["name"], c.get("description", ""), []) for c in catalog.get("categories", [])
+            Category(c["name"], c.get("description", ""), [], c.get("group", ""))
+            for c in catalog.get("categories", [])
         ]
         by_name = {c.name: c for c in self.categories}
         for measure in self._measures.values():
@@ -71,6 +74,7 @@ class KnowledgeBase:
         self._series_by_id: dict[str, Series] = {}
         self._series_by_item: dict[str, Series] = {}
         self._links: _DocumentLinks | None = None
+        self._evidence: dict[str, str] | None = None
 
     @classmethod
     def open(cls, index_dir: Path) -> KnowledgeBase:
@@ -128,6 +132,41 @@ class KnowledgeBase:
     def abolished_by(self, doc_id: str) -> list[str]:
         """The documents that abolish this one's title ("废止《…》", "《…》同时废止"; ``Reference.relation``)."""
         return list(self._document_links().abolished_by.get(doc_id, []))
+
+    def law_status(self, doc_id: str) -> LawStatus:
+        """What the sources say of a document's validity (``kb.extract.validity.law_status``): its own source, a
+        document of the knowledge base abolishing it, a later version of the same title (laws and rules only)."""
+        from kb.extract.validity import LAW_GENRES, law_status
+
+        doc = self._documents.get(doc_id)
+        if doc is None:
+            return law_status("", "", "")
+        abolishers = [self._documents.get(i) for i in self.abolished_by(doc_id)]
+        versions = (
+            [self._documents.get(i) for i in self.same_title(doc_id)] if doc.genre in LAW_GENRES else []
+        )
+        return law_status(
+            doc.status,
+            doc.history,
+            doc.date,
+            abolished_by=[(d.id, d.title, d.date) for d in abolishers if d is not None],
+            later_versions=[(d.id, d.date) for d in versions if d is not None],
+        )
+
+    def validity_evidence(self) -> dict[str, str]:
+        """Document id → the status other documents of the knowledge base give it (已废止 by an abolishing
+        document, 已修改 by a later version), for the documents they concern; computed once per generation."""
+        evidence = self._evidence
+        if evidence is None:
+            links = self._document_links()
+            concerned = set(links.abolished_by) | set(links.same_title)
+            evidence = {}
+            for doc_id in sorted(concerned):
+                status = self.law_status(doc_id)
+                if status.status and status.by:
+                    evidence[doc_id] = status.status
+            self._evidence = evidence
+        return dict(evidence)
 
     def _document_links(self) -> _DocumentLinks:
         links = self._links

@@ -60,6 +60,20 @@ PLACES = {
     "document": "全文主题",
     "theme": "文件主题",
 }
+# The weights a taxonomy file without [weights] gets: those fitted on the dev split for the shipped file (a bureau's
+# own keywords are weighed alike; ``python bench/taxonomy.py --fit`` fits its own).
+DEFAULT_WEIGHTS = {
+    "headline": 0.447,
+    "cue": 0.236,
+    "body": 1.245,
+    "share": 0.472,
+    "leads": 0.452,
+    "section": 0.358,
+    "title": 0.238,
+    "document": 0.17,
+    "source": 0.23,
+    "theme": 0.198,
+}
 THEME_TITLE = 3.0  # a title names its document's theme with at least one strong keyword (or three weak ones)
 THEME_SHARE = 0.3  # else a category holding this share of the measures' keyword mass is the theme
 
@@ -115,10 +129,10 @@ class Taxonomy:
     min_score: float = 3.0
     relative_threshold: float = 0.5
     max_categories: int = 3
-    bias: float = -4.0
-    threshold: float = 0.5
-    min_confidence: float = 0.2
-    weights: dict[str, float] = field(default_factory=dict)
+    bias: float = -3.874
+    threshold: float = 0.48
+    min_confidence: float = 0.05
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     source: str = ""  # path of the file it was loaded from
     content: bytes = b""  # raw file contents (for the fingerprint)
     _folded: list[tuple[str, list[tuple[str, str, float]]]] = field(default_factory=list, repr=False)
@@ -377,7 +391,7 @@ def parse_taxonomy(data: bytes, path: Path) -> Taxonomy:
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise _fail(path, f"setting '{key}' has the wrong type ({type(value).__name__})")
             settings[key] = value
-    weights: dict[str, float] = {}
+    weights: dict[str, float] = dict(DEFAULT_WEIGHTS)
     raw_weights = doc.get("weights", {})
     if not isinstance(raw_weights, dict):
         raise _fail(path, "'weights' must be a table ([weights])")

@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from gold import GoldDocument, load_all  # noqa: E402
 
+from kb.extract.links import is_weak  # noqa: E402
 from kb.extract.pipeline import Extraction, analyse, load_extraction  # noqa: E402
 from kb.model import Clause, DocumentKB  # noqa: E402
 from kb.readers import ReadError, read  # noqa: E402
@@ -204,8 +205,8 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
         doc = dkb.document
         for key in META_FIELDS:
             want, got = norm(gold.meta.get(key, "")), norm(getattr(doc, key) or "")
-            if key == "title" and not raw.meta.get("title"):
-                got = ""  # a title that is only the file name states nothing
+            if key == "title" and doc.title_derived:
+                got = ""  # a title derived from the text (marked as such) states nothing
             if want and got == want:
                 c["meta"].tp += 1
                 c[f"meta.{key}"].tp += 1
@@ -316,8 +317,8 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
             ti, mi = mention_to_gold.get(link["target"]), path_to_gold.get(tuple(link["measure"]))
             if ti is not None and mi is not None:
                 gold_links.add((ti, mi))
-        predicted_links = {(lk.target_id, lk.measure_id) for lk in dkb.links if not lk.weak}
-        weak_links = {(lk.target_id, lk.measure_id) for lk in dkb.links if lk.weak}
+        predicted_links = {(lk.target_id, lk.measure_id) for lk in dkb.links if not is_weak(lk)}
+        weak_links = {(lk.target_id, lk.measure_id) for lk in dkb.links if is_weak(lk)}
         found_links = 0
         for ti, mi in gold_links:
             if (target_match.get(ti), measure_match.get(mi)) in predicted_links:

@@ -5,6 +5,7 @@ python bench/gold.py [FILE ...]     # validate files (default: all), print probl
 
 from __future__ import annotations
 
+import os
 import sys
 import tomllib
 import unicodedata
@@ -14,7 +15,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "tests" / "gold"
-SHARED = ROOT.parent / "shared"
+# The annotated documents stay in the shared corpus: $POLICYKB_CORPUS, else ../shared/corpus beside the checkout;
+# the seed plan in its seeds/ sibling, else the copy in documents/.
+CORPUS = Path(os.environ.get("POLICYKB_CORPUS") or ROOT.parent / "shared" / "corpus")
+SEEDS = CORPUS.parent / "seeds" if (CORPUS.parent / "seeds").is_dir() else ROOT / "documents"
 FIELDS = ("meta", "outline", "measures", "targets", "links")
 SPLITS = ("dev", "test")
 
@@ -45,8 +49,9 @@ class GoldDocument:
 
     @property
     def text_path(self) -> Path:
-        base = SHARED if self.source.startswith("seeds/") else SHARED / "corpus"
-        return base / self.source
+        if self.source.startswith("seeds/"):
+            return SEEDS / self.source.split("/", 1)[1]
+        return CORPUS / self.source
 
 
 def load(path: Path) -> GoldDocument:

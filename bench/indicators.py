@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kb.build import build  # noqa: E402
 from kb.extract.indicators import Series, build_indicators, indicators_to_dict, load_indicator_config  # noqa: E402
-from kb.extract.targets import load_units  # noqa: E402
-from kb.store.build import build  # noqa: E402
 from kb.store.codec import document_from_dict, quantity_from_dict  # noqa: E402
 from kb.store.generations import current_generation, read_json  # noqa: E402
 from kb.store.knowledge import KnowledgeBase  # noqa: E402
+from kb.text.units import load_units  # noqa: E402
 
 
 def log(msg: str = "") -> None:

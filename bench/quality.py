@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from search_fixtures import Judgement, build_search_index, load_judged  # noqa: E402
 
+from kb.build import build  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
-from kb.store.build import build  # noqa: E402
 
 DEPTH = 10
 RUNS = 5

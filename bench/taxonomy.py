@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 from extraction import match_paths, predicted_places  # noqa: E402
-from gold import SHARED, load_all  # noqa: E402
+from gold import CORPUS, SEEDS, load_all  # noqa: E402
 
 from kb.extract.pipeline import analyse, document_subject, load_extraction  # noqa: E402
 from kb.extract.taxonomy import FEATURES, Subject, Taxonomy  # noqa: E402
@@ -40,8 +40,8 @@ from kb.text.normalize import fold  # noqa: E402
 
 
 def corpus_texts() -> list[str]:
-    paths = sorted((SHARED / "corpus").glob("*/*"))
-    paths += sorted((SHARED / "seeds").glob("*.txt"))
+    paths = sorted(CORPUS.glob("*/*"))
+    paths += sorted(SEEDS.glob("*.txt"))
     out = []
     for path in paths:
         if path.suffix in (".txt", ".md", ".html"):

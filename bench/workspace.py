@@ -28,9 +28,9 @@ def main() -> None:
 
     from werkzeug.security import check_password_hash, generate_password_hash
 
-    from kb.store.build import build
-    from kb.users import HASH_METHOD, UserStore
+    from kb.build import build
     from web import create_app
+    from web.workspace.accounts import HASH_METHOD, UserStore
 
     hashed = generate_password_hash("x" * 12, method=HASH_METHOD)
     t = time.perf_counter()

@@ -43,8 +43,8 @@ CONFIG_FILES: dict[str, str] = {
     "userdict.txt": "jieba 用户词典（政策术语）user dictionary of policy terms",
     "synonyms.txt": "检索同义词与简称（高企 → 高新技术企业）query-time synonyms and abbreviations",
     "concepts.toml": "目标与措施关联时的概念等价 concept equivalences for target↔measure links",
-    "units.txt": "目标数值的计量单位 units of quantitative targets",
-    "indicators.toml": "指标序列：指标名称的同义写法、地区识别、“左右”容差 indicator names, regions, tolerance",
+    "units.txt": "数量的计量单位、同一单位的别名、“左右”容差 units of quantities, their other names, the 左右 tolerance",
+    "indicators.toml": "指标序列：指标名称的同义写法、地区识别 indicator names, regions",
 }
 
 _active_config: Path | None = None

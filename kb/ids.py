@@ -1,7 +1,7 @@
 """The one place that formats and parses ids of documents, clauses, measures and targets.
 
 * document: the file stem when it is ``[A-Za-z0-9_-]{1,64}``, else ``doc-`` + 12 hex of sha1(relative path);
-  a stem taken by another file gets ``-`` + 8 hex (``kb.store.build.assign_ids``). Never contains a dot.
+  a stem taken by another file gets ``-`` + 8 hex (``kb.build.scan.assign_ids``). Never contains a dot.
 * clause: ``{doc}.s{p1}.{p2}…``, the 1-based ordinals along the outline path (``….s3.6`` is 三、(六)).
 * measure: ``{doc}.m{same ordinals}`` as the clause it is.
 * quantity: ``{doc}.t{clause ordinals or 0}-{k}`` for a target, ``{doc}.r{…}-{k}`` for a result; k is 1-based

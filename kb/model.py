@@ -20,13 +20,14 @@ class RawDocument:
 
     ``text`` is the document body exactly as the file gives it (line endings
     normalised to ``\\n``, BOM removed, nothing else changed); ``meta`` keys are
-    among ``title, agency, date, doc_number, index_no, category, url, status, history``
-    (all strings, empty or absent when unknown; ``date`` ISO ``YYYY-MM-DD`` or ``YYYY``).
+    among ``title, agency, date, doc_number, index_no, category, url, status, history, ocr``
+    (all strings, empty or absent when unknown; ``date`` ISO ``YYYY-MM-DD`` or ``YYYY``; ``ocr`` the recognised
+    pages of a scan as JSON, ``kb.readers.ocr``).
     """
 
     text: str
     meta: dict[str, str] = field(default_factory=dict)
-    format: str = "txt"  # txt | html | md | docx | pdf | ofd | doc | wps
+    format: str = "txt"  # txt | html | md | docx | pdf | ofd | doc | wps | png | jpg | tif
     encoding: str = "utf-8"
 
 
@@ -63,14 +64,25 @@ class Document:
     content_hash: str = ""
     status: str = ""  # 时效性 as the source states it (现行有效, 已废止…), "" when it says nothing
     history: str = ""  # the source's history lines (通过, 修正, 修订…), one per line (LawRefBook preamble)
-    genre: str = (
-        ""  # 文种 (通知, 意见, 方案, 条例…): read from the title (kb.extract.doctype), or set by staff
-    )
+    # 文种 (通知, 意见, 方案, 条例…): read from the title (kb.extract.doctype), or set by staff
+    genre: str = ""
+    # staff decisions applied (kb.extract.curation)
+    curated: list[dict[str, Any]] = field(default_factory=list)
+    # recognised from a scan: the reader's JSON (engine, each page's confidence; kb.readers.ocr), "" for text
+    ocr: str = ""
+    # True when the file states no title and ``title`` was derived from its text (kb.extract.metadata.derived_title):
+    # pages and citations say so (〔标题据正文拟〕)
+    title_derived: bool = False
     validity: Validity = field(default_factory=Validity)  # 效力级别, 施行日期, 有效期 (kb.extract.validity)
 
     @property
     def year(self) -> str:
         return self.date[:4] if self.date else ""
+
+    @property
+    def recognised(self) -> bool:
+        """The text was recognised from a scan (OCR): citations say so (〔据扫描件识别〕)."""
+        return bool(self.ocr)
 
 
 @dataclass
@@ -129,6 +141,9 @@ class Measure:
     category_confidence: dict[str, float] = field(default_factory=dict)  # category -> confidence (0..1]
     # category -> the words that decided it, each with its place ("首句：组织领导", "文件标题：综合保税区")
     category_words: dict[str, list[str]] = field(default_factory=dict)
+    curated: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # staff decisions applied (kb.extract.curation)
 
 
 # The two kinds of quantity (``Quantity.kind``): a goal, and what a document says was achieved.
@@ -164,6 +179,9 @@ class Quantity:
     measure_ids: list[str] = field(default_factory=list)
     kind: str = TARGET  # target | result
     year: int | None = None  # for results: the year the result reports
+    curated: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # staff decisions applied (kb.extract.curation)
 
     @property
     def is_result(self) -> bool:
@@ -181,13 +199,6 @@ class Link:
     score: float  # 0..1
     evidence: list[str] = field(default_factory=list)
     source: str = "content"  # inside | content | confirmed
-
-    @property
-    def weak(self) -> bool:
-        """A content link below the firm threshold (``kb.extract.links.THRESHOLD``): shown as 弱关联."""
-        from kb.extract.links import THRESHOLD
-
-        return self.source == "content" and self.score < THRESHOLD
 
 
 @dataclass

@@ -30,6 +30,10 @@ RULES: dict[str, str] = {
     "basket": "/basket",
     "export": "/export",
     "items": "/items",
+    "compare": "/compare",
+    "compare_docx": "/compare.docx",
+    "compare_xlsx": "/compare.xlsx",
+    "regions": "/regions",
 }
 
 
@@ -92,3 +96,16 @@ def with_query(path: str, params: Mapping[str, Any]) -> str:
 def search_url(params: Mapping[str, Any]) -> str:
     """The search page for these URL parameters (``SearchRequest.to_params``)."""
     return with_query(RULES["search"], params)
+
+
+def compare_url(a_id: str, b_id: str, fmt: str = "") -> str:
+    """Two documents side by side (``fmt`` "docx" or "xlsx": the 对照表 to download)."""
+    path = RULES[f"compare_{fmt}"] if fmt else RULES["compare"]
+    return with_query(path, {"a": a_id, "b": b_id})
+
+
+def regions_url(indicator: str, dimension: str = "", year: int | str = "", kind: str = "") -> str:
+    """One indicator across regions in one year."""
+    return with_query(
+        RULES["regions"], {"indicator": indicator, "dimension": dimension, "year": year, "kind": kind}
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conftest import CORPUS, SEED
 
-from kb.store.build import build
+from kb.build import build
 
 MANIFEST = "MANIFEST.jsonl"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from kb.store import build as build_module
-from kb.store.build import build
+from kb.build import build
+from kb.build import plan as build_plan
 from kb.store.codec import kb_to_dict
 from kb.store.generations import BuildLocked, build_lock, current_generation
 from kb.store.knowledge import KnowledgeBase
@@ -125,7 +125,7 @@ def test_rejections_are_reported_again_on_a_no_op_rebuild(docs: Path, tmp_path: 
 def test_a_new_fingerprint_triggers_a_full_rebuild(docs: Path, tmp_path: Path, monkeypatch):
     index = tmp_path / "index"
     run(docs, index)
-    monkeypatch.setattr(build_module, "PIPELINE_VERSION", "changed-rules")
+    monkeypatch.setattr(build_plan, "PIPELINE_VERSION", "changed-rules")
     report = run(docs, index)
     assert report.full and report.published and report.added == 2
 
@@ -354,7 +354,7 @@ def test_the_multiprocess_writer_with_the_patches_indexes_what_whoosh_alone_does
 
 
 def test_the_index_writer_memory_follows_the_machine_and_the_environment(monkeypatch):
-    from kb.store.build import writer_limit_mb
+    from kb.search.whoosh.writer import writer_limit_mb
 
     monkeypatch.delenv("POLICYKB_WRITER_MB", raising=False)
     automatic = writer_limit_mb(2)

@@ -18,8 +18,8 @@ import pytest
 from conftest import ROOT, SEED
 
 from kb import config
-from kb.store import build as build_module
-from kb.store.build import EXIT_FAILED, EXIT_LOCKED, BuildError, build
+from kb.build import EXIT_FAILED, EXIT_LOCKED, BuildError, BuildReport, build
+from kb.build import workers as build_workers
 from kb.store.generations import build_lock, current_generation
 from kb.store.knowledge import KnowledgeBase
 
@@ -27,7 +27,7 @@ SEED_TEXT = SEED.read_text(encoding="utf-8")
 OTHER_PLAN = "某区2020年科技工作要点\n\n一、主要目标\n发明专利申请量达到800件。\n二、主要措施\n（一）加强知识产权保护。\n"
 
 
-def run(docs: Path | list[Path], index: Path, **kwargs: object) -> build_module.BuildReport:
+def run(docs: Path | list[Path], index: Path, **kwargs: object) -> BuildReport:
     folders = docs if isinstance(docs, list) else [docs]
     return build(folders, index, procs=1, quiet=True, **kwargs)  # type: ignore[arg-type]
 
@@ -225,14 +225,14 @@ def test_a_file_over_its_time_budget_is_named_and_the_rest_is_built(
     docs.mkdir()
     (docs / "seed.txt").write_text(SEED_TEXT, encoding="utf-8")
     (docs / "slow.txt").write_text(OTHER_PLAN, encoding="utf-8")
-    real = build_module.analyse
+    real = build_workers.analyse
 
     def analyse(raw, doc_id, *args, **kwargs):  # type: ignore[no-untyped-def]
         if doc_id == "slow":
             time.sleep(30)
         return real(raw, doc_id, *args, **kwargs)
 
-    monkeypatch.setattr(build_module, "analyse", analyse)
+    monkeypatch.setattr(build_workers, "analyse", analyse)
     monkeypatch.setenv("POLICYKB_FILE_SECONDS", "1")
     started = time.monotonic()
     report = run(docs, tmp_path / "index")
@@ -359,16 +359,89 @@ def test_a_worker_that_dies_on_a_file_costs_that_file_only(
     (docs / "crash.txt").write_text(OTHER_PLAN, encoding="utf-8")
     for n in range(5):
         (docs / f"plan{n}.txt").write_text(f"某市第{n}号通知\n\n一、加强第{n}项工作。\n", encoding="utf-8")
-    real = build_module.analyse
+    real = build_workers.analyse
 
     def analyse(raw, doc_id, *args, **kwargs):  # type: ignore[no-untyped-def]
         if doc_id == "crash":
             os._exit(139)
         return real(raw, doc_id, *args, **kwargs)
 
-    monkeypatch.setattr(build_module, "analyse", analyse)
+    monkeypatch.setattr(build_workers, "analyse", analyse)
     monkeypatch.setenv("POLICYKB_FILE_SECONDS", "1")
     report = build([docs], tmp_path / "index", procs=2, quiet=True)
     reasons = {r["source"]: r["reason"] for r in report.rejected}
-    assert "处理进程意外退出" in reasons["crash.txt"]
+    assert "处理进程两次意外退出" in reasons["crash.txt"]
     assert len(KnowledgeBase.open(tmp_path / "index").documents()) == 5
+    # The death was the machine's, not the file's: the next build tries the file again (and here it reads).
+    monkeypatch.setattr(build_workers, "analyse", real)
+    again = build([docs], tmp_path / "index", procs=2, quiet=True)
+    assert not again.rejected and len(KnowledgeBase.open(tmp_path / "index").documents()) == 6
+
+
+@pytest.mark.slow
+def test_a_worker_killed_once_is_replaced_and_its_file_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 (as the OOM killer would) of the worker holding a file: a fresh worker analyses it, nothing is lost."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "victim.txt").write_text(OTHER_PLAN, encoding="utf-8")
+    for n in range(5):
+        (docs / f"plan{n}.txt").write_text(f"某市第{n}号通知\n\n一、加强第{n}项工作。\n", encoding="utf-8")
+    marker = tmp_path / "killed-once"
+    real = build_workers.analyse
+
+    def analyse(raw, doc_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if doc_id == "victim" and not marker.exists():
+            marker.write_text("x")
+            os.kill(os.getpid(), 9)
+        return real(raw, doc_id, *args, **kwargs)
+
+    monkeypatch.setattr(build_workers, "analyse", analyse)
+    started = time.monotonic()
+    report = build([docs], tmp_path / "index", procs=2, quiet=True)
+    assert marker.exists() and not report.rejected
+    assert time.monotonic() - started < 60  # noticed at once by its sentinel, not after a deadline
+    assert "victim" in {d.id for d in KnowledgeBase.open(tmp_path / "index").documents()}
+
+
+def test_a_file_name_that_is_not_utf8_is_named_and_indexed(tmp_path: Path) -> None:
+    """A zip unpacked on Chinese Windows gives GBK names: the build names and indexes the file like any other."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "seed.txt").write_text(SEED_TEXT, encoding="utf-8")
+    gbk = "十堰市科技工作方案.txt".encode("gbk")
+    (Path(os.fsdecode(bytes(docs))) / os.fsdecode(gbk)).write_text(OTHER_PLAN, encoding="utf-8")
+    bogus = b"\xff\xfe-broken.txt"  # neither UTF-8 nor GB18030
+    (Path(os.fsdecode(bytes(docs))) / os.fsdecode(bogus)).write_text(OTHER_PLAN + "\n附", encoding="utf-8")
+    report = build([docs], tmp_path / "index", procs=1, quiet=True)
+    assert not report.rejected, report.rejected
+    kb = KnowledgeBase.open(tmp_path / "index")
+    sources = {d.source for d in kb.documents()}
+    assert "十堰市科技工作方案.txt" in sources  # shown as the office wrote it
+    assert any(s.startswith("\\xff") and s.endswith("-broken.txt") for s in sources)  # bytes escaped
+    assert all(d.id.startswith(("doc-", "seed")) for d in kb.documents())
+    # A rebuild reuses everything (the names are stable keys), and the status file says how it went.
+    again = build([docs], tmp_path / "index", procs=1, quiet=True)
+    assert again.unchanged == 3 and not again.published
+    status = json.loads((tmp_path / "index" / "status.json").read_text(encoding="utf-8"))
+    assert status["state"] == "idle" and not status["error"]
+
+
+def test_a_build_that_fails_is_shown_as_failed_with_its_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb.build import run as build_run
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "seed.txt").write_text(SEED_TEXT, encoding="utf-8")
+
+    def broken_scan(folders):  # type: ignore[no-untyped-def]
+        raise RuntimeError("scan exploded")
+
+    monkeypatch.setattr(build_run, "scan", broken_scan)
+    with pytest.raises(RuntimeError):
+        build([docs], tmp_path / "index", procs=1, quiet=True)
+    status = json.loads((tmp_path / "index" / "status.json").read_text(encoding="utf-8"))
+    assert status["state"] == "failed" and "scan exploded" in status["error"]

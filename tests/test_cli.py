@@ -90,9 +90,17 @@ def test_unknown_id_exits_1_with_a_message(index: Path, capsys):
 
 
 def test_usage_errors_exit_2(capsys):
-    with pytest.raises(SystemExit) as excinfo:
-        main(["measures", "--no-such-option"])
-    assert excinfo.value.code == 2
+    assert main(["measures", "--no-such-option"]) == 2
+    assert "--no-such-option" in capsys.readouterr().err
+    assert main(["search", "--type", "bogus"]) == 2
+    assert main(["no-such-command"]) == 2
+
+
+def test_help_lists_every_command_and_exits_0(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("build", "search", "targets", "results", "cite", "export", "serve", "users"):
+        assert command in out
 
 
 def test_missing_index_is_a_clear_message(tmp_path: Path, capsys):

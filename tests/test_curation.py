@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from kb.build import build
 from kb.extract.curation import Decision, DocumentCuration, effective, superseded
 from kb.extract.pipeline import analyse, load_extraction
 from kb.readers import read
 from kb.store import curation
-from kb.store.build import build
 from kb.store.curation import CurationError, CurationFile, make_decision
 from kb.store.generations import current_generation, read_json
 from kb.store.knowledge import KnowledgeBase

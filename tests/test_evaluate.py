@@ -18,12 +18,12 @@ from search_fixtures import load_judged, make_documents
 from whoosh import collectors
 from whoosh import query as wq
 
+from kb.build import build
 from kb.search import ranking
 from kb.search.engine import SEARCH_FIELDS, SearchEngine
 from kb.search.evaluate import Evaluator, Unsupported, top_k
 from kb.search.query import parse_query
 from kb.search.whoosh.postings import IndexArrays, phrase_docs, segments
-from kb.store.build import build
 
 BENCH_QUERIES = Path(__file__).resolve().parents[1] / "bench" / "queries.txt"
 SYNTAX_QUERIES = [

@@ -1,8 +1,11 @@
-"""The dev gold set (tests/gold) is self-consistent, and the extractor keeps its measured quality on it.
+"""The dev gold set (tests/gold) is self-consistent, and the extractor keeps its measured quality on both splits.
 
-``bench/extraction.py`` prints the full table (per field and per collection); the floors below sit a little
-under the figures measured when they were set (see bench/README.md), so that any regression fails while a
-change may move them by noise. Raise a floor when a change lifts its figure for good.
+``bench/extraction.py --split dev|test`` prints the full tables (per field and per collection). The floors below sit
+a little under the figures measured when they were set (round 3, see the commit that set them), so that any
+regression fails while noise may move a figure by a point. Rules are tuned on the dev split only; the dev-test split
+(``split = "test"``) only measures, and its floors guard what the rules do on documents they were never tuned on.
+Raise a floor when a change lifts its figure for good. The annotated documents are read from ``$POLICYKB_CORPUS``
+(else ``../shared/corpus``); the figures are skipped, never silently passed, when it is absent.
 """
 
 from __future__ import annotations
@@ -17,52 +20,89 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import gold  # noqa: E402
 
-# field: (precision floor, recall floor), over the whole set
+# split: field: (precision floor, recall floor)
 FLOORS = {
-    "meta": (0.95, 0.93),
-    "outline": (0.84, 0.78),
-    "measures": (0.82, 0.70),
-    "targets": (0.76, 0.72),
-    "results": (0.90, 0.80),
-    "links": (0.80, 0.48),  # firm links: the issue's bar is precision ≥ 0.8 at the default threshold
-    "categories": (0.82, 0.58),  # issue 30: precision first (misfilings), see bench/taxonomy.py --summary
+    "dev": {
+        "meta": (0.95, 0.92),
+        "outline": (0.86, 0.82),
+        "measures": (0.88, 0.84),
+        "targets": (0.83, 0.78),
+        "results": (0.92, 0.90),
+        "links": (0.84, 0.57),  # firm links: the issue's bar is precision ≥ 0.8 at the default threshold
+        "categories": (0.66, 0.65),
+    },
+    "test": {
+        "meta": (0.90, 0.87),
+        "outline": (0.85, 0.85),
+        "measures": (0.61, 0.74),
+        "targets": (0.82, 0.85),
+        "results": (0.93, 0.92),
+        "links": (0.86, 0.62),
+        "categories": (0.65, 0.67),
+    },
 }
-ACCURACY_FLOORS = {"unit": 0.97, "indicator": 0.80, "deadline": 0.85, "year": 0.95}
+ACCURACY_FLOORS = {
+    "dev": {"unit": 0.98, "indicator": 0.81, "deadline": 0.94, "year": 0.98},
+    "test": {"unit": 0.97, "indicator": 0.83, "deadline": 0.93, "year": 0.97},
+}
 
 
 def test_every_gold_file_loads_and_is_consistent() -> None:
     docs = gold.load_all()
-    assert len(docs) >= 40
+    assert len(docs) >= 90
     assert len({d.collection for d in docs}) >= 9  # every collection of the shared corpus, and the seed
+    test = [d for d in docs if d.split == "test"]
+    assert 0.15 <= len(test) / len(docs) <= 0.3  # ~20 % kept aside as the dev-test split
+    assert {d.collection for d in test} - {"seeds"}  # and it spans collections
     for doc in docs:
         if doc.text_path.exists():
             assert gold.validate(doc) == [], doc.file
 
 
+def test_the_gold_documents_are_read_from_the_corpus_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import importlib
+
+    monkeypatch.setenv("POLICYKB_CORPUS", str(tmp_path / "corpus"))
+    reloaded = importlib.reload(gold)
+    try:
+        doc = next(d for d in reloaded.load_all() if not d.source.startswith("seeds/"))
+        assert doc.text_path == tmp_path / "corpus" / doc.source
+    finally:
+        monkeypatch.delenv("POLICYKB_CORPUS")
+        importlib.reload(gold)
+
+
 @pytest.fixture(scope="module")
-def summary() -> dict:
-    if not (gold.SHARED / "corpus").is_dir():
-        pytest.skip("shared corpus not found (../shared/corpus)")
+def figures() -> dict[str, dict]:
+    if not gold.CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found ({gold.CORPUS}; set POLICYKB_CORPUS)")
     import extraction
 
-    figures, _ = extraction.run()
-    return figures
+    return {split: extraction.run(split=split)[0] for split in FLOORS}
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("field", sorted(FLOORS))
-def test_extraction_keeps_its_precision_and_recall(summary: dict, field: str) -> None:
-    got = summary["total"][field]
-    precision, recall = FLOORS[field]
+@pytest.mark.parametrize(("split", "field"), [(s, f) for s in FLOORS for f in sorted(FLOORS[s])])
+def test_extraction_keeps_its_precision_and_recall(figures: dict[str, dict], split: str, field: str) -> None:
+    got = figures[split]["total"][field]
+    precision, recall = FLOORS[split][field]
     assert got["p"] >= precision and got["r"] >= recall, got
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name", sorted(ACCURACY_FLOORS))
-def test_matched_targets_have_the_right_unit_indicator_deadline_and_year(summary: dict, name: str) -> None:
-    assert summary["accuracy"][name]["value"] >= ACCURACY_FLOORS[name], summary["accuracy"][name]
+@pytest.mark.parametrize(
+    ("split", "name"), [(s, n) for s in ACCURACY_FLOORS for n in sorted(ACCURACY_FLOORS[s])]
+)
+def test_matched_targets_have_the_right_unit_indicator_deadline_and_year(
+    figures: dict[str, dict], split: str, name: str
+) -> None:
+    got = figures[split]["accuracy"][name]
+    assert got["n"] > 0 and got["value"] >= ACCURACY_FLOORS[split][name], got
 
 
 @pytest.mark.corpus
-def test_no_gold_document_is_unreadable(summary: dict) -> None:
-    assert summary["errors"] == []
+@pytest.mark.parametrize("split", sorted(FLOORS))
+def test_no_gold_document_is_unreadable(figures: dict[str, dict], split: str) -> None:
+    assert figures[split]["documents"] > 0 and figures[split]["errors"] == []

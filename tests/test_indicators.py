@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, SEED
 
+from kb.build import build
 from kb.cli import main
 from kb.config import CONFIG_FILES, config_file
 from kb.extract.indicators import (
@@ -27,11 +28,10 @@ from kb.extract.indicators import (
     region_of,
     split_unit,
 )
-from kb.extract.targets import load_units
 from kb.ids import is_series_id, type_of
 from kb.model import Document, Quantity
-from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
+from kb.text.units import load_units
 
 CONFIG = load_indicator_config()
 UNITS = load_units()
@@ -839,3 +839,36 @@ def test_chart_geometry_keeps_marks_inside_the_frame() -> None:
     assert "《甲方案》" in chart["targets"][0]["label"] and chart["results"][0]["cls"] == ""
     assert chart["target_line"].count(",") == 2  # first target of 2019 and 2021
     assert nice_step(12) == 2.5 and nice_step(0) == 1.0
+
+
+# ------------------------------------------------------------------------------------------------ round 3
+
+
+def test_an_indicator_is_a_regions_quantity_never_a_companys() -> None:
+    docs = [doc("a", "国务院", 2004), doc("b", "国务院", 2005)]
+    found = build_indicators(
+        docs,
+        [
+            target("a", "集团公司注册资本暂定为人民币", 4.1, "亿元"),  # two companies' registered capital
+            target("b", "集团公司注册资本暂定为人民币", 5.1, "亿元"),
+            target("a", "中国华能集团公司", 200.0, "万千瓦"),
+        ],
+        CONFIG,
+        UNITS,
+    )
+    assert found.series == [] and found.stats["skipped_no_indicator"] == 3
+
+
+def test_people_counted_by_a_bare_scale_join_the_series_counted_in_people() -> None:
+    docs = [doc("a", "国务院", 2019), doc("b", "国务院", 2020)]
+    found = build_indicators(
+        docs,
+        [
+            target("a", "学生", 1100.0, "万", kind="result", year=2018),  # "惠及1100多万学生"
+            target("b", "学生", 1200.0, "万人", kind="result", year=2019),
+        ],
+        CONFIG,
+        UNITS,
+    )
+    [series] = found.series
+    assert series.dimension == "level:人" and {p.unit for p in series.points} == {"万人"}

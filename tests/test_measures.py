@@ -298,3 +298,74 @@ def test_an_attached_table_typed_as_text_gives_no_measures():
     # the same attachment as prose (no 序号 header) is an attached plan: its sections are measures
     prose = text.replace("序号\n改革举措\n主 要 内 容\n指导部门\n推广范围\n", "")
     assert any(m.path[0].startswith("附件") for m in measures_of(prose, "t", title))
+
+
+# --- round 3: instruments, statutes and the shapes that are no measures --------------------------------------
+
+
+def _instrument_measures(title: str, agency: str = "某市科学技术局", category: str = "") -> list[list[str]]:
+    text = (
+        "第一章 总则\n第一条 为鼓励科技创新，根据有关规定，制定本办法。\n第二条 本办法适用于本市企业。\n"
+        "第二章 支持措施\n第三条 对新认定的高新技术企业，给予一次性奖励20万元。\n"
+        "第四条 市科技局应当加强对企业研发活动的宣传。\n第五条 申请奖励的企业应当提交下列材料。\n"
+        "第三章 附则\n第六条 本办法自印发之日起施行。\n"
+    )
+    doc = Document(id="t", title=title, text=text, agency=agency, category=category)
+    return [m.path for m in extract_measures(doc, parse_outline(text, "t", title))]
+
+
+def test_the_support_and_promotion_articles_of_an_instrument_are_its_measures() -> None:
+    assert _instrument_measures("某市科技创新奖励办法") == [
+        ["第二章支持措施", "第三条"],
+        ["第二章支持措施", "第四条"],
+    ]
+
+
+def test_a_statute_has_no_measures_whoever_wrote_its_articles() -> None:
+    assert _instrument_measures("某市科技创新促进条例") == []  # a 条例
+    assert (
+        _instrument_measures("某市科技创新奖励办法", agency="某市人民代表大会常务委员会") == []
+    )  # a legislature
+    assert (
+        _instrument_measures("某市科技创新奖励办法", category="地方性法规/某省") == []
+    )  # the source says so
+
+
+def test_rules_of_procedure_holidays_and_approvals_are_no_measures() -> None:
+    assert measures_of("一、总则\n（一）坚持依法行政。\n（二）坚持民主决策。\n", title="国务院工作规则") == []
+    holidays = "一、元旦：1月1日放假，共1天。\n二、春节：2月4日至10日放假调休，共7天。\n"
+    assert measures_of(holidays, title="国务院办公厅关于2019年部分节假日安排的通知") == []
+    approvals = "一、原则同意《规划》。\n二、原则同意《规划》提出的岸线方案。\n三、你市要加强对《规划》实施的组织领导。\n"
+    assert [m.number for m in measures_of(approvals, title="关于鹰潭港总体规划的批复")] == ["三、"]
+
+
+def test_a_five_year_plan_summarised_in_a_work_report_is_not_this_years_work() -> None:
+    text = (
+        "一、2025年工作回顾\n（一）经济平稳增长。\n二、“十五五”时期主要目标任务\n（一）推进创新驱动。\n"
+        "（二）推进绿色转型。\n三、2026年重点工作\n（一）扩大内需。\n（二）发展新质生产力。\n"
+    )
+    assert [m.path for m in measures_of(text, title="2026年某省政府工作报告")] == [
+        ["三、2026年重点工作", "（一）"],
+        ["三、2026年重点工作", "（二）"],
+    ]
+
+
+def test_a_clause_that_lays_down_rules_or_sets_up_bodies_is_one_measure() -> None:
+    rules = "一、严格野外火源管控。进入林区应当遵守以下规定：\n（一）严禁吸烟。\n（二）严禁烧纸。\n二、加强值守。\n"
+    assert [m.number for m in measures_of(rules, title="某市森林防火命令")] == [
+        "一、",
+        "二、",
+    ]  # a 命令's items act
+    bodies = "一、组织形式\n（一）成立工作小组。\n（二）设立办事机构。下设：\n1.监督组。负责监督。\n2.专家组。负责评审。\n"
+    assert [m.number for m in measures_of(bodies, title="某试点方案")] == ["（一）", "（二）"]
+
+
+def test_a_title_led_by_an_action_verb_is_an_action_whatever_it_names() -> None:
+    assert (
+        is_non_action_title("职责分工")
+        and is_non_action_title("支持对象")
+        and is_non_action_title("申报及审核")
+    )
+    assert not is_non_action_title("明确部门职责分工")
+    assert not is_non_action_title("适度扩大低保覆盖范围")
+    assert not is_non_action_title("以保障和改善民生为根本，确保民生工作取得新成绩")

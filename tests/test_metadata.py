@@ -83,4 +83,50 @@ def test_jiangxi_crawl_titles_and_dates_from_the_text() -> None:
         "date": "2020-02-09",
     }
     plain = corpus_file("jiangxi_gov_docs_2019/002_831bda2627ec45d5.txt").read_text(encoding="utf-8")
-    assert "title" not in from_body(plain, {})  # a news item states no title: the file stem stays
+    assert "title" not in from_body(plain, {})  # a news item states no title: one is derived from its text
+
+
+# --- titles derived for files that state none --------------------------------------------------------------
+
+
+def test_a_reply_is_titled_by_the_request_it_answers() -> None:
+    from kb.extract.metadata import derived_title
+
+    text = "鹰潭市人民政府：\n你市《关于恳请批复鹰潭港总体规划的请示》（鹰府文〔2020〕5号）收悉。现批复如下。\n一、原则同意。\n"
+    assert derived_title(text) == "关于鹰潭港总体规划的批复"
+
+
+def test_an_announcing_sentence_names_the_subject_and_the_genre() -> None:
+    from kb.extract.metadata import derived_title
+
+    assert derived_title(
+        "各设区市：\n现就新时代推进普通高中育人方式改革提出以下实施意见：\n一、总体要求\n"
+    ) == ("关于新时代推进普通高中育人方式改革的实施意见")
+    assert derived_title("为做好春耕备耕工作，现就有关事项通知如下：\n一、\n") == "关于做好春耕备耕工作的通知"
+    assert (
+        derived_title("现将《某局重点工作责任分工》印发给你们，请认真贯彻执行。")
+        == "关于印发《某局重点工作责任分工》的通知"
+    )
+
+
+def test_else_the_first_heading_else_the_first_sentences_subject() -> None:
+    from kb.extract.metadata import derived_title
+
+    assert derived_title("江西省人民政府令\n第223号\n一、部门主要职责\n负责市场监管。\n") == "部门主要职责"
+    assert (
+        derived_title("在家做好自身和家人的安全防控措施，少出门，勤洗手。")
+        == "在家做好自身和家人的安全防控措施"
+    )
+    assert derived_title("") == ""
+
+
+def test_a_file_without_a_title_is_never_titled_by_its_file_name() -> None:
+    from kb.extract.pipeline import make_document
+    from kb.model import RawDocument
+
+    doc = make_document(
+        RawDocument("在家做好自身和家人的安全防控措施，少出门。"), "d", "x/023_9a8b7c6d5e4f3a2b.txt"
+    )
+    assert doc.title == "在家做好自身和家人的安全防控措施" and doc.title_derived
+    stated = make_document(RawDocument("某市科技创新工作要点\n一、指导思想\n"), "d", "x/a.txt")
+    assert stated.title == "某市科技创新工作要点" and not stated.title_derived

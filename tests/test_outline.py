@@ -12,8 +12,9 @@ from conftest import corpus_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.extract.outline import STYLES, cn_label_number, parse_outline
+from kb.extract.outline import STYLES, parse_outline
 from kb.model import Clause, Document
+from kb.text.numerals import label_number
 
 SEED_ID = "000_3ccc218f3f77786b"
 
@@ -380,16 +381,16 @@ def test_heading_rules():
     assert roots[4].heading == "单独一行的标题。"
 
 
-def test_cn_label_number():
-    assert cn_label_number("一") == 1
-    assert cn_label_number("十二") == 12
-    assert cn_label_number("二十") == 20
-    assert cn_label_number("一百零二") == 102
-    assert cn_label_number("一百二十三") == 123
-    assert cn_label_number("二〇") == 20
-    assert cn_label_number("12") == 12
-    assert cn_label_number("十十") is None
-    assert cn_label_number("〇") is None
+def test_label_numbers_are_read_by_the_one_numeral_parser():
+    assert label_number("一") == 1
+    assert label_number("十二") == 12
+    assert label_number("二十") == 20
+    assert label_number("一百零二") == 102
+    assert label_number("一百二十三") == 123
+    assert label_number("二〇") == 20
+    assert label_number("12") == 12
+    assert label_number("十十") is None
+    assert label_number("〇") is None
 
 
 # --- real documents -----------------------------------------------------------------------------
@@ -597,3 +598,47 @@ def test_an_unnumbered_heading_over_a_fresh_list_is_a_place() -> None:
     )
     roots = _roots(text)
     assert roots[-1] == ("heading", "", "2026年重点工作", ["（一）", "（二）"])
+
+
+def _run_on(body: str) -> str:
+    """A flat text (no line breaks, long enough to count as flat) ending with ``body``."""
+    return (
+        "为促进科技创新，结合本市实际，制定以下政策。"
+        + "坚持创新驱动，强化企业主体地位，完善政策体系。" * 40
+        + body
+    )
+
+
+def test_in_a_run_on_list_a_section_heading_no_longer_swallows_its_first_item() -> None:
+    text = _run_on(
+        "一、适用范围本政策适用于本市企业。二、支持政策（一）财政金融支持。1.项目投资补贴。按投资额给予补贴。"
+        "2.转型升级补贴。给予奖补。（二）要素保障支持。3.用地保障。优先保障用地。"
+    )
+    roots = parse_outline(text, "d")
+    check_invariants(text, roots, "d")
+    second = roots[1]
+    assert (second.label, second.heading) == ("二、", "支持政策")
+    assert [(c.label, [g.label for g in c.children]) for c in second.children] == [
+        ("（一）", ["1.", "2."]),
+        ("（二）", ["3."]),
+    ]
+
+
+def test_in_a_run_on_list_the_next_number_starts_an_item_even_glued_to_the_sentence_before() -> None:
+    text = _run_on(
+        "三、支持人才。1.对引进人才给予奖励。四、加大转化后资助2.对转化项目给予支持3.对实施项目给予补助。4.对平台给予奖励。"
+    )
+    section = parse_outline(text, "d")[-1]
+    assert [c.label for c in section.children] == ["2.", "3.", "4."]
+    assert section.children[0].heading == "对转化项目给予支持"
+
+
+def test_a_number_out_of_sequence_inside_a_sentence_starts_nothing() -> None:
+    text = _run_on(
+        "一、总体要求到2025年建成3.5万个基站，其中5.对外开放的基站占比提高。二、主要任务加快建设。"
+    )
+    assert [c.label for c in parse_outline(text, "d")] == ["一、", "二、"]
+    article = _run_on(
+        "第一条 为规范管理，制定本办法。第二条 依照本办法第三条规定执行。第三条 本办法自印发之日起施行。"
+    )
+    assert [c.label for c in parse_outline(article, "d")] == ["第一条", "第二条", "第三条"]

@@ -24,6 +24,7 @@ import pytest
 from conftest import SEED
 
 import kb.readers as readers_module
+from kb.build import build
 from kb.extract.pipeline import analyse, load_extraction
 from kb.model import DocumentKB, RawDocument
 from kb.readers import SUPPORTED_SUFFIXES, ReadError, read
@@ -32,7 +33,6 @@ from kb.readers import ofd as ofd_module
 from kb.readers import office as office_module
 from kb.readers import pdf as pdf_module
 from kb.readers.layout import Chunk, Page, assemble, is_page_number, split_signature
-from kb.store.build import build
 from kb.text.normalize import fold, fold_compat_ideographs
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
@@ -481,8 +481,13 @@ def test_docx_with_an_xml_entity_is_refused(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- PDF
 
 
-def test_scanned_pdf_is_named_with_its_reason() -> None:
-    with pytest.raises(ReadError, match=r"^扫描件，没有文字层"):
+def test_without_tesseract_a_scanned_pdf_is_named_with_its_reason_and_the_fix(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH without tesseract (OCR: tests/test_readers_ocr.py)
+    with pytest.raises(
+        ReadError, match=r"^扫描件，没有文字层.*apt-get install tesseract-ocr tesseract-ocr-chi-sim"
+    ):
         read(FORMATS / "seed_scanned.pdf")
 
 
@@ -657,7 +662,8 @@ def test_a_crashing_reader_raises_read_error(tmp_path: Path, monkeypatch) -> Non
         read(FORMATS / "seed.pdf")
 
 
-def test_hostile_files_are_rejected_and_the_rest_is_built(tmp_path: Path) -> None:
+def test_hostile_files_are_rejected_and_the_rest_is_built(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("POLICYKB_OCR", "off")  # the scan is refused as without Tesseract
     docs = tmp_path / "documents"
     docs.mkdir()
     shutil.copy(FORMATS / "seed.pdf", docs / "plan-pdf.pdf")

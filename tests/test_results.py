@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from kb import ids
+from kb.build import build
 from kb.cli import main
-from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from kb.build import build
 from kb.search.engine import SearchEngine
-from kb.store.build import build
 from kb.store.generations import current_generation
 from kb.store.knowledge import KnowledgeBase
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from search_fixtures import build_search_index, corpus_available
 
+from kb.build import build
 from kb.search.engine import PARTIAL_MESSAGE, SearchEngine, SearchResult
-from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 from web.render import marked_html
 

@@ -24,10 +24,10 @@ def quantities(text: str) -> list[tuple[str, float, str]]:
         ("带动1.5万人就业", "人", 15000),
         ("新增5000户", "户", 5000),
         ("增长5.5%", "%", 5.5),
-        ("提高3个百分点", "百分点", 3),
+        ("提高3个百分点", "个百分点", 3),
         ("装机5万千瓦", "千瓦", 5e4),
         ("道路5千米", "公里", 5),  # 千米 is a unit of its own, the same as 公里
-        ("销售10公斤", "千克", 10),
+        ("销售10公斤", "吨", 0.01),  # the unit table: 公斤 = 0.001 吨
         ("5000 万元", "元", 5e7),
     ],
 )
@@ -87,7 +87,7 @@ def test_typed_quantity_is_exact() -> None:
         ("100万元以内", None, 1e6, [1e6], [2e6]),
         ("1000—5000万元", 1e7, 5e7, [1e7, 3e7, 5e7], [6e7, 5e6]),
         ("1000万元至5000万元", 1e7, 5e7, [2e7], [1e8]),
-        ("5000万元左右", 4.5e7, 5.5e7, [4.6e7, 5.4e7], [4e7, 6e7]),
+        ("5000万元左右", 4.75e7, 5.25e7, [4.8e7, 5.2e7], [4.6e7, 5.4e7]),  # ± the tolerance of units.txt
     ],
 )
 def test_typed_comparisons_and_ranges(text: str, low, high, accepts, rejects) -> None:  # type: ignore[no-untyped-def]

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from conftest import SEED
 
+from kb.build import build
 from kb.search.amounts import find_quantities
 from kb.search.engine import SearchEngine, SearchResult
 from kb.search.request import SearchRequest
-from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 
 PLAN = """某市2020年科技创新工作要点

@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pytest
 from conftest import SEED
 
+from kb.build import build
 from kb.extract.doctype import Period, period_status
-from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 
 DOC = SEED.stem  # 十堰市2019年科技创新工作要点

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kb import cli
-from kb.users import UserError, UserStore, ensure_instance, secret_key, session_id
+from web.workspace.accounts import UserError, UserStore, ensure_instance, secret_key, session_id
 
 ROOT = Path(__file__).resolve().parent.parent
 

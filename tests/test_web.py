@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kb.build import build
 from kb.cite.citation import cite
-from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import kb.users
-from kb.store.build import build
+import web.workspace.accounts as accounts
+from kb.build import build
 from kb.store.curation import CurationFile
-from kb.users import UserStore
 from web import create_app
+from web.workspace.accounts import UserStore
 from web.workspace.builder import BuildQueue
 from web.workspace.uploads import UploadError, UploadFolder, safe_upload_name
 
@@ -45,8 +45,8 @@ NEW_DOC = """某市促进氢能产业发展若干措施
 @pytest.fixture(autouse=True)
 def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """A production hash costs ~0.4 s here and these tests sign in dozens of times; the method is stored with
-    each hash, so verification follows it (kb.users keeps the production default, tests/test_users.py checks it)."""
-    monkeypatch.setattr(kb.users, "HASH_METHOD", "scrypt:4096:8:1")
+    each hash, so verification follows it (web.workspace.accounts keeps the production default, tests/test_users.py checks it)."""
+    monkeypatch.setattr(accounts, "HASH_METHOD", "scrypt:4096:8:1")
 
 
 def _token(html: str) -> str:
@@ -467,7 +467,7 @@ def test_curation_json_flow_pending_then_live(site: Site) -> None:
         "科技体制改革",
     ]
     counts = editor.get("/api/curation").get_json()["counts"]
-    assert counts == {"total": 4, "pending": 0, "live": 4, "superseded": 0, "stale": 0}
+    assert counts == {"total": 4, "pending": 0, "live": 4, "superseded": 0, "stale": 0, "undone": 0}
     page = editor.get("/workspace/curation").get_data(as_text=True)
     assert "否决关联" in page and "已生效" in page and "editor" in page
 
@@ -500,7 +500,7 @@ def test_curation_html_form_returns_to_the_page_with_a_notice(quick_site: Site) 
     editor = site.client("editor")
     page = f"/targets/{PATENTS}"
     html = editor.get(page).get_data(as_text=True)
-    assert 'data-action="reject_link"' in html and 'data-action="not_target"' in html
+    assert 'data-action="reject_link"' in html and 'data-action="set_kind" data-kind="none"' in html
     form = {
         "csrf_token": editor.csrf,
         "action": "reject_link",
@@ -540,7 +540,8 @@ def test_stale_decisions_are_listed_not_dropped(quick_site: Site) -> None:
     )
     site.wait()
     entry = editor.get("/api/curation").get_json()["decisions"][0]
-    assert (entry["status"], entry["status_label"], entry["reason"]) == ("stale", "已失效", "措施已不存在")
+    assert (entry["status"], entry["status_label"]) == ("stale", "已失效")
+    assert entry["reason"].startswith("原文中已找不到“（二）培育氢能企业")  # the anchor's words, not an id
     assert len(site.decisions()) == 1
 
 
@@ -561,3 +562,177 @@ def test_build_queue_runs_one_build_at_a_time_and_coalesces(tmp_path: Path) -> N
     status = json.loads((tmp_path / "index" / "status.json").read_text(encoding="utf-8"))
     assert status["state"] == "idle" and status["report"]["added"] == 1
     assert time.monotonic() - started < 120
+
+
+# ---------------------------------------------------------------------------------------------- sessions, sign-in limit, log
+
+
+def test_logout_ends_the_session_on_the_server(quick_site: Site) -> None:
+    """A cookie copied before logout is worth nothing after it: reads and writes alike."""
+    site = quick_site
+    client = site.client("editor")
+    stolen = site.app.test_client()
+    cookie = client.get_cookie("policykb_session")
+    assert cookie is not None
+    stolen.set_cookie("policykb_session", cookie.value)
+    assert stolen.get("/api/status").status_code == 200  # the copy works while the session is open
+    token = client.csrf  # type: ignore[attr-defined]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert stolen.get("/api/status").status_code == 401
+    decision = {"action": "reject_link", "measure": SIX, "target": PATENTS}
+    assert stolen.post("/api/curation", json=decision, headers={"X-CSRFToken": token}).status_code in (
+        401,
+        403,
+    )
+    assert not (site.documents / "curation.jsonl").exists()
+
+
+def test_one_sign_in_limit_for_every_route_that_survives_a_restart(quick_site: Site, tmp_path: Path) -> None:
+    site = quick_site
+    form = site.client(address="10.9.0.1")
+    api = site.client(address="10.9.0.1")
+    csrf = api.get("/api/login").get_json()["csrf_token"]
+    for _ in range(5):
+        token = _token(form.get("/login").get_data(as_text=True))
+        assert (
+            form.post(
+                "/login", data={"username": "x", "password": "wrong pass", "csrf_token": token}
+            ).status_code
+            == 401
+        )
+        bad = api.post(
+            "/api/login", json={"username": "x", "password": "wrong"}, headers={"X-CSRFToken": csrf}
+        )
+        assert bad.status_code == 401
+    refused = api.post(
+        "/api/login", json={"username": "admin", "password": "admin pass 1"}, headers={"X-CSRFToken": csrf}
+    )
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "900"
+    # The limit lives in the instance folder: a restarted server (a new app) still refuses.
+    from web import create_app
+
+    again = create_app(
+        {
+            "INDEX_DIR": str(site.index),
+            "DOCUMENTS": [str(site.documents)],
+            "INSTANCE_DIR": str(site.instance),
+            "TESTING": True,
+            "BUILD_IN_BACKGROUND": False,
+        }
+    ).test_client()
+    again.environ_base["REMOTE_ADDR"] = "10.9.0.1"
+    csrf = again.get("/api/login").get_json()["csrf_token"]
+    response = again.post(
+        "/api/login", json={"username": "admin", "password": "admin pass 1"}, headers={"X-CSRFToken": csrf}
+    )
+    assert response.status_code == 429
+
+
+def test_parallel_sign_ins_evaluate_at_most_the_limit(quick_site: Site) -> None:
+    import threading
+
+    from web.workspace.guard import Guard
+
+    site = quick_site
+    codes: list[int] = []
+
+    def attempt() -> None:
+        client = site.client(address="10.8.0.1")
+        csrf = client.get("/api/login").get_json()["csrf_token"]
+        response = client.post(
+            "/api/login", json={"username": "editor", "password": "wrong pass"}, headers={"X-CSRFToken": csrf}
+        )
+        codes.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(codes)) == [401, 429]
+    events = Guard(site.instance).events()
+    assert sum(e["event"] == "sign_in_failed" for e in events) == codes.count(401) <= 10
+    assert sum(e["event"] == "sign_in_refused" for e in events) == codes.count(429) >= 14
+
+
+def test_signed_in_pages_are_never_cached(quick_site: Site) -> None:
+    site = quick_site
+    anonymous = site.app.test_client()
+    assert "no-store" not in anonymous.get(f"/measures/{SIX}").headers.get("Cache-Control", "")
+    client = site.client("editor")
+    for url in ("/workspace", "/api/status", "/upload", f"/measures/{SIX}", "/", "/api/search?q=科技"):
+        response = client.get(url)
+        assert response.headers.get("Cache-Control") == "no-store", url
+    assert anonymous.get("/login").headers.get("Cache-Control") == "no-store"  # it carries a CSRF token
+
+
+def test_the_security_log_records_sign_ins_with_the_servers_clock_for_admins_only(quick_site: Site) -> None:
+    site = quick_site
+    site.client("editor")
+    bad = site.client(address="10.7.0.1")
+    token = _token(bad.get("/login").get_data(as_text=True))
+    bad.post("/login", data={"username": "editor", "password": "wrong pass", "csrf_token": token})
+    admin = site.client("admin")
+    assert admin.post("/logout", data={"csrf_token": admin.csrf}).status_code == 302  # type: ignore[attr-defined]
+    admin = site.client("admin")
+    events = admin.get("/api/workspace/security").get_json()["events"]
+    kinds = [(e["event"], e["user"]) for e in events]
+    assert (
+        ("sign_in", "editor") in kinds
+        and ("sign_in_failed", "editor") in kinds
+        and ("sign_out", "admin") in kinds
+    )
+    failed = next(e for e in events if e["event"] == "sign_in_failed")
+    assert failed["address"] == "10.7.0.1" and failed["time"][:4].isdigit()
+    assert "安全日志" in admin.get("/workspace/security").get_data(as_text=True)
+    assert site.client("editor").get("/api/workspace/security").status_code == 403
+
+
+def test_next_with_a_line_break_and_host_headers_never_redirect_elsewhere(quick_site: Site) -> None:
+    site = quick_site
+    client = site.client()
+    token = _token(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login",
+        data={
+            "username": "editor",
+            "password": "editor pass 1",
+            "csrf_token": token,
+            "next": "/x\r\nSet-Cookie: a=b",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/workspace"
+    evil = site.app.test_client()
+    for path in ("/api", "/api/", "/documents//000_3ccc218f3f77786b", "/static//style.css", "/search/"):
+        response = evil.get(path, headers={"Host": "evil.example"})
+        assert "evil.example" not in response.headers.get("Location", ""), path
+        assert response.status_code < 500, path
+
+
+def test_a_full_disk_under_uploads_is_said_plainly_and_leaves_nothing_behind(
+    quick_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno as errno_
+
+    from web.workspace.uploads import UploadFolder
+
+    site = quick_site
+    client = site.client("editor")
+    real_open = open
+
+    def full_disk_open(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
+        if ".incoming-" in str(file):
+            raise OSError(errno_.ENOSPC, "No space left on device")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", full_disk_open)
+    response = client.post(
+        "/api/upload",
+        data={"file": (io.BytesIO(SEED.read_bytes()), "plan.txt")},
+        headers={"X-CSRFToken": client.csrf},  # type: ignore[attr-defined]
+        content_type="multipart/form-data",
+    )
+    monkeypatch.undo()
+    assert response.status_code == 507 and "磁盘空间不足" in response.get_json()["message"]
+    assert UploadFolder(site.documents, 2**20).files() == []  # no half-written upload is left
+    assert not list((site.documents / "uploads").glob(".incoming-*"))

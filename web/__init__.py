@@ -25,6 +25,7 @@ from kb import config as kb_config
 from kb.urls import document_url, measure_url, result_url, target_url
 from web.render import marked_html
 from web.state import EXTENSION, IndexState
+from web.throttle import init_throttle
 
 DEFAULTS: dict[str, Any] = {
     "RELOAD_INTERVAL": 1.0,
@@ -41,6 +42,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.workspace import init_workspace
 
     app = Flask(__name__)
+    # No redirect is ever built from the request's Host header: routing answers /x and /x/ alike and never
+    # "merges" // (Werkzeug's redirects for those take scheme and host from the request).
+    app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False
     app.config.update(DEFAULTS)
     app.config["SITE_URL"] = os.environ.get("POLICYKB_SITE_URL", "").strip()
     app.config["EXPORT_AUTHOR"] = os.environ.get("POLICYKB_EXPORT_AUTHOR", "").strip()
@@ -58,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     pages.register(app, pages.all_pages())
     app.register_blueprint(basket.bp)
     init_workspace(app)  # instance folder, secret key, sign-in, CSRF, uploads, curation
+    init_throttle(app)  # expensive work a few at a time
     security.init_security(app)
     errors.init_errors(app)
 

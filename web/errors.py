@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
@@ -10,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from web.pages import Invalid, Missing
 from web.pages.basket import TooLarge
 from web.state import IndexUnavailable
+from web.throttle import RETRY_SECONDS, Busy
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,7 @@ TITLES = {
     429: "请求过于频繁",
     500: "服务器出错了",
     503: "知识库暂不可用",
+    507: "存储空间不足",
 }
 DEFAULT_MESSAGES = {
     400: "请求的参数不正确。",
@@ -37,9 +40,12 @@ DEFAULT_MESSAGES = {
 }
 
 
-def error_response(code: int, message: str) -> Response:
+DISK_FULL_MESSAGE = "服务器磁盘空间不足，本次内容未保存（已收到的部分已清除）。请联系管理员清理空间后重试。"
+
+
+def error_response(code: int, message: str, title: str = "") -> Response:
     """JSON under /api/, else the error page."""
-    title = TITLES.get(code, "错误")
+    title = title or TITLES.get(code, "错误")
     if request.path == "/api" or request.path.startswith("/api/"):
         response = jsonify({"error": code, "title": title, "message": message})
     else:
@@ -73,11 +79,25 @@ def init_errors(app: Flask) -> None:
     def too_large(exc: TooLarge) -> Response:
         return error_response(413, str(exc))
 
+    @app.errorhandler(Busy)
+    def busy(exc: Busy) -> Response:
+        response = error_response(503, str(exc), "服务器繁忙")
+        response.headers["Retry-After"] = str(RETRY_SECONDS)
+        return response
+
     @app.errorhandler(IndexUnavailable)
     def unavailable(_exc: IndexUnavailable) -> Response:
         response = error_response(503, DEFAULT_MESSAGES[503])
         response.headers["Retry-After"] = "30"
         return response
+
+    @app.errorhandler(OSError)
+    def os_error(exc: OSError) -> Response:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk: say so, nothing was half-saved
+            log.error("disk full on %s: %s", request.path, exc)
+            return error_response(507, DISK_FULL_MESSAGE)
+        log.exception("unhandled error on %s", request.path, exc_info=exc)
+        return error_response(500, DEFAULT_MESSAGES[500])
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

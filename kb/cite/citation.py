@@ -118,6 +118,12 @@ class Citable:
     headline: str = ""  # the item's own headline (measure headline, target statement, clause heading)
 
 
+# Added after the place of an item whose document was recognised from a scan (OCR), in every style.
+RECOGNISED_MARK = "〔据扫描件识别〕"
+# Added after a title the file does not state (derived from its text, kb.extract.metadata.derived_title).
+DERIVED_MARK = "〔标题据正文拟〕"
+
+
 @dataclass(frozen=True)
 class Citation:
     style: str
@@ -310,6 +316,8 @@ def cite(
         )
     where = place(item.path)
     quote = item.quote
+    if document.recognised:  # the words come from a scan: whoever pastes them should know
+        where += RECOGNISED_MARK
     if style == "official":
         reference = official_reference(document, where)
         text = f"{quote}\n{reference}"
@@ -327,8 +335,11 @@ def _same(text: str) -> str:
 
 
 def document_title(document: Document, esc: Escape = _same) -> str:
-    """《标题》 (a 《》 inside the title becomes 〈〉)."""
-    return f"《{esc(_title_form(document.title) or document.id)}》"
+    """《标题》 (a 《》 inside the title becomes 〈〉); a title derived from the text, because the file states none,
+    says so (〔标题据正文拟〕)."""
+    return f"《{esc(_title_form(document.title) or document.id)}》" + (
+        DERIVED_MARK if document.title_derived else ""
+    )
 
 
 def document_designation(document: Document, esc: Escape = _same) -> str:
@@ -405,7 +416,7 @@ def reference_parts(
     colon = "：" if full_width else ": "
     lpar, rpar = ("（", "）") if full_width else ("(", ")")
     author = esc(document.agency.strip() or "佚名")
-    title = esc(document.title.strip() or document.id)
+    title = esc(document.title.strip() or document.id) + (DERIVED_MARK if document.title_derived else "")
     if document.doc_number.strip():
         title += colon + esc(document.doc_number.strip())
     issued = esc(iso_date(document.date))

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from kb.text.normalize import fold
+from kb.text.periods import Period, period_of
 
 __all__ = ["GENRES", "Period", "document_genre", "period_status", "plan_period"]
 
@@ -60,15 +60,6 @@ _TAIL = re.compile(r"(?:\s*[(（〔\[【][^()（）〔〕\[\]【】]{0,30}[)）�
 
 _CODE_PART = re.compile(r"法典\s*\S{0,8}(?:编|总则|附则)$")
 _PLAN_WORDS = re.compile(r"方案|规划|计划|要点|安排|纲要|措施|意见")
-_YEAR = r"((?:19|20)\d{2})"
-_RANGE = re.compile(_YEAR + r"\s*年?\s*(?:—{1,2}|–|-|－|~|～|至|到)\s*" + _YEAR + r"\s*年")
-_SINGLE = re.compile(_YEAR + r"\s*年(?!\s*(?:以前|之前|以来|前))")
-_CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
-_FIVE_YEAR = re.compile(
-    r"[“\"']([一二三四五六七八九十]{1,3})五[”\"']|([一二三四五六七八九十]{1,3})五(?:规划|时期|期间|计划)"
-    r"|第([一二三四五六七八九十]{1,3})个五年"
-)
-_CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 
 
 def _strip_tail(title: str) -> str:
@@ -96,65 +87,11 @@ def document_genre(title: str) -> str:
     return ""
 
 
-@dataclass(frozen=True)
-class Period:
-    start: int
-    end: int
-
-    def __str__(self) -> str:
-        return str(self.start) if self.start == self.end else f"{self.start}–{self.end}"
-
-
-def _cn_small(numeral: str) -> int | None:
-    """一 … 九十九 (the ordinal of a five-year plan)."""
-    digits = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    if numeral == "十":
-        return 10
-    if numeral.startswith("十"):
-        return 10 + digits.get(numeral[1:], 0) if len(numeral) == 2 else None
-    if len(numeral) == 1:
-        return digits.get(numeral)
-    if len(numeral) >= 2 and numeral[1] == "十":
-        tens = digits.get(numeral[0], 0) * 10
-        return tens + (digits.get(numeral[2:], 0) if len(numeral) == 3 else 0)
-    return None
-
-
-def _five_year(ordinal: int) -> Period | None:
-    """The years of the n-th five-year plan (一五 1953–1957, 二五 1958–1962, then from 三五 1966–1970 on)."""
-    if ordinal == 1:
-        return Period(1953, 1957)
-    if ordinal == 2:
-        return Period(1958, 1962)
-    if 3 <= ordinal <= 30:
-        start = 1966 + 5 * (ordinal - 3)
-        return Period(start, start + 4)
-    return None
-
-
 @functools.lru_cache(maxsize=16384)
 def plan_period(title: str) -> Period | None:
-    """The years a plan covers, as its title states them; None when the title names no plan or no years."""
-    text = fold(title)
-    if not _PLAN_WORDS.search(text):
-        return None
-    m = _RANGE.search(text)
-    if m:
-        start, end = int(m.group(1)), int(m.group(2))
-        if start <= end:
-            return Period(start, end)
-    m = _FIVE_YEAR.search(text)
-    if m:
-        ordinal = _cn_small(m.group(1) or m.group(2) or m.group(3))
-        period = _five_year(ordinal) if ordinal else None
-        if period is not None:
-            return period
-    years = [int(y) for y in _SINGLE.findall(text)]
-    years += [int("".join(str(_CN_DIGITS[ch]) for ch in y)) for y in _CN_YEAR.findall(text)]
-    years = [y for y in years if 1949 <= y <= 2100]
-    if years:
-        return Period(min(years), max(years))
-    return None
+    """The years a plan covers, as its title states them (``kb.text.periods.period_of``); None when the title
+    names no plan or no years."""
+    return period_of(title) if _PLAN_WORDS.search(fold(title)) else None
 
 
 def period_status(period: Period | None, year: int) -> str:

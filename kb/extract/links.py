@@ -43,6 +43,13 @@ THRESHOLD = 0.7  # content links from here on are firm (dev gold set: precision 
 WEAK_THRESHOLD = 0.5
 LEAD = 0.1
 WEAK_PRECISION = 0.65  # measured precision of those weak links (dev split, issue 30); shown on the pages
+
+
+def is_weak(link: Link) -> bool:
+    """A content link below the firm threshold (``THRESHOLD``): shown as 弱关联."""
+    return link.source == "content" and link.score < THRESHOLD
+
+
 MARGIN = 0.2  # a kept link scores at most this much below the target's best link
 MAX_LINKS = 2  # content links kept per target
 WORD_WEIGHT = 0.5
@@ -547,7 +554,7 @@ def attach_links(links: list[Link], measures: list[Measure], targets: list[Quant
     by_measure: dict[str, list[TargetRef]] = {m.id: [] for m in measures}
     by_target: dict[str, list[Link]] = {t.id: [] for t in targets}
     for lk in links:
-        ref = TargetRef(lk.target_id, lk.score, list(lk.evidence), weak=lk.weak, source=lk.source)
+        ref = TargetRef(lk.target_id, lk.score, list(lk.evidence), weak=is_weak(lk), source=lk.source)
         by_measure.setdefault(lk.measure_id, []).append(ref)
         by_target.setdefault(lk.target_id, []).append(lk)
     for m in measures:

@@ -47,6 +47,7 @@ import bisect
 import re
 
 from kb import ids
+from kb.extract.instruments import is_instrument_title, is_procedure_rules, is_statute, support_articles
 from kb.extract.places import clause_path
 from kb.model import Clause, Document, Measure
 
@@ -57,9 +58,24 @@ _SKIP_STYLES = frozenset({"annex", "dash"})
 _RE_ALWAYS = re.compile(
     r"回顾|过去[一二三四五两十\d]*年|过去的一年|一年来|五年来|取得的成[绩就]|主要成[绩就]|工作总结|"
     r"取得.{0,8}(?:成效|成绩|成就|进展)|名词解释|注释|附件|附录|指导思想|基本原则|(?:形势|背景)(?:分析)?$|"
-    # who does what and how, not what is done: responsibilities, procedures, eligibility, closing provisions
+    r"附\s*则|^其他(?:事项)?$|"
+    # holiday arrangements, approvals of a reply (原则同意…), a five-year plan's goals and tasks summarised in a
+    # report (“十五五”时期主要目标任务: the 纲要's measures, not this year's work)
+    r"^(?:元旦|春节|清明节|劳动节|端午节|中秋节|国庆节)(?:[：:]|$)|^(?:原则)?同意|"
+    r"[一二三四五六七八九十]五”?(?:时期|期间)?[^，。]{0,12}(?:目标|任务|举措|要求)"
+)
+# Who does what and how, not what is done — responsibilities, procedures, scope, eligibility, descriptions —
+# unless a verb of action leads the title ("明确部门职责分工", "适度扩大低保覆盖范围", "提高财政补贴标准").
+_RE_NOT_WHAT = re.compile(
     r"职责分工|责任分工|任务分工|部门职责|工作职责|职责任务|管控流程|工作流程|办理流程|工作程序|申报程序|"
-    r"实施步骤|步骤安排|进度安排|时间安排|^\S{0,6}原则$|^\S{0,6}(?:对象|范围|条件)$|附\s*则|^其他(?:事项)?$|政策兑现|政策执行"
+    r"实施步骤|步骤安排|进度安排|时间安排|^\S{0,6}原则$|^\S{0,8}(?:对象|范围|条件|标准)$|"
+    r"政策兑现|政策执行|申报(?:及|与|和)?审核|审核认定|考核程序|评价程序|指标体系|主要职责|基本情况|情况说明|总表$"
+)
+# A title that plans to achieve something ("确保民生工作取得新成绩") is no review.
+_RE_PLANS_TO = re.compile(r"确保|力争|努力|争取")
+_RE_ACTION_LEAD = re.compile(
+    r"^(?:完善|健全|扩大|提高|明确|制定|坚持|改善|适度|适当|加强|优化|规范|严格|统一|落实|建立|推进|推动|加快|强化|利用|"
+    r"做好|创新|深化|调整|保障|确保|构建|建设|打造|发展|实施|促进|开展|培育|提升|增强|扩展|拓展|放宽|降低)"
 )
 # Stages of a procedure (公告 → 报名 → 审核 → 公示 → 录取…): a group whose items are these is a procedure.
 _RE_STAGE = re.compile(
@@ -70,10 +86,12 @@ _RE_STAGE = re.compile(
 _RE_GOALS = re.compile(r"总体要求|目标|具体指标")
 _RE_ACTION = re.compile(r"措施|举措|任务|重点工作|主要工作|工作安排|工作部署|保障")
 _RE_LEGAL_TITLE = re.compile(
-    r"(?:法|条例|规定|解释|规则|细则|办法|章程|准则|修正案|标准|解答|批复|命令)(?:[（(][^）)]{1,8}[）)])?$|(?:修改|修正|废止|清理).*决定$"
+    r"(?:法|条例|规定|解释|规则|细则|办法|章程|准则|修正案|标准|解答)(?:[（(][^）)]{1,8}[）)])?$|(?:修改|修正|废止|清理).*决定$"
 )
 # Attached tables and lists: indicators, scores, names, cases (考核指标, 评分细则, 名单, 目录, 典型经验做法).
-_RE_TABLE_PART = re.compile(r"指标|评分|计分|名单|名录|目录|一览表|汇总表|统计表|经验做法|典型案例|案例")
+_RE_TABLE_PART = re.compile(
+    r"指标|评分|计分|名单|名录|目录|一览表|汇总表|统计表|经验做法|典型案例|案例|式样|样式|样图|样本|图例"
+)
 _RE_ENUMERATION = re.compile(r"下列|以下|如下|[：:]$")
 _TITLE_END = re.compile(r"[。；;：:，,！？]")
 _CLOSING = "。！？；;，,：:、!?"
@@ -113,8 +131,12 @@ def clause_title(heading: str) -> str:
 
 
 def is_non_action_title(title: str) -> bool:
-    """True when a section title names a review, background, principles or goals part."""
-    if _RE_ALWAYS.search(title):
+    """True when a section title names a review, background, principles or goals part (or another part that is
+    no action: procedures, responsibilities, holidays, approvals, a five-year plan's summary)."""
+    m = _RE_ALWAYS.search(title)
+    if m and not (m.group().startswith("取得") and _RE_PLANS_TO.search(title)):
+        return True
+    if _RE_NOT_WHAT.search(title) and not _RE_ACTION_LEAD.match(title):
         return True
     return bool(_RE_GOALS.search(title)) and not _RE_ACTION.search(title)
 
@@ -141,8 +163,37 @@ def _action_children(clause: Clause) -> list[Clause]:
     return [c for c in clause.children if c.style not in _SKIP_STYLES]
 
 
-def _is_group(clause: Clause) -> bool:
+_RE_RULES_LEAD = re.compile(r"(?:下列|以下|如下)(?:规定|条件|情形|要求|事项|材料|内容|原则|职责)[：:]\s*$")
+
+
+def _lists_rules(clause: Clause, text: str) -> bool:
+    """The text before the first item ends by announcing rules or conditions ("应当遵守以下规定："): the items
+    are what the clause lays down, and the clause is one measure."""
     kids = _action_children(clause)
+    if not kids or clause.style in ("attachment", "heading"):
+        return False  # an attached document's own lead ("现作如下规定：") introduces the whole of it
+    return _RE_RULES_LEAD.search(text[clause.heading_span[0] : kids[0].span[0]]) is not None
+
+
+_RE_SCOPE = re.compile(r"^\S{0,8}(?:对象|范围)$")
+
+
+def _articles_in_scope(clause: Clause) -> bool:
+    """ "二、支持范围" over policy articles (第2条…第19条): the articles are the policy, not a scope statement."""
+    return bool(_RE_SCOPE.match(_title_of(clause))) and any(
+        c.style == "article" for k in clause.children for c in k.walk()
+    )
+
+
+_RE_BODY = re.compile(r"(?:组|小组|办公室|委员会|专班)$")
+
+
+def _is_group(clause: Clause, text: str = "") -> bool:
+    kids = _action_children(clause)
+    if text and _lists_rules(clause, text):
+        return False
+    if len(kids) >= 2 and all(_RE_BODY.search(clause_title(k.heading)) for k in kids):
+        return False  # the bodies it sets up (1.监督组 2.专家组…): their composition, one measure
     if clause.style in SECTION_STYLES:
         return bool(kids)
     return len(kids) >= 2 and not _announces_enumeration(clause.heading)
@@ -183,34 +234,45 @@ def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
     clauses = [c for root in outline for c in root.walk()]
     attachments = [root for root in outline if root.style == "attachment"]
     own = [c for root in outline if root.style != "attachment" for c in root.walk()]
-    if is_legal_title(doc.title) and not attachments:
+    if is_procedure_rules(doc.title) and not attachments:
         return []
-    if _is_legal(own, doc.title):
+    instrument = not is_statute(doc)  # an instrument's support articles are measures, a statute's never
+    if (is_legal_title(doc.title) and not attachments) or _is_legal(own, doc.title):
+        if instrument and is_instrument_title(doc.title):
+            return _measures(doc, list(support_articles(outline, doc.text)))
         return []
     if is_amendment(doc.text[: outline[0].span[0]] if outline else doc.text):
         return []
-    # An attached regulation (its own articles), indicator table or list gives no measures; an attached plan does.
-    outline = [
-        root
-        for root in outline
-        if root.style != "attachment"
-        or not (
-            _is_legal(list(root.walk()), root.heading)
+    found: list[tuple[Clause, list[str], list[int]]] = []
+    # An attached regulation (its own articles), rules of procedure, indicator table or list gives no measures
+    # (an attached instrument its support articles); an attached plan does.
+    kept = []
+    for root in outline:
+        if root.style == "attachment" and _is_legal(list(root.walk()), root.heading):
+            if instrument and is_instrument_title(root.heading):
+                found.extend(support_articles([root], doc.text))
+            continue
+        if root.style == "attachment" and (
+            is_procedure_rules(root.heading)
             or _RE_TABLE_PART.search(root.heading)
             or _opens_with_table_header(doc.text, root)
-        )
-    ]
+        ):
+            continue
+        kept.append(root)
+    outline = kept
     label_starts = {c.span[0] for c in clauses}
     starts, titles = _plain_headings(doc.text, label_starts)
-    found: list[tuple[Clause, list[str], list[int]]] = []
 
     def visit(clause: Clause, ancestors: list[Clause], ordinals: list[int]) -> None:
         if clause.style in _SKIP_STYLES:
             return
-        if clause.style != "attachment" and (is_non_action_title(_title_of(clause)) or _is_procedure(clause)):
+        if clause.style != "attachment" and (
+            (is_non_action_title(_title_of(clause)) and not _articles_in_scope(clause))
+            or _is_procedure(clause)
+        ):
             return
         here = [*ordinals, clause.ordinal]
-        if _is_group(clause):
+        if _is_group(clause, doc.text):
             for child in clause.children:
                 visit(child, [*ancestors, clause], here)
         else:
@@ -225,6 +287,11 @@ def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
                 continue
         visit(root, [], [])
 
+    found.sort(key=lambda item: item[0].span[0])
+    return _measures(doc, found)
+
+
+def _measures(doc: Document, found: list[tuple[Clause, list[str], list[int]]]) -> list[Measure]:
     measures = []
     for ordinal, (clause, path, ordinals) in enumerate(found, 1):
         start, end = clause.span

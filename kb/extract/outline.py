@@ -56,7 +56,9 @@ from dataclasses import dataclass, field
 from kb import ids
 from kb.extract.parts import find_parts, segments
 from kb.model import Clause
+from kb.text.dates import DATELINE_RE
 from kb.text.normalize import fold
+from kb.text.numerals import label_number
 
 STYLES: dict[str, str] = {
     "part": "第X编 / 第X分编 (part of a code)",
@@ -74,8 +76,6 @@ STYLES: dict[str, str] = {
     "attachment": "an attached document of a notice: 附件1 + its title, or its title alone (kb.extract.parts)",
 }
 
-_DIGIT = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUM = "[一二三四五六七八九十百千零〇两]"
 
 # All label patterns run on the folded head of a line (after indentation and '#'s).
@@ -89,7 +89,6 @@ _RE_CN_PAREN = re.compile(r"\((" + _CN_NUM + r"{1,4})\)")
 _RE_AR_PAREN = re.compile(r"\((\d{1,3})\)")
 _RE_ARABIC = re.compile(r"(\d{1,3})(\.|、)(?!\d)")
 _RE_DASH = re.compile(r"(——|—|――|―|--|──)(?![—―\-─])")
-_RE_DATELINE = re.compile(r"\s*[\d〇零一二三四五六七八九]{4}\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月")
 _RE_ANNEX = re.compile(r"(附件|附录|附表)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})?\s*:?")
 _RE_ANNEX_WORD = re.compile(r"(名词解释|名词注释|注释|注解)\s*:?\s*$")
 _RE_GENERAL = re.compile(r"[总附分]\s*则\s*$")
@@ -104,36 +103,6 @@ _CIRCLED = {chr(c): c - 0x2460 + 1 for c in range(0x2460, 0x2474)}
 _CIRCLED.update({chr(c): c - 0x2776 + 1 for c in range(0x2776, 0x2780)})
 _PAREN_DIGIT = {chr(c): c - 0x2474 + 1 for c in range(0x2474, 0x2488)}  # ⑴..⒇
 _DOT_DIGIT = {chr(c): c - 0x2488 + 1 for c in range(0x2488, 0x249C)}  # ⒈..⒛
-
-
-def cn_label_number(s: str) -> int | None:
-    """Value of a numeral as used in labels (一, 十二, 一百零二, 二〇, 12), else None."""
-    if not s:
-        return None
-    if s.isdigit():
-        return int(s)
-    if all(ch in _DIGIT for ch in s):  # positional: 二〇一九
-        value = 0
-        for ch in s:
-            value = value * 10 + _DIGIT[ch]
-        return value or None
-    total, current, last_unit = 0, None, 10_000
-    for ch in s:
-        if ch in _DIGIT:
-            if current is not None:
-                return None  # two digits in a row inside a unit numeral
-            current = _DIGIT[ch] or None
-        elif ch in _UNITS:
-            unit = _UNITS[ch]
-            if unit >= last_unit:
-                return None
-            total += (1 if current is None else current) * unit
-            current, last_unit = None, unit
-        else:
-            return None
-    if current is not None:
-        total += current
-    return total or None
 
 
 @dataclass
@@ -158,6 +127,8 @@ class _Node:
 
 def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | None:
     """The label starting at ``text[p]`` (p = first non-space char after '#'s), if any."""
+    # ~70 lines: one branch per label style, in the order the module docstring gives the grammar; kept together so
+    # the whole label grammar reads in one place.
     ch = text[p]
     if ch in _CIRCLED:
         return _Label("circled", "circled", _CIRCLED[ch], p, p + 1)
@@ -170,7 +141,7 @@ def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | No
     if c == "第":
         m = _RE_STRUCT.match(head)
         if m:
-            value = cn_label_number(m.group(1).replace(" ", ""))
+            value = label_number(m.group(1).replace(" ", ""))
             style = _STRUCT_STYLE[m.group(2)]
             after = head[m.end() :]
             if value is not None:
@@ -188,7 +159,7 @@ def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | No
     elif c == "(":
         m = _RE_CN_PAREN.match(head) or _RE_AR_PAREN.match(head)
         if m:
-            value = cn_label_number(m.group(1))
+            value = label_number(m.group(1))
             if value is not None:
                 style = "arabic_paren" if m.group(1).isdigit() else "cn_paren"
                 return _Label(style, style, value, p, p + m.end())
@@ -204,7 +175,7 @@ def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | No
             if (
                 first
                 and (first.isalnum() or first in "“‘《(\"'")
-                and not _RE_DATELINE.match(after)
+                and not DATELINE_RE.match(after)
                 and (c != "-" or m.group(1) == "--")
             ):
                 return _Label("dash", "dash", None, p, p + m.end(), leaf=True)
@@ -221,7 +192,7 @@ def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | No
             return _Label("chapter", "chapter", None, p, p)
         m = _RE_CN.match(head)
         if m:
-            value = cn_label_number(m.group(1))
+            value = label_number(m.group(1))
             if value is not None and not _RE_CN_LIST.match(head, m.end()):
                 return _Label("cn", "cn", value, p, p + m.end())
     if md_depth:

@@ -2,8 +2,10 @@
 
 **Lines** (``segments``): the text's own lines, and in a *flat* text (a web page or database field that lost its
 paragraph breaks: a long text with few line breaks) also virtual line starts where an outline label follows the
-end of a sentence (。；！？：), so 一、 …（一）… can start clauses there. Only positions are computed; the text is never
-changed.
+end of a sentence (。；！？：), where a label is the next number of its style ("…后资助16.对实施…" after 15.), and
+where a first item follows the heading of a label just opened ("二、支持政策（一）财政金融支持政策。"), so 一、
+…（一）… 1. can start clauses there (an article number 第X条 only with a space after it). Only positions are
+computed; the text is never changed.
 
 **Parts** (``find_parts``): the attached documents of a notice that issues them (印发/转发 notices, 附件1 …, a
 notice issuing two regulations). A part starts at
@@ -24,7 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.text.dates import FULL_DATE_RE
 from kb.text.normalize import fold
+from kb.text.numerals import label_number
 
 Span = tuple[int, int]
 
@@ -61,7 +65,6 @@ _GENRE_RE = re.compile(
 _ANNEX_LABEL_RE = re.compile(r"附\s*件\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})?\s*[:：]?")
 _NOTICE_TITLE_RE = re.compile(r"(?:印发|转发|颁布|发布)(.+?)的(?:通知|决定|函)")
 _CITED_RE = re.compile(r"《([^《》]{4,80})》")
-_DATE_RE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _SENTENCE_END = "。；;！？：:"
 # What may end the text before a virtual line start: a sentence end, or a closing bracket after one
 # ("…负责。〕（二）…", "…（市财政局负责）（三）…").
@@ -99,22 +102,65 @@ def segments(text: str) -> list[Span]:
         return lines
     out: list[Span] = []
     folded = fold(text)
+    last: dict[str, int] = {}  # the number of the last label accepted, by style
     for start, end in lines:
         cuts = [start]
+        prev_end = -1  # where the last accepted label of this line ended
         for m in _LABEL_START_RE.finditer(folded, start, end):
             k = m.start()
+            style, number = _label_key(m.group())
             j = k - 1
             while j > start and folded[j] == " ":
                 j -= 1
-            if j >= start and folded[j] in _BEFORE_LABEL:
+            after_sentence = j < start or folded[j] in _BEFORE_LABEL
+            if not (after_sentence or _continues(style, number, last, folded, k, m.end(), prev_end)):
+                continue
+            if k > start:
                 cuts.append(k)
-        for m in _DATE_RE.finditer(folded, start, end):  # a notice's date, then the attached title
+            if number is not None:
+                last[style] = number
+            prev_end = m.end()
+        for m in FULL_DATE_RE.finditer(folded, start, end):  # a notice's date, then the attached title
             k = m.end()
             if k < end and not folded[k].isspace() and folded[k] not in _CLOSING:
                 cuts.append(k)
         cuts = sorted(set(cuts))
         out.extend((a, b) for a, b in zip(cuts, [*cuts[1:], end], strict=True))
     return out
+
+
+_HEAD_RUN = (
+    40  # a first item may follow its section's label within this many characters ("二、支持政策（一）…")
+)
+
+
+def _label_key(label: str) -> tuple[str, int | None]:
+    """The style and number of a label found by ``_LABEL_START_RE`` ("（三）" → ("cn_paren", 3))."""
+    if label.startswith("第"):
+        return "struct" + label[-1], label_number(label[1:-1])
+    if label[0] in "(（":
+        return "cn_paren", label_number(label[1:-1])
+    if label[0].isdigit():
+        return "arabic", int(label[:-1])
+    return "cn", label_number(label[:-1])
+
+
+def _continues(
+    style: str, number: int | None, last: dict[str, int], folded: str, start: int, end: int, prev_end: int
+) -> bool:
+    """A label glued to the text before it still starts an item of a run-on list when it is the next number
+    of its style ("…后资助16.对实施" after 15.), or the first item right under a heading just opened on the same
+    line ("二、支持政策（一）财政金融支持政策。"). An article number (第X条) needs a space after it, as written in
+    statutes, since one is also cited inside sentences ("依照本办法第十条")."""
+    if number is None:
+        return False
+    if style == "struct条" and not folded[end : end + 1].isspace():
+        return False
+    if last.get(style) == number - 1:
+        return True
+    if number == 1 and 0 <= prev_end <= start and start - prev_end <= _HEAD_RUN:
+        return not any(ch in _SENTENCE_END for ch in folded[prev_end:start])
+    return False
 
 
 _TITLE_MARKS = str.maketrans("", "", '《》〈〉<>“”"')
@@ -236,14 +282,17 @@ def _flat_title_parts(text: str, cited: list[tuple[int, str]]) -> list[Part]:
     folded = fold(text)
     parts: list[Part] = []
     for first, title in cited:
-        start = folded.find(title, max(first, 0) + 1)
-        while start != -1:
+        # a title may be letter-spaced as a heading ("电 力 体 制 改 革 方 案")
+        pattern = re.compile(r"[ \u3000]?".join(re.escape(ch) for ch in title))
+        for m in pattern.finditer(folded, max(first, 0) + 1):
+            start = m.start()
             before = folded[:start].rstrip()
-            unbracketed = not before.endswith("《") and not folded.startswith("》", start + len(title))
-            after_end = not before or before[-1] in _BEFORE_LABEL or _DATE_RE.search(before[-14:]) is not None
+            unbracketed = not before.endswith("《") and not folded.startswith("》", m.end())
+            after_end = (
+                not before or before[-1] in _BEFORE_LABEL or FULL_DATE_RE.search(before[-14:]) is not None
+            )
             if unbracketed and after_end:
-                parts.append(Part(start, (start, start), (start, start + len(title))))
-            start = folded.find(title, start + len(title))
+                parts.append(Part(start, (start, start), (start, m.end())))
     return parts
 
 

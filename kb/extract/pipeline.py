@@ -6,6 +6,7 @@ Pure composition of the extractors; the store calls it (in worker processes) for
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,20 +17,24 @@ from kb.extract.curation import DocumentCuration
 from kb.extract.doctype import document_genre
 from kb.extract.links import Concepts, LinkOverrides, link, load_concepts
 from kb.extract.measures import extract_measures
-from kb.extract.metadata import from_body
+from kb.extract.metadata import derived_title, from_body
 from kb.extract.outline import parse_outline
+from kb.extract.quantities import extract_quantities
 from kb.extract.references import find_references
-from kb.extract.targets import extract_targets, load_units
 from kb.extract.taxonomy import Subject, Taxonomy, load_taxonomy
 from kb.extract.validity import document_validity, mark_abolitions
 from kb.model import Document, DocumentKB, Measure, RawDocument
+from kb.text.units import load_units
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
 # 5: Document.status/history, Reference.relation; 6: parts, results, taxonomy; 7: lead-ins, body titles;
-# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form; 9: categories from the measure
-# and its document with confidences and deciding words, weak links only for a clear candidate, Document.validity
-# (效力级别, 施行日期, 有效期) and the index's level/in_force fields
-PIPELINE_VERSION = "9"
+# 8: quantities (targets and results) with their own ids (.t/.r), Reference.form;
+# 9: staff decisions anchored to the text, ``curated`` marks on documents, measures and quantities;
+# 10: round 3 — deadlines, results without 回顾, units, instruments, run-on lists, derived titles
+#     (Document.title_derived), Document.ocr;
+# 11: categories from the measure and its document with confidences and deciding words, weak links only for a
+#     clear candidate, Document.validity (效力级别, 施行日期, 有效期) and the index's level/in_force fields
+PIPELINE_VERSION = "11"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -57,7 +62,7 @@ def document_id(relative_path: str) -> str:
     stem = Path(relative_path).stem
     if _SAFE_ID.match(stem):
         return stem
-    return "doc-" + hashlib.sha1(relative_path.encode("utf-8")).hexdigest()[:12]
+    return "doc-" + hashlib.sha1(os.fsencode(relative_path)).hexdigest()[:12]  # any name, UTF-8 or not
 
 
 def content_hash(data: bytes) -> str:
@@ -72,7 +77,10 @@ def joined_agencies(agency: str) -> str:
 
 def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") -> Document:
     meta = from_body(raw.text, raw.meta)
-    title = (meta.get("title") or "").strip() or Path(source).stem
+    title = (meta.get("title") or "").strip()
+    derived = not title
+    if derived:  # never a file name or a hash: the text's own words, marked as derived
+        title = derived_title(raw.text) or "（无标题）"
     document = Document(
         id=doc_id,
         title=title,
@@ -89,6 +97,8 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         status=(meta.get("status") or "").strip(),
         history=(meta.get("history") or "").strip(),
         genre=document_genre(title),
+        title_derived=derived,
+        ocr=(meta.get("ocr") or "").strip(),
     )
     document.validity = document_validity(document)
     return document
@@ -126,19 +136,25 @@ def analyse(
 ) -> DocumentKB:
     """Turn one read document into its knowledge: the outline, measures with categories, targets and links.
 
-    ``curation`` (staff decisions about this document, ``kb.extract.curation``) sets categories, drops targets
-    marked "not a target" before linking and confirms, adds or rejects links after ``overrides``; it records
-    which of its decisions applied and which are stale.
+    ``curation`` (staff decisions about this document, ``kb.extract.curation``) applies layer by layer: the
+    document's fields right after they are read (so the outline, genre, deadlines and the index see them), the
+    measures after extraction, the categories after the taxonomy, the quantities before linking, the links after
+    ``overrides``; it records which of its decisions applied and which are stale.
     """
     document = make_document(raw, doc_id, source, digest)
+    if curation is not None:
+        curation.apply_document(document)
+        document.validity = document_validity(document)  # staff may have set the issuer, 文号, genre or date
     outline = parse_outline(document.text, doc_id, document.title)
     measures = extract_measures(document, outline)
+    if curation is not None:
+        measures = curation.apply_measures(document, outline, measures)
     taxonomy = extraction.taxonomy
     categorize(document, measures, taxonomy)
-    quantities = extract_targets(document, outline, extraction.units)
+    quantities = extract_quantities(document, outline, extraction.units)
     if curation is not None:
         curation.set_categories(measures)
-        quantities = curation.drop_targets(quantities)
+        quantities = curation.apply_quantities(document, outline, quantities)
     links = link(measures, quantities, outline, overrides, taxonomy=taxonomy, concepts=extraction.concepts)
     if curation is not None:
         links = curation.apply_links(links, measures, quantities)

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kb.model import Document, Reference, Validity
-from kb.readers.text import parse_date
+from kb.text.dates import LEADING_DATE_RE, parse_date
 from kb.text.normalize import fold
 from kb.text.numerals import cn_to_number
 
@@ -99,7 +99,6 @@ _STATUS_WORDS: dict[str, str] = {
 _STATUS_LINE = re.compile(
     r"^[\s【\[（(]*(?:时效性|效力状态|状态)?[:：\s]*([\u4e00-\u9fff]{2,4})[\s】\]）)]*$"
 )
-_HISTORY_DATE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日")
 _ABOLISHED_LINE = re.compile(r"(?:废止|失效)[。.）)]?\s*$")
 _AMENDED_LINE = re.compile(r"(?:修正|修订|修改)[。.）)]?\s*$")
 
@@ -139,9 +138,9 @@ def source_status(status: str, lines: Iterable[str]) -> tuple[str, str]:
         return stated, status.strip()
     for line in lines:
         m = _STATUS_LINE.match(fold(line))
-        if m and not _HISTORY_DATE.match(line) and m.group(1) in _STATUS_WORDS:
+        if m and not LEADING_DATE_RE.match(line) and m.group(1) in _STATUS_WORDS:
             return _STATUS_WORDS[m.group(1)], line.strip()
-        if _HISTORY_DATE.match(line) and _ABOLISHED_LINE.search(fold(line)):
+        if LEADING_DATE_RE.match(line) and _ABOLISHED_LINE.search(fold(line)):
             return (EXPIRED if fold(line).rstrip("。.）) ").endswith("失效") else REPEALED), line.strip()
     return "", ""
 

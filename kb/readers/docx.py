@@ -6,25 +6,33 @@ lines at the top ("文号：国发〔2019〕4号", "发文机关：…", "成文
 also with an empty value, "文号：") fill the meta and are left out of the body;
 so is the 落款 at the end (an agency line, then a date-only line; see
 ``kb.readers.layout.split_signature``), which fills agency and date when the
-top did not. Title: the core property ``title``, else the first short
-paragraph styled Title/Heading/标题, or centred, or followed by label lines,
-among the first paragraphs (that paragraph stays in the body, as on the page).
+top did not. Title: a "标题：" label line, else the body's title line (the
+first short paragraph styled Title/Heading/标题, or centred, or followed by
+label lines, among the first paragraphs; it stays in the body, as on the
+page), else the core property ``title`` unless it is a producer's default
+("Word Document", "Microsoft Word - 文件名.docx", "文档1", "Untitled"…;
+``kb.readers.text.is_default_title``). A title that is only the file's own
+name is dropped by ``kb.readers.read``.
 
 The zip is checked before python-docx opens it: declared sizes (zip bombs)
 and XML parts with a DTD or entity declarations are refused with a reason
-(``kb.readers.archive``).
+(``kb.readers.archive``), and so is a body of more than
+``kb.readers.limits.MAX_DOCX_PARAGRAPHS`` paragraphs; the text read stops at
+``kb.readers.limits.MAX_CHARS`` characters.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from kb.model import RawDocument
-from kb.readers.archive import open_zip, refuse_xml_declarations
+from kb.readers import limits
+from kb.readers.archive import open_zip, read_member, refuse_xml_declarations
 from kb.readers.encoding import ReadError, check_size, trim_blank_lines
 from kb.readers.layout import label_line, split_signature
-from kb.readers.text import TITLE_MAX_CHARS, clean_meta, looks_like_title
+from kb.readers.text import TITLE_MAX_CHARS, clean_meta, is_default_title, looks_like_title
 
 TOP_LINES = 15  # label lines and the title are looked for among this many first non-empty lines
 _TITLE_STYLES = ("title", "heading", "标题")
@@ -38,6 +46,7 @@ def _open(data: bytes):
         raise ReadError("python-docx is not installed; cannot read .docx") from None
     archive = open_zip(data, ".docx")  # not a zip, zip bomb: refused here
     refuse_xml_declarations(archive, ".docx")
+    _check_paragraphs(archive)
     try:
         return docx.Document(io.BytesIO(data))
     except PackageNotFoundError:
@@ -51,11 +60,28 @@ def _open(data: bytes):
         raise ReadError(f"不是有效的 .docx 文件（{first}）") from None
 
 
+_PARAGRAPH_RE = re.compile(rb"<w:p[\s>/]")
+
+
+def _check_paragraphs(archive: zipfile.ZipFile) -> None:
+    """Refuse a body of more than ``MAX_DOCX_PARAGRAPHS`` paragraphs before python-docx builds its tree
+    (a 1.2 M-paragraph file would take gigabytes: issue 29)."""
+    names = {info.filename for info in archive.infolist()}
+    if "word/document.xml" not in names:
+        return  # python-docx names what is missing
+    count = len(_PARAGRAPH_RE.findall(read_member(archive, "word/document.xml", ".docx")))
+    if count > limits.MAX_DOCX_PARAGRAPHS:
+        raise ReadError(
+            f"Word 文档段落过多：{count:,} 段（上限 {limits.MAX_DOCX_PARAGRAPHS:,} 段，"
+            "kb.readers.limits.MAX_DOCX_PARAGRAPHS）"
+        )
+
+
 def _is_title_paragraph(paragraph) -> bool:
     """Styled Title/Heading/标题, or centred and bold or reading like a title (offices centre it)."""
     text = paragraph.text.strip()
-    if not text or len(text) >= TITLE_MAX_CHARS:
-        return False
+    if not text or len(text) >= TITLE_MAX_CHARS or text.endswith("文件"):
+        return False  # the 版头 (发文机关标志, "某某局文件") is no title
     style = (paragraph.style.name if paragraph.style is not None else "") or ""
     if style.lower().startswith(_TITLE_STYLES):
         return True
@@ -100,6 +126,7 @@ def parse_docx(data: bytes) -> tuple[dict[str, str], str, set[str]]:
     except Exception:  # broken core.xml must not make the document unreadable
         core_title = ""
     lines: list[str] = []
+    total = 0
     style_title = ""
     first_line = ""  # the first non-empty paragraph: the title when label lines follow it
     label_after_first = False
@@ -107,6 +134,8 @@ def parse_docx(data: bytes) -> tuple[dict[str, str], str, set[str]]:
     try:
         for paragraph, text in _blocks(document):
             text = text.replace("\r\n", "\n").replace("\r", "\n")
+            total += len(text) + 1
+            limits.check_chars(total, "Word 文档")
             if text.strip():
                 non_empty += 1
             if non_empty <= TOP_LINES and text.strip():
@@ -122,6 +151,8 @@ def parse_docx(data: bytes) -> tuple[dict[str, str], str, set[str]]:
                 if not style_title and paragraph is not None and _is_title_paragraph(paragraph):
                     style_title = text.strip()
             lines.append(text)
+    except ReadError:
+        raise
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReadError(f"不是有效的 .docx 文件（{first}）") from None
@@ -131,7 +162,7 @@ def parse_docx(data: bytes) -> tuple[dict[str, str], str, set[str]]:
     for key, value in signature.items():
         meta.setdefault(key, value)
     if not meta.get("title"):
-        meta["title"] = core_title or style_title
+        meta["title"] = style_title or ("" if is_default_title(core_title) else core_title)
     return clean_meta(meta), trim_blank_lines("\n".join(lines)), set()
 
 

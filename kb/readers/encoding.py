@@ -1,9 +1,11 @@
 """Byte-level checks and decoding shared by every reader.
 
-``decode`` accepts UTF-8 (with or without BOM), UTF-16 with a BOM, and
-GB18030 (a superset of GBK/GB2312). Anything else raises ``ReadError`` with a
-one-line reason: binary data, empty files, oversized files and bytes that
-decode as GB18030 but read as mojibake.
+``decode`` accepts UTF-8 (with or without BOM), UTF-16 with a BOM, UTF-16
+without one (NUL bytes on one parity, or Chinese that neither UTF-8 nor GB18030
+reads, and almost only text-like characters once decoded), and GB18030 (a
+superset of GBK/GB2312). Anything else raises ``ReadError`` with a one-line
+reason: binary data, empty files, oversized files and bytes that decode as
+GB18030 but read as mojibake.
 """
 
 from __future__ import annotations
@@ -135,7 +137,13 @@ def decode(data: bytes) -> tuple[str, str]:
                 raise ReadError("binary file (contains NUL characters)")
             _check_text(text)
             return text, "utf-16"
-    _check_binary(data)
+    try:
+        _check_binary(data)
+    except ReadError:
+        utf16 = _utf16_without_bom(data)  # NUL bytes (ASCII) or control bytes (some ideographs) in UTF-16
+        if utf16 is None:
+            raise
+        return utf16
     if not data.strip():
         raise ReadError("empty file")
     try:
@@ -148,11 +156,64 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise ReadError("cannot decode as UTF-8 or GB18030") from None
-    if _looks_like_mojibake(text):
+        text = ""
+    if not text or _looks_like_mojibake(text):
+        utf16 = _utf16_without_bom(data)  # Chinese only: no NUL byte at all
+        if utf16 is not None:
+            return utf16
+        if not text:
+            raise ReadError("cannot decode as UTF-8 or GB18030 (nor as UTF-16)")
         raise ReadError("cannot decode as UTF-8 or GB18030 (GB18030 result looks like mojibake)")
     _check_text(text)
     return text, "gb18030"
+
+
+MIN_UTF16_TEXT_SHARE = 0.95  # UTF-16 without a BOM is taken when this share of it reads as text
+
+
+def _text_like(ch: str) -> bool:
+    """A character plain Chinese or Western text is made of (what random code units mostly are not)."""
+    return (
+        " " <= ch <= "~"
+        or ch in "\t\n\r\u3000"
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3001" <= ch <= "\u303f"  # CJK punctuation
+        or "\uff01" <= ch <= "\uff5e"  # full-width forms
+        or "\u2010" <= ch <= "\u206f"  # general punctuation: — “ ” …
+        or "\u00a0" <= ch <= "\u00ff"
+    )
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text written without a byte-order mark (Windows tools do), else None.
+
+    Both byte orders are tried, first the one that puts most NUL bytes in high bytes (ASCII characters:
+    odd offsets for little-endian). The decoded text must be almost all text-like
+    characters (``MIN_UTF16_TEXT_SHARE``: random bytes give CJK, Hangul and symbols in equal measure) and
+    its ideographs must form words (``kb.readers.plausible.word_share``: GBK bytes whose lead bytes are
+    0x81–0x9F read as UTF-16BE ideographs, one after another at random).
+    """
+    if len(data) % 2 or len(data) < 4:
+        return None
+    orders = ["utf-16-le", "utf-16-be"]
+    if data[0::2].count(0) > data[1::2].count(0):
+        orders.reverse()
+    for codec in orders:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text or not text.strip():
+            continue
+        sample = text[:BINARY_SAMPLE]
+        if sum(1 for ch in sample if _text_like(ch)) < MIN_UTF16_TEXT_SHARE * len(sample):
+            continue
+        from kb.readers.plausible import MIN_WORD_SHARE, word_share  # jieba: only on this rare path
+
+        share, _ = word_share(sample[:1000])
+        if share >= MIN_WORD_SHARE:  # GBK bytes with lead bytes 0x81–0x9F read as UTF-16BE ideographs
+            return text, codec
+    return None
 
 
 def normalise_newlines(text: str) -> str:

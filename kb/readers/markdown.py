@@ -35,10 +35,10 @@ import yaml
 from kb.model import RawDocument
 from kb.readers.encoding import ReadError, decode, normalise_newlines, trim_blank_lines
 from kb.readers.text import ENGLISH_KEYS, clean_meta, label_key
+from kb.text.dates import LEADING_DATE_RE
 
 INFO_END = "<!-- INFO END -->"
 _FENCE_END = ("---", "...")
-_HISTORY_DATE_RE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日")
 _EFFECTIVE_RE = re.compile(r"(施行|实施|生效)[）)]?\s*$")
 _NUM = r"[0-9一二三四五六七八九十百零〇]+"
 _AGENCY_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -99,7 +99,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str] | None, str]:
 
 def history_agency(line: str) -> str:
     """The issuing body named in a LawRefBook history line, session numbers removed."""
-    text = _HISTORY_DATE_RE.sub("", line).strip()
+    text = LEADING_DATE_RE.sub("", line).strip()
     if "最高人民法院" in text and "最高人民检察院" in text:
         return "最高人民法院、最高人民检察院"
     for name in ("最高人民法院", "最高人民检察院", "国务院"):
@@ -115,7 +115,7 @@ def history_agency(line: str) -> str:
 def parse_history(lines: list[str]) -> dict[str, str]:
     """Date, agency and 文号 inferred from LawRefBook history lines."""
     meta: dict[str, str] = {}
-    dated = [(m, line) for line in lines if (m := _HISTORY_DATE_RE.match(line))]
+    dated = [(m, line) for line in lines if (m := LEADING_DATE_RE.match(line))]
     chosen = [(m, line) for m, line in dated if not _EFFECTIVE_RE.search(line)] or dated
     if chosen:
         m = chosen[-1][0]

@@ -4,9 +4,14 @@ Both are OLE compound files (WPS Office writes .wps in the Word 97 format); Libr
 them with ``soffice --headless --convert-to docx``, and the result is read by the .docx reader
 (same title, label-line and 落款 rules). Each conversion runs in a fresh temporary folder (the
 input is copied there, nothing is written next to the source file) with its own user profile
-(``-env:UserInstallation``, so conversions may run in parallel), in its own process group, and
-is killed after ``TIMEOUT`` seconds. Without LibreOffice the file is refused with
-``MISSING_REASON``; everything else still builds.
+(``-env:UserInstallation``, so conversions may run in parallel) that runs no macros, loads no
+remote image and sends every request to a proxy that is not there (``_PROFILE_SETTINGS``), in a
+network namespace without interfaces (``kb.readers.sandbox``: a .doc that is really HTML with
+``<img src=http://…>`` fetches nothing), in its own process group, killed with everything it
+started after ``TIMEOUT`` seconds, when the build's alarm interrupts it, or when our process is
+killed; its folder (and the copy of the document) is removed then, or by the next conversion
+after a ``kill -9``. Without LibreOffice the file is refused with ``MISSING_REASON``; everything
+else still builds.
 
 A file that is really a .docx (a zip) is read directly; RTF and HTML/XML saved with a .doc
 suffix are converted like Word files; anything else is refused.
@@ -14,15 +19,12 @@ suffix are converted like Word files; anything else is refused.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import subprocess
-import tempfile
 from pathlib import Path
 
 from kb.model import RawDocument
+from kb.readers import sandbox
 from kb.readers.docx import parse_docx
 from kb.readers.encoding import MAX_BYTES, ReadError, check_size
 
@@ -52,18 +54,52 @@ def _kind(data: bytes) -> str:
     return ""
 
 
+# The profile every conversion starts from: no macros, no remote images, and every request sent to a proxy
+# that is not there (0.0.0.0:9), so a document's <img src=http://…>, <link href=…> or linked file fetches
+# nothing even where no network namespace can be made (issue 29). Values: officecfg main.xcd, LibreOffice 7.4.
+_PROFILE_SETTINGS = (
+    ("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution", "true"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "3"),
+    ("/org.openoffice.Inet/Settings", "ooInetProxyType", "2"),
+    ("/org.openoffice.Inet/Settings", "ooInetNoProxy", ""),
+    ("/org.openoffice.Inet/Settings", "ooInetHTTPProxyName", "0.0.0.0"),
+    ("/org.openoffice.Inet/Settings", "ooInetHTTPProxyPort", "9"),
+    ("/org.openoffice.Inet/Settings", "ooInetHTTPSProxyName", "0.0.0.0"),
+    ("/org.openoffice.Inet/Settings", "ooInetHTTPSProxyPort", "9"),
+    ("/org.openoffice.Inet/Settings", "ooInetFTPProxyName", "0.0.0.0"),
+    ("/org.openoffice.Inet/Settings", "ooInetFTPProxyPort", "9"),
+)
+
+
+def write_profile(profile: Path) -> None:
+    """A fresh LibreOffice user profile with ``_PROFILE_SETTINGS`` (registrymodifications.xcu)."""
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    items = "".join(
+        f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>'
+        for path, name, value in _PROFILE_SETTINGS
+    )
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry"'
+        ' xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"{items}</oor:items>\n",
+        encoding="utf-8",
+    )
+
+
 def convert_to_docx(data: bytes, suffix: str, *, timeout: float | None = None) -> bytes:
-    """Convert document bytes (a file of type ``suffix``) to .docx bytes with LibreOffice."""
+    """Convert document bytes (a file of type ``suffix``) to .docx bytes with LibreOffice, offline."""
     timeout = TIMEOUT if timeout is None else timeout
     soffice = find_soffice()
     if soffice is None:
         raise ReadError(MISSING_REASON)
-    with tempfile.TemporaryDirectory(prefix="policykb-lo-") as tmp:
-        work = Path(tmp)
+    with sandbox.work_dir("lo") as work:
         source = work / f"input{suffix}"
         source.write_bytes(data)
         out = work / "out"
         out.mkdir()
+        write_profile(work / "profile")
         command = [
             soffice,
             f"-env:UserInstallation={(work / 'profile').as_uri()}",
@@ -80,29 +116,19 @@ def convert_to_docx(data: bytes, suffix: str, *, timeout: float | None = None) -
             str(source),
         ]
         env = dict(os.environ, HOME=str(work))  # LibreOffice writes nothing into the real home
+        for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY"):
+            env.pop(name, None)
         try:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=work,
-                env=env,
-                start_new_session=True,  # its own process group, killed as a whole on timeout
-            )
+            finished = sandbox.run(command, timeout=timeout, cwd=work, env=env, network=False)
+        except sandbox.HelperTimeout:
+            raise ReadError(f"LibreOffice 转换超时（超过 {timeout:g} 秒），已放弃此文件") from None
         except OSError as exc:
             raise ReadError(f"无法启动 LibreOffice（{exc.strerror or exc}）") from None
-        try:
-            _, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise ReadError(f"LibreOffice 转换超时（超过 {timeout:g} 秒），已放弃此文件") from None
         result = out / "input.docx"
         if not result.is_file():
-            detail = stderr.decode("utf-8", "replace").strip().splitlines()
-            why = detail[-1] if detail else f"退出码 {process.returncode}"
+            detail = finished.stderr.decode("utf-8", "replace").strip().splitlines()
+            detail = [line for line in detail if "javaldx" not in line]
+            why = detail[-1] if detail else f"退出码 {finished.returncode}"
             raise ReadError(f"LibreOffice 无法转换此文件（{why}）")
         if result.stat().st_size > MAX_BYTES:
             raise ReadError("LibreOffice 转换结果过大，已放弃此文件")

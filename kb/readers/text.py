@@ -16,16 +16,24 @@ directly the next label). After ``文号`` the next line is taken as its value
 only when it is empty or looks like a document number; otherwise the body
 starts right there. This module also holds the label table and ``parse_date``
 that the other readers share.
+
+Without that header, a text is read as the other formats read a page: a short
+first line that reads like a title is the title, and the 落款 at the end (an
+agency line, then a date-only line, before any 附注/附件/版记; see
+``kb.readers.layout.split_signature``) gives agency and date and leaves the
+body, as in .docx, PDF and OFD. Both are reported as inferred, so a
+``MANIFEST.jsonl`` row overrides them. With the header, the body stays as the
+site published it.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 
 from kb.model import RawDocument
 from kb.readers.encoding import decode, normalise_newlines, trim_blank_lines
-from kb.text.normalize import fold
+from kb.text.dates import parse_date
+from kb.text.docnumbers import is_doc_number
 
 META_KEYS = ("title", "agency", "date", "doc_number", "index_no", "category", "url", "status", "history")
 # English metadata keys as front matter and sidecar manifests write them -> our key.
@@ -51,67 +59,6 @@ LABELS: dict[str, str] = {
 HEADER_LABELS = ("索引号", "主题分类", "发文日期", "发布机构", "文号")
 
 TITLE_MAX_CHARS = 60
-_DOC_NUMBER_RE = re.compile(
-    r"^\S{1,30}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\S{0,4}\d+\s*号$|^\S{0,30}令第\S{1,8}号$"
-)
-_CN_DIGITS = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_YMD_RE = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})(?!\d)")
-_YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?:\s*年|$|(?=\s*[年./\-]?\s*\d{1,2}\s*月))")
-_CN_DATE_RE = re.compile(
-    r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
-)
-
-
-def _cn_small(s: str) -> int:
-    """一..三十一 -> int (month/day numerals)."""
-    if "十" not in s:
-        return _CN_DIGITS.get(s, 0)
-    tens, _, units = s.partition("十")
-    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
-
-
-def _iso(year: int, month: int, day: int) -> str:
-    try:
-        return _dt.date(year, month, day).isoformat()
-    except ValueError:
-        return ""
-
-
-def parse_date(s: str) -> str:
-    """A date as written -> ISO ``YYYY-MM-DD`` (or ``YYYY`` when only the year is known), else ``""``.
-
-    Accepts "2019年07月08日 00:00:00", "2019年7月8日", "2019-07-08", "2019.7.8", "2019/7/8",
-    "2019年", "2019", full-width digits and "二〇一九年七月八日".
-    """
-    if not s:
-        return ""
-    text = fold(s.strip())
-    m = _YMD_RE.search(text)
-    if m:
-        return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = _CN_DATE_RE.search(text)
-    if m:
-        year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-        if m.group(3):
-            return _iso(year, _cn_small(m.group(2)), _cn_small(m.group(3)))
-        return str(year)
-    m = _YEAR_RE.search(text)
-    if m and 1000 <= int(m.group(1)) <= 2999:
-        return m.group(1)
-    return ""
 
 
 def label_key(label: str) -> str | None:
@@ -147,9 +94,36 @@ def looks_like_title(line: str) -> bool:
     return 4 <= len(line) < TITLE_MAX_CHARS and not _NOT_TITLE_RE.search(line)
 
 
+_DEFAULT_TITLE_RE = re.compile(
+    r"^(?:microsoft\s+(?:word|office\s+word)\s*-\s*.*"  # "Microsoft Word - 文件名.docx" (PDF printers too)
+    r"|word\s+document|document\s*\d*|doc\d+|untitled(?:\s*\d+)?|title"  # LibreOffice/python-docx, Word, others
+    r"|无标题(?:文档)?\s*\d*|文档\s*\d*|新建\s*(?:microsoft\s+)?(?:office\s+)?(?:word\s*)?(?:文档|文字文稿)\s*(?:[(（]\d+[)）])?"
+    r"|wps\s*文字\s*\d*|文字文稿\s*\d*"
+    r"|\S*\.(?:docx?|wps|pdf|ofd|txt|rtf|odt|html?)"  # a file name
+    r")$",
+    re.IGNORECASE,
+)
+
+
+def is_default_title(title: str) -> bool:
+    """A title a producer writes by default, or a file name: "Word Document", "Microsoft Word - 方案.docx",
+    "文档1", "Document1", "Untitled", "无标题", "新建 Microsoft Word 文档", "方案.doc". Empty counts too."""
+    return not title.strip() or bool(_DEFAULT_TITLE_RE.match(title.strip()))
+
+
+def is_file_name_title(title: str, name: str) -> bool:
+    """``title`` is only the file's own name (with or without its suffix), as producers fill it in."""
+
+    def bare(value: str) -> str:
+        value = re.sub(r"^microsoft\s+word\s*-\s*", "", value.strip(), flags=re.IGNORECASE)
+        return re.sub(r"\.[A-Za-z0-9]{1,5}$", "", value).strip().casefold()
+
+    return bool(title.strip()) and bare(title) == bare(name)
+
+
 def looks_like_doc_number(line: str) -> bool:
     """E.g. 国发〔2019〕4号, 鄂政办发[2018]12号, 中华人民共和国国务院令第472号."""
-    return bool(_DOC_NUMBER_RE.match(line.strip()))
+    return is_doc_number(line)
 
 
 def parse_header(lines: list[str]) -> tuple[dict[str, str], int] | None:
@@ -191,11 +165,16 @@ def parse_text(text: str) -> tuple[dict[str, str], str, set[str]]:
     if header is not None:
         meta, start = header
         return meta, trim_blank_lines("\n".join(lines[start:])), set()
-    body = trim_blank_lines(text)
+    from kb.readers.layout import split_signature  # layout builds on this module's helpers
+
+    meta, lines = split_signature(trim_blank_lines(text).split("\n"))
+    inferred = set(meta)  # read from the body: a manifest row may correct them
+    body = trim_blank_lines("\n".join(lines))
     first = next((line for line in body.split("\n") if line.strip()), "")
     if looks_like_title(first):
-        return {"title": first.strip()}, body, {"title"}
-    return {}, body, set()
+        meta["title"] = first.strip()
+        inferred.add("title")
+    return meta, body, inferred
 
 
 def read_text(data: bytes) -> tuple[RawDocument, set[str]]:

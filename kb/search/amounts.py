@@ -1,17 +1,17 @@
 """Quantities as values: 5000万元 = 0.5亿元 = 50000000 元, and 5000户 is another family altogether.
 
 ``find_quantities(text)`` reads every ``number [scale] unit`` of a text (Arabic or Chinese numerals,
-``kb.text.numerals``; units from the unit table ``kb/data/units.txt``, ``kb.extract.targets.load_units``) and
+``kb.text.numerals``; units from the unit table ``kb/data/units.txt``, ``kb.text.units``) and
 normalises it to the base unit of its family: a scale written with the number (十 百 千 万 亿) multiplies the
 value, so 元/千元/万元/亿元 are the family 元 and 万人 is 人; 户, 人, 家, 件, 吨, % … are each their own
-family. A few names of the same unit are one family (``UNIT_ALIASES``: 公斤 = 千克, 千米 = 公里, 个百分点 =
-百分点, 人民币元 = 元). A range "3000—5000万元" gives both ends (3000万元 and 5000万元). Not quantities:
+family. A few names of the same unit are one family, as the unit table says (公斤 = 0.001 吨, 千米 = 公里, 百分点 =
+个百分点, 人民币元 = 元, ‰ = 0.1 %). A range "3000—5000万元" gives both ends (3000万元 and 5000万元). Not quantities:
 years (2019年, 二〇一九年), ordinals (第十条), a single Chinese digit (一家, 三个: a count word, not a figure).
 
 ``token(q)`` is the index term of a quantity (``元=50000000``): ``kb.search.analysis.AmountTokenizer`` indexes
 these terms for every hit, so a query quantity is matched by value. ``parse_amounts(text)`` finds the
 quantities a user typed, with the comparison around them: ``1000万元以上`` (≥), ``不超过50万元`` (≤),
-``超过``/``低于`` (strict), ``1000—5000万元`` and ``1000万元至5000万元`` (a range), ``5000万元左右`` (±10 %).
+``超过``/``低于`` (strict), ``1000—5000万元`` and ``1000万元至5000万元`` (a range), ``5000万元左右`` (± the unit table's tolerance, 5 %).
 
 Pure functions; the unit table is read once per process from the configuration folder (``kb.config``).
 """
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from kb.text.normalize import normalize
 from kb.text.numerals import cn_to_number
+from kb.text.units import aliases_of, configured_units, tolerance_of
 
 __all__ = [
     "AmountQuery",
@@ -38,19 +39,8 @@ __all__ = [
     "unit_table",
 ]
 
-# Other names of the same unit: one family.
-UNIT_ALIASES: dict[str, str] = {
-    "人民币元": "元",
-    "公斤": "千克",
-    "千米": "公里",
-    "平方千米": "平方公里",
-    "吨标煤": "吨标准煤",
-    "个百分点": "百分点",
-    "‰": "‰",
-}
 # A scale written between the number and the unit (5000万元, 3千元, 1.5万亿元).
 SCALE_CHARS = "十百千万亿"
-APPROXIMATE = 0.1  # 左右 / 上下 / 约: within ±10 %
 _SEP = "="  # token = family + _SEP + value
 
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -98,25 +88,26 @@ class AmountQuery:
 class UnitTable:
     units: frozenset[str]
     longest: int
+    aliases: tuple[tuple[str, tuple[str, float]], ...] = ()  # other names of a unit: (unit, (family, factor))
+    tolerance: float = 0.05  # 左右/上下/约 (``kb.text.units``)
+
+    def family(self, unit: str) -> tuple[str, float]:
+        """The family a unit belongs to and its factor there ("公斤" → ("吨", 0.001))."""
+        return dict(self.aliases).get(unit, (unit, 1.0))
 
 
 @functools.lru_cache(maxsize=8)
-def _table(units: tuple[str, ...]) -> UnitTable:
-    return UnitTable(frozenset(units), max((len(u) for u in units), default=1))
+def _table(
+    units: tuple[str, ...], aliases: tuple[tuple[str, tuple[str, float]], ...], tolerance: float
+) -> UnitTable:
+    return UnitTable(frozenset(units), max((len(u) for u in units), default=1), aliases, tolerance)
 
 
 def unit_table(units: Mapping[str, str] | None = None) -> UnitTable:
-    """The unit table (the configured ``units.txt`` when ``None``), compiled once per process."""
-    if units is None:
-        return _configured_table()
-    return _table(tuple(sorted(units)))
-
-
-@functools.lru_cache(maxsize=1)
-def _configured_table() -> UnitTable:
-    from kb.extract.targets import load_units
-
-    return _table(tuple(sorted(load_units())))
+    """The unit table (the configured ``units.txt`` when ``None``), compiled once per process; its other names
+    of units and its 左右 tolerance come from the one unit table (``kb.text.units``)."""
+    table = configured_units() if units is None else units
+    return _table(tuple(sorted(table)), tuple(sorted(aliases_of(table).items())), tolerance_of(table))
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +131,8 @@ def _suffix(text: str, pos: int, table: UnitTable) -> tuple[float, str, int] | N
         pos += 1  # "5000 万元"
     direct = _unit_at(text, pos, table)
     if direct is not None:
-        return 1.0, UNIT_ALIASES.get(direct[0], direct[0]), direct[1]
+        family, factor = table.family(direct[0])
+        return factor, family, direct[1]
     end = pos
     while end < len(text) and end - pos < 3 and text[end] in SCALE_CHARS:
         end += 1
@@ -150,7 +142,8 @@ def _suffix(text: str, pos: int, table: UnitTable) -> tuple[float, str, int] | N
             factor = cn_to_number("1" + text[pos:end])
             if factor is None:
                 return None
-            return factor, UNIT_ALIASES.get(unit[0], unit[0]), unit[1]
+            family, alias_factor = table.family(unit[0])
+            return factor * alias_factor, family, unit[1]
         end -= 1
     return None
 
@@ -298,7 +291,7 @@ def parse_amounts(text: str, units: Mapping[str, str] | None = None) -> list[tup
         elif relation == "lt":
             low, high_in = None, False
         elif relation == "about":
-            low, high = round(q.value * (1 - APPROXIMATE), 4), round(q.value * (1 + APPROXIMATE), 4)
+            low, high = round(q.value * (1 - table.tolerance), 4), round(q.value * (1 + table.tolerance), 4)
         out.append(
             (
                 start,

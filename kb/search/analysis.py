@@ -9,7 +9,7 @@ Normalisation before segmentation (both at index and at query time) is length pr
 character in and one character out, so token offsets index the ORIGINAL text:
 
 * ``kb.text.normalize.fold`` (full-width forms → ASCII, odd spaces → " ", NFKC where it keeps length);
-* traditional → simplified, character by character, from zhconv's ``zh2Hans`` table (only the
+* traditional → simplified, character by character, from OpenCC's ``TSCharacters`` table (only the
   single-character → single-character entries). Phrase-level conversions are deliberately not
   used because they could change the length.
 
@@ -42,7 +42,7 @@ from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.tokenizers import Tokenizer
 
-from kb.text.normalize import CJK, is_cjk, normalize
+from kb.text.normalize import CJK, is_cjk, normalize, t2s_digest
 from kb.text.segment import USE_HMM, segment
 
 __all__ = [
@@ -77,12 +77,12 @@ def fingerprint() -> str:
 
     add("analyzer", ANALYZER_VERSION.encode())
     add("hmm", str(USE_HMM).encode())
-    for dist in ("jieba", "zhconv"):
-        try:
-            version = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            version = "?"
-        add(dist, version.encode())
+    try:
+        version = importlib.metadata.version("jieba")
+    except importlib.metadata.PackageNotFoundError:
+        version = "?"
+    add("jieba", version.encode())
+    add("t2s", t2s_digest().encode())  # the traditional→simplified table (OpenCC)
     return h.hexdigest()
 
 

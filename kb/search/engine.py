@@ -125,6 +125,7 @@ class SearchResult:
         }
 
 
+RELATED_CHARS = 20_000  # of a measure's text, for the key terms of its related measures
 FACET_VALUES = 30  # the most frequent values of each facet (a broad query touches thousands of documents)
 SEARCH_FIELDS = {**TEXT_FIELDS, **BIGRAM_FIELDS}
 TITLE_FIELDS = {"title": TEXT_FIELDS["title"], "title_bigrams": BIGRAM_FIELDS["title_bigrams"]}
@@ -508,14 +509,16 @@ class SearchEngine:
         """Measures of other documents most like this one (by the key terms of its text).
 
         Whoosh's ``more_like``: the 12 key terms of the measure's text (Bo1 model) ORed with their
-        weights as boosts, here scored by the evaluator over the measures of the other documents.
+        weights as boosts, here scored by the evaluator over the measures of the other documents. The key terms
+        come from the first ``RELATED_CHARS`` characters: a measure of a million characters costs no more than a
+        long one (a page answers in well under a second).
         """
         searcher = self._searcher()
         docnum = searcher.document_number(id=measure_id)
         if docnum is None:
             return []
         stored = searcher.stored_fields(docnum)
-        text = (stored.get("title") or "") + "\n" + (stored.get("body") or "")
+        text = ((stored.get("title") or "") + "\n" + (stored.get("body") or ""))[:RELATED_CHARS]
         key_terms = searcher.key_terms_from_text("body", text, numterms=12, normalize=False)
         if not key_terms:
             return []

@@ -53,6 +53,7 @@ from kb.search.analysis import cross_bigram, is_bigram_analyzer
 from kb.search.whoosh.ranges import AmountRange
 from kb.text.normalize import fold, is_cjk, normalize
 from kb.text.segment import segment
+from kb.text.units import configured_scaled_units
 
 __all__ = [
     "EMPTY_MESSAGE",
@@ -89,38 +90,6 @@ TRUNCATED_MESSAGE = f"检索词过长，只使用了前{MAX_QUERY_CHARS}个字�
 
 # Single-character function words dropped from unquoted input when other words remain.
 QUERY_STOPWORDS = frozenset("的了和与及或等之在对为是把被并而也")
-
-# Units kept together with a preceding number (besides any single ideograph such as 家/项/件/年).
-UNITS = frozenset(
-    (
-        "万元",
-        "亿元",
-        "千元",
-        "百元",
-        "万人",
-        "亿人",
-        "万吨",
-        "亿吨",
-        "千瓦",
-        "万千瓦",
-        "平方米",
-        "平方公里",
-        "公里",
-        "公顷",
-        "万亩",
-        "亿美元",
-        "万美元",
-        "百分点",
-        "人次",
-        "万人次",
-        "千米",
-        "毫米",
-        "立方米",
-        "万户",
-        "亿千瓦时",
-        "千瓦时",
-    )
-)
 
 _QUOTES: dict[str, str] = {'"': '"', "“": '”"', "「": "」", "『": "』", "‘": "’"}
 _JOINERS = frozenset("+&/.-_#·'")
@@ -312,7 +281,7 @@ def _joinable(chunk: str, left: tuple[str, int, int], right: tuple[str, int, int
     # number + unit: 42家, 5000万元, 2019年
     if _NUMBER_RE.fullmatch(left[0]):
         unit = right[0]
-        return (len(unit) == 1 and is_cjk(unit)) or unit in UNITS
+        return (len(unit) == 1 and is_cjk(unit)) or unit in configured_scaled_units()
     return False
 
 

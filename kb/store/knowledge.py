@@ -9,10 +9,11 @@ document's text and outline, loaded lazily, ``indicators.json`` for the indicato
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
 
 from kb import ids
 from kb.extract.indicators import Indicators, Series, indicators_from_dict
@@ -67,14 +68,14 @@ class KnowledgeBase:
                     by_name[name] = category
                     self.categories.append(category)
                 category.measure_ids.append(measure.id)
-        self._cache: OrderedDict[str, DocumentKB] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache: LRUCache[str, DocumentKB] = LRUCache(maxsize=max(1, cache_size))
         self._lock = threading.Lock()
         self._indicators: Indicators | None = None
         self._series_by_id: dict[str, Series] = {}
         self._series_by_item: dict[str, Series] = {}
         self._links: _DocumentLinks | None = None
         self._evidence: dict[str, str] | None = None
+        self._series_curation: dict[str, Any] = {}
 
     @classmethod
     def open(cls, index_dir: Path) -> KnowledgeBase:
@@ -103,7 +104,6 @@ class KnowledgeBase:
         with self._lock:
             cached = self._cache.get(doc_id)
             if cached is not None:
-                self._cache.move_to_end(doc_id)
                 return cached
         path = self.generation / "docs" / f"{doc_id}.json"
         try:
@@ -112,8 +112,6 @@ class KnowledgeBase:
             return None
         with self._lock:
             self._cache[doc_id] = dkb
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
         return dkb
 
     # -- documents citing documents (the references resolved at build time, kb.extract.references)
@@ -253,6 +251,8 @@ class KnowledgeBase:
                 except (OSError, ValueError):
                     data = {"error": "missing"}
                 indicators = indicators_from_dict(data)
+                curation = data.get("curation") if isinstance(data, dict) else None
+                self._series_curation = curation if isinstance(curation, dict) else {}
                 self._series_by_id = {s.id: s for s in indicators.series}
                 self._series_by_item = {p.item_id: s for s in indicators.series for p in s.points}
                 self._indicators = indicators
@@ -277,6 +277,21 @@ class KnowledgeBase:
         for series in self._load_indicators().series:
             counts[series.region] = counts.get(series.region, 0) + 1
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def series_curation(self) -> dict[str, Any]:
+        """What the build recorded of the staff's series decisions (``kb.extract.curation.SeriesCuration.finish``):
+        ``seq``, ``marks`` and ``notes`` by series id, ``applied``, ``stale``; {} when there are none."""
+        self._load_indicators()
+        return self._series_curation
+
+    def series_marks(self, series_id: str) -> list[dict[str, Any]]:
+        """The staff decisions applied to a series (merged into it, split from it, a conflict explained)."""
+        return list(self.series_curation().get("marks", {}).get(series_id, []))
+
+    def conflict_notes(self, series_id: str) -> dict[int, dict[str, Any]]:
+        """The explained conflicts of a series by year: the note, who and when."""
+        notes = self.series_curation().get("notes", {}).get(series_id, {})
+        return {int(year): dict(note) for year, note in notes.items() if str(year).isdigit()}
 
     def indicator_status(self) -> dict[str, Any]:
         """What the build counted while making the series; ``error`` is "missing" for a generation built before

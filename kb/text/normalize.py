@@ -6,8 +6,8 @@ in ``text``; ``normalize`` adds traditional → simplified (one character each) 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
-import json
 import unicodedata
 from pathlib import Path
 
@@ -76,23 +76,33 @@ def is_cjk(ch: str) -> bool:
 
 
 def _load_t2s_chars() -> dict[str, str]:
-    """zhconv's traditional→simplified table restricted to one character → one character.
+    """OpenCC's traditional→simplified character table (``TSCharacters.txt``, Apache-2.0) restricted to one
+    character → one character (the first candidate where it lists several).
 
-    The JSON table is read directly from the installed zhconv package: importing ``zhconv``
-    itself imports ``pkg_resources`` (slow, and a deprecation warning on recent setuptools).
+    The file is read from the installed ``opencc-python-reimplemented`` package without importing it. (Until
+    issue 26 this was zhconv's table, whose data is MediaWiki's, GPL-2.0+; OpenCC's agrees on every character the
+    two share and lacks some 600 variant forms such as 隄→堤, rare in government documents.)
     """
-    table: dict[str, str] | None = None
-    spec = importlib.util.find_spec("zhconv")
-    if spec is not None and spec.origin:
-        path = Path(spec.origin).parent / "zhcdict.json"
-        if path.is_file():
-            with path.open(encoding="utf-8") as fh:
-                table = json.load(fh)["zh2Hans"]
-    if table is None:  # pragma: no cover - different zhconv layout
-        import zhconv.zhconv as zc
+    spec = importlib.util.find_spec("opencc")
+    path = Path(spec.origin).parent / "dictionary" / "TSCharacters.txt" if spec and spec.origin else None
+    if path is None or not path.is_file():
+        raise RuntimeError(
+            "缺少繁简转换表：请安装 opencc-python-reimplemented（make setup）。"
+            " The traditional→simplified table is missing: install opencc-python-reimplemented."
+        )
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0] if targets else ""
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[source] = target
+    return table
 
-        table = zc.getdict("zh-hans")
-    return {k: v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
+
+def t2s_digest() -> str:
+    """sha1 of the traditional→simplified table in use (part of the analyzer's fingerprint)."""
+    table = _load_t2s_chars()
+    return hashlib.sha1("".join(f"{k}{v}" for k, v in sorted(table.items())).encode("utf-8")).hexdigest()
 
 
 class _NormTable(dict):

@@ -160,6 +160,15 @@ def cn_to_number(s: str) -> float | None:
     return result
 
 
+def label_number(s: str) -> int | None:
+    """The value of a numeral as used in labels and ordinals (一, 十二, 一百零二, 二〇, 12), else None: a whole
+    number above zero."""
+    value = cn_to_number(s) if s else None
+    if value is None or value <= 0 or not float(value).is_integer():
+        return None
+    return int(value)
+
+
 def plain_number(x: float) -> str:
     """A number as an official writes it: 42, 6.5, 0.25 (no trailing .0, at most 6 significant digits)."""
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"

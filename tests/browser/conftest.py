@@ -40,7 +40,7 @@ def screenshot_dir(request: pytest.FixtureRequest) -> Path | None:
 
 @pytest.fixture(scope="session")
 def browser_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kb.store.build import build
+    from kb.build import build
 
     base = tmp_path_factory.mktemp("browser")
     documents = base / "documents"

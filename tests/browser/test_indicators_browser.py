@@ -36,7 +36,7 @@ PLAN = """十堰市加快高新技术产业发展行动方案
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The seed plan, a second 十堰市 plan with another value for 2019, and the Hailar reports when present."""
     waitress = pytest.importorskip("waitress")
-    from kb.store.build import build
+    from kb.build import build
     from web import create_app
 
     root = tmp_path_factory.mktemp("indicator-site")

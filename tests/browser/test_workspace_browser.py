@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-import kb.users
-from kb.users import UserStore
+import web.workspace.accounts as accounts
+from web.workspace.accounts import UserStore
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ class Server:
         users = UserStore(self.instance)
         # A production hash costs ~0.4 s here; the method is stored with each hash (tests/test_users.py checks it).
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(kb.users, "HASH_METHOD", "scrypt:4096:8:1")
+            patch.setattr(accounts, "HASH_METHOD", "scrypt:4096:8:1")
             users.add("editor", "editor pass 1")
             users.add("admin", "admin pass 1", role="admin")
 

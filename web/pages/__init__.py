@@ -130,7 +130,18 @@ def register(app: Flask, pages: Iterable[Page]) -> None:
 
 
 def all_pages() -> list[Page]:
-    from web.pages import basket, categories, documents, help, home, indicators, measures, quantities, search
+    from web.pages import (
+        basket,
+        categories,
+        compare,
+        documents,
+        help,
+        home,
+        indicators,
+        measures,
+        quantities,
+        search,
+    )
 
     return [
         *home.PAGES,
@@ -142,4 +153,5 @@ def all_pages() -> list[Page]:
         *categories.PAGES,
         *indicators.PAGES,
         *basket.PAGES,
+        *compare.PAGES,
     ]

@@ -12,6 +12,7 @@ from kb.cite.citation import STYLE_ALIASES
 from kb.cite.export import DEFAULT_AUTHOR, EXPORT_STYLES, export_docx, export_markdown
 from web.pages import Context, Invalid, Page, context
 from web.pages.items import EXPORT_STYLE_LABELS, item_json, requested_ids, resolve_all
+from web.throttle import expensive
 
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -70,11 +71,12 @@ def export() -> Response:
     items = [(item.citable, item.document) for item in found]
     options = {"style": style, "title": TITLE, "base_url": ctx.site_url, "accessed": ctx.today}
     filename = f"{TITLE}-{ctx.today:%Y%m%d}.{fmt}"
-    if fmt == "md":
-        payload = export_markdown(items, **options).encode("utf-8")
-    else:
-        author = current_app.config.get("EXPORT_AUTHOR") or DEFAULT_AUTHOR
-        payload = export_docx(items, **options, author=author)
+    with expensive():  # a few at a time: searches never wait for exports
+        if fmt == "md":
+            payload = export_markdown(items, **options).encode("utf-8")
+        else:
+            author = current_app.config.get("EXPORT_AUTHOR") or DEFAULT_AUTHOR
+            payload = export_docx(items, **options, author=author)
     return send_file(io.BytesIO(payload), mimetype=FORMATS[fmt], as_attachment=True, download_name=filename)
 
 

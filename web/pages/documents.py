@@ -19,7 +19,8 @@ from kb.present import document_json
 from kb.urls import clause_page_url, clause_url, document_url, measure_url
 from web.pages import Context, Missing, Page
 from web.pages.browse import document_validity
-from web.pages.items import citations, resolve
+from web.pages.compare import neighbours_links
+from web.pages.items import PAGE_QUOTE_CHARS, citations, resolve
 from web.pages.shapes import breadcrumb, measure_brief, mention_marks, quantity_brief, segments, target_brief
 from web.security import require_id
 
@@ -178,6 +179,7 @@ def document_data(ctx: Context, item_id: str) -> dict[str, Any]:
         ],
         "related": related_documents(kb, doc_id),
         "validity": document_validity(kb, doc, ctx.today),
+        "compare": neighbours_links(kb, doc_id),
     }
 
 
@@ -208,7 +210,9 @@ def clause_data(ctx: Context, item_id: str) -> dict[str, Any]:
         },
         "document": document_json(doc),
         "breadcrumb": breadcrumb(doc, path, clause.id),
-        "citations": citations(resolve(kb, clause.id), ctx.permalink(page), ctx.today),
+        "citations": citations(
+            resolve(kb, clause.id), ctx.permalink(page), ctx.today, quote_chars=PAGE_QUOTE_CHARS
+        ),
         "permalink": ctx.permalink(page),
     }
 

@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 
 from kb.extract.indicators import Series
 from kb.ids import is_series_id
-from kb.present import indicator_json, point_json
+from kb.present import curated_json, indicator_json, point_json
 from kb.urls import document_url, quantity_url
 from web.chart import series_chart, written
 from web.pages import Context, Invalid, Missing, Page
+from web.pages.compare import across_regions
 from web.security import bounded_filter, bounded_page
 
 PER_PAGE = 50
@@ -93,7 +94,14 @@ def _source(kb: Any, doc_id: str) -> dict[str, str]:
     }
 
 
-def indicator_data(ctx: Context, series_id: str) -> dict[str, Any]:
+def _indicator_query(args: Mapping[str, str]) -> dict[str, Any]:
+    year = bounded_filter(args.get("year"))
+    if year is not None and not (year.isdigit() and len(year) == 4):
+        raise Invalid("参数 year 须为四位年份，例如 2026。")
+    return {"year": int(year) if year else None}
+
+
+def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dict[str, Any]:
     if not is_series_id(series_id):
         raise Missing("指标序列编号格式不正确。")
     kb = ctx.kb
@@ -128,19 +136,27 @@ def indicator_data(ctx: Context, series_id: str) -> dict[str, Any]:
         years.setdefault(a.year, {"year": a.year, "targets": [], "results": [], "states": []})
         years[a.year]["states"].append(entry["state"])
     by_item = {p.item_id: p for p in series.points}
+    notes = {year: _note(note) for year, note in kb.conflict_notes(series.id).items()}
     conflicts = [
         {
             "year": c.year,
             "values": c.values,
             "sources": [shown(by_item[i]) for i in c.item_ids if i in by_item],
+            "note": notes.get(c.year),
         }
         for c in series.conflicts
     ]
     conflict_years = {c.year for c in series.conflicts}
     for year, row in years.items():
         row["conflict"] = year in conflict_years
+    series_data = indicator_json(series)
+    curated = curated_json(kb.series_marks(series.id))
+    series_data["curated"] = curated
+    for conflict in series_data["conflicts"]:
+        conflict["note"] = notes.get(conflict["year"])
     return {
-        "series": indicator_json(series),
+        "series": series_data,
+        "curated": curated,
         "title": series.title,
         "years": [years[y] for y in sorted(years)],
         "judged": judged,
@@ -148,6 +164,17 @@ def indicator_data(ctx: Context, series_id: str) -> dict[str, Any]:
         "documents": list(documents.values()),
         "chart": series_chart(series, titles),
         "summary": series.summary(),
+        "regions": across_regions(ctx, series.name, series.dimension, year, None),
+    }
+
+
+def _note(note: dict[str, Any]) -> dict[str, Any]:
+    """An explained conflict as pages show it: the note, who and when, the decision's id."""
+    return {
+        "note": note.get("note", ""),
+        "user": note.get("user", ""),
+        "time": note.get("time", ""),
+        "id": note.get("seq"),
     }
 
 
@@ -162,5 +189,12 @@ def _indicators_api(data: dict[str, Any]) -> dict[str, Any]:
 
 PAGES = [
     Page("/indicators", "indicators", indicators_data, "indicators.html", query=_query, json=_indicators_api),
-    Page("/indicators/<series_id>", "indicator", indicator_data, "indicator.html", json=_indicator_api),
+    Page(
+        "/indicators/<series_id>",
+        "indicator",
+        indicator_data,
+        "indicator.html",
+        query=_indicator_query,
+        json=_indicator_api,
+    ),
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from kb.cite.citation import STYLES, cite
 from kb.cite.export import EXPORT_STYLES, headline
@@ -24,14 +26,29 @@ def resolve(kb: KnowledgeBase, item_id: str) -> Item | None:
     return resolve_item(kb, item_id, documents=False)
 
 
-def citations(item: Item | None, permalink: str, accessed: date | None = None) -> list[dict[str, str]]:
+# A page carries the quote with its reference in every style; past this many characters the quote is cut there
+# (with a note: the whole text is on the page once, and in an export), so a huge measure's page stays small.
+PAGE_QUOTE_CHARS = 20_000
+
+
+def citations(
+    item: Item | None, permalink: str, accessed: date | None = None, *, quote_chars: int | None = None
+) -> list[dict[str, Any]]:
     """The item cited in every style, official first: style, label, the reference ("复制引文"), the quote with
-    its reference ("复制原文及出处") and the knowledge base's link (本库链接, never part of a reference)."""
+    its reference ("复制原文及出处") and the knowledge base's link (本库链接, never part of a reference).
+
+    With ``quote_chars`` a longer quote is cut (``truncated``: the whole quote has ``quote_length`` characters)."""
     if item is None:
         return []
+    citable = item.citable
+    length = len(citable.quote)
+    cut = quote_chars is not None and length > quote_chars
+    if cut:
+        note = f"……（原文共 {length} 字，此处节选前 {quote_chars} 字；全文见本页或导出）"
+        citable = replace(citable, quote=citable.quote[:quote_chars] + note)
     out = []
     for style in STYLES:
-        citation = cite(item.citable, item.document, style, url=permalink, accessed=accessed)
+        citation = cite(citable, item.document, style, url=permalink, accessed=accessed)
         out.append(
             {
                 "style": style,
@@ -39,6 +56,8 @@ def citations(item: Item | None, permalink: str, accessed: date | None = None) -
                 "reference": citation.reference,
                 "text": citation.text,
                 "permalink": citation.permalink,
+                "truncated": cut,
+                "quote_length": length,
             }
         )
     return out

@@ -9,7 +9,7 @@ from kb.present import document_json, measure_json
 from kb.search.engine import Hit
 from kb.urls import measure_url
 from web.pages import Context, Missing, Page
-from web.pages.items import citations, resolve
+from web.pages.items import PAGE_QUOTE_CHARS, citations, resolve
 from web.pages.shapes import breadcrumb, measure_brief, mention_marks, segments
 from web.security import require_id
 
@@ -55,7 +55,7 @@ def measure_data(ctx: Context, item_id: str) -> dict[str, Any]:
         "segments": segments(measure.text, 0, len(measure.text), marks),
         "targets": brief["targets"],
         "related": related,
-        "citations": citations(resolve(kb, measure.id), permalink, ctx.today),
+        "citations": citations(resolve(kb, measure.id), permalink, ctx.today, quote_chars=PAGE_QUOTE_CHARS),
         "permalink": permalink,
     }
 

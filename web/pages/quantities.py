@@ -16,7 +16,7 @@ from kb.model import RESULT, TARGET, Quantity
 from kb.present import document_json, format_value, link_reason, quantity_json
 from kb.urls import indicator_url, quantity_url
 from web.pages import Context, Missing, Moved, Page
-from web.pages.items import citations, resolve
+from web.pages.items import PAGE_QUOTE_CHARS, citations, resolve
 from web.pages.shapes import breadcrumb, measure_brief, segments
 from web.security import require_id
 
@@ -59,7 +59,7 @@ def _common(ctx: Context, quantity: Quantity) -> dict[str, Any]:
         "document": document_json(doc),
         "breadcrumb": breadcrumb(doc, path, quantity.clause_id),
         "segments": segments(quantity.text, 0, len(quantity.text), marks),
-        "citations": citations(resolve(kb, quantity.id), permalink, ctx.today),
+        "citations": citations(resolve(kb, quantity.id), permalink, ctx.today, quote_chars=PAGE_QUOTE_CHARS),
         "permalink": permalink,
         "series": {"id": series.id, "title": series.title, "url": indicator_url(series.id)}
         if series

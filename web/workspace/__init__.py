@@ -3,8 +3,9 @@
 The public site stays read-only; every write here needs a signed-in user (Flask-Login) and a valid CSRF token
 (Flask-WTF: the form field ``csrf_token`` or the header ``X-CSRFToken`` with the token of
 ``<meta name="csrf-token">``, which every page a signed-in user sees carries). Failed sign-ins are limited per
-user name and per address (Flask-Limiter, ``LOGIN_LIMIT``). Accounts and the secret key live in the instance
-folder (``kb.users``); uploads in the first documents folder's ``uploads/``; decisions in its
+user name and per address, for every sign-in route together (``LOGIN_LIMIT``, kept in the instance folder's
+``security.sqlite3`` with the server-side sessions and the security log: ``web.workspace.guard``). Accounts and the secret key live in the instance
+folder (``web.workspace.accounts``); uploads in the first documents folder's ``uploads/``; decisions in its
 ``curation.jsonl`` (``kb.store.curation``). Each change queues an incremental build in a subprocess
 (``builder.BuildQueue``).
 
@@ -17,13 +18,14 @@ page (HTML)              JSON twin                              who
 ``/uploads/replace``     ``/api/uploads/replace``               admin
 ``/uploads/remove``      ``/api/uploads/remove``                admin
 ``/workspace/curation``  ``/api/curation``                      signed in (GET: list; POST: decide)
+``/workspace/review``    ``/api/review``                        signed in (the review queue)
 =======================  ====================================  ========================================
 
 Config keys (``create_app``): ``INSTANCE_DIR`` (default ``$POLICYKB_INSTANCE`` or ``instance/``), ``DOCUMENTS``
 (the documents folders, default ``kb.config.documents_folders()``), ``UPLOAD_MAX_BYTES`` (50 MB),
 ``SECURE_COOKIES`` (``$POLICYKB_SECURE_COOKIES=1``: cookies only over HTTPS), ``TRUSTED_PROXIES``
 (``$POLICYKB_TRUSTED_PROXIES``: how many reverse proxies' X-Forwarded-For/-Proto to trust), ``LOGIN_LIMIT``
-("10 per 15 minutes"), ``BUILD_IN_BACKGROUND`` (default True; tests may turn it off).
+((10, 900): failed sign-ins per 15 minutes, per user name and per address), ``BUILD_IN_BACKGROUND`` (default True; tests may turn it off).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from typing import Any
 from flask import Flask
 
 from kb import config as kb_config
-from kb.users import UserStore, ensure_instance, secret_key
+from web.workspace.accounts import UserStore, ensure_instance, secret_key
 
 EXTENSION = "policykb_workspace"
 DEFAULT_UPLOAD_MAX = 50 * 2**20
@@ -102,9 +104,7 @@ def _configure(app: Flask) -> None:
         WTF_CSRF_FIELD_NAME="csrf_token",
         WTF_CSRF_HEADERS=["X-CSRFToken", "X-CSRF-Token"],
     )
-    config.setdefault("LOGIN_LIMIT", "10 per 15 minutes")
-    config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    config.setdefault("LOGIN_LIMIT", (10, 15 * 60))  # failed (or running) sign-ins, seconds
     proxies = int(config.get("TRUSTED_PROXIES", os.environ.get("POLICYKB_TRUSTED_PROXIES") or 0) or 0)
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

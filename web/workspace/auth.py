@@ -1,10 +1,12 @@
-"""Sign-in (Flask-Login), CSRF (Flask-WTF) and the failed-login limit (Flask-Limiter); /login and /logout."""
+"""Sign-in (Flask-Login over server-side sessions), CSRF (Flask-WTF), the sign-in limit and the security log
+(``web.workspace.guard``); /login and /logout; ``Cache-Control: no-store`` on everything a signed-in user sees."""
 
 from __future__ import annotations
 
 import functools
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -15,7 +17,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -24,12 +25,11 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-from kb.users import User, session_id
+from web.workspace.accounts import User, session_id
+from web.workspace.guard import Guard
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,13 +40,14 @@ LIMITED_MESSAGE = "登录失败次数过多，请 15 分钟后再试。"
 
 
 class StaffUser(UserMixin):
-    """A signed-in account, as Flask-Login sees it."""
+    """A signed-in account, as Flask-Login sees it: the user and the server-side session's token."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, token: str) -> None:
         self.user = user
+        self.token = token
 
     def get_id(self) -> str:
-        return session_id(self.user)
+        return f"{session_id(self.user)}:{self.token}"
 
     @property
     def name(self) -> str:
@@ -66,8 +67,11 @@ def is_api() -> bool:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """A local path to return to after a form (never another site: no scheme, no host, no //)."""
+    """A local path to return to after a form (never another site: no scheme, no host, no //, no control
+    characters that would split a header)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -81,20 +85,18 @@ def admin_required(view: F) -> F:
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
         if not current_user.is_admin:
-            abort(403, "只有管理员可以替换或删除文件。")
+            abort(403, "只有管理员可以执行此操作。")
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 
 
-def _login_name() -> str:
-    data = request.get_json(silent=True) if request.is_json else None
-    raw = (data or {}).get("username") if isinstance(data, dict) else request.form.get("username")
-    return "user:" + unicodedata.normalize("NFKC", str(raw or "")).strip().lower()[:64]
+def client_address() -> str:
+    return request.remote_addr or "?"
 
 
-def _failed(_response: Response) -> bool:
-    return bool(g.get("login_failed"))
+def _guard() -> Guard:
+    return current_app.extensions["policykb_guard"]
 
 
 def _credentials() -> tuple[str, str, str]:
@@ -113,13 +115,31 @@ def login_form() -> ResponseReturnValue:
     return render_template("workspace/login.html", next=nxt, error="", username="")
 
 
+def _refused() -> ResponseReturnValue:
+    from web.errors import error_response
+
+    response = error_response(429, LIMITED_MESSAGE)
+    response.headers["Retry-After"] = str(int(_guard().window))
+    return response
+
+
 def login_post() -> ResponseReturnValue:
     from web.workspace import workspace
 
     username, password, nxt = _credentials()
-    user = workspace().users.authenticate(username, password) if username and password else None
+    name = unicodedata.normalize("NFKC", username).strip().lower()[:64]
+    guard, address = _guard(), client_address()
+    attempt = guard.reserve([f"user:{name}", f"address:{address}"])
+    if attempt is None:  # one limit for every sign-in route, per name and per address
+        guard.record("sign_in_refused", name, address)
+        return _refused()
+    user = None
+    try:
+        user = workspace().users.authenticate(username, password) if username and password else None
+    finally:
+        guard.finish(attempt, failed=user is None)
     if user is None:
-        g.login_failed = True
+        guard.record("sign_in_failed", name, address)
         message = "用户名或密码不正确。"
         if is_api():
             return jsonify({"error": 401, "title": "登录失败", "message": message}), 401
@@ -128,8 +148,9 @@ def login_post() -> ResponseReturnValue:
         )
         return page, 401
     session.clear()  # a fresh session (and CSRF secret) for the signed-in user
-    login_user(StaffUser(user))
+    login_user(StaffUser(user, guard.open_session(user.name)))
     session.permanent = True
+    guard.record("sign_in", user.name, address)
     if is_api():
         return jsonify({"user": user.public(), "csrf_token": generate_csrf()})
     flash(f"欢迎，{user.name}。")
@@ -137,6 +158,9 @@ def login_post() -> ResponseReturnValue:
 
 
 def logout_post() -> ResponseReturnValue:
+    if current_user.is_authenticated:  # the session ends on the server: a copied cookie no longer works
+        _guard().close_session(current_user.token)
+        _guard().record("sign_out", current_user.name, client_address())
     logout_user()
     session.clear()
     if is_api():
@@ -179,10 +203,28 @@ def init_auth(app: Flask) -> None:
     manager.init_app(app)
     manager.session_protection = "basic"
 
+    guard = Guard(
+        Path(app.config["INSTANCE_DIR"]),
+        limit=int(app.config["LOGIN_LIMIT"][0]),
+        window=float(app.config["LOGIN_LIMIT"][1]),
+    )
+    app.extensions["policykb_guard"] = guard
+
     @manager.user_loader
     def load_user(user_id: str) -> StaffUser | None:
-        user = workspace().users.by_session(user_id)
-        return StaffUser(user) if user is not None else None
+        stamp, _, token = (user_id or "").rpartition(":")
+        user = workspace().users.by_session(stamp)
+        if user is None or not guard.session_open(user.name, token):
+            return None
+        return StaffUser(user, token)
+
+    @app.after_request
+    def no_store(response: Response) -> Response:
+        """Nothing a signed-in user sees (edit controls, CSRF tokens, build status) is kept by any cache."""
+        if session.get("_user_id") or session.modified or "Set-Cookie" in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
+        return response
 
     @manager.unauthorized_handler
     def unauthorized() -> ResponseReturnValue:
@@ -194,30 +236,9 @@ def init_auth(app: Flask) -> None:
     def csrf_error(_exc: CSRFError) -> ResponseReturnValue:
         return error_response(403, "请求未通过安全校验（CSRF 令牌缺失或无效）：请刷新页面后重试。")
 
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-        headers_enabled=bool(app.config["RATELIMIT_HEADERS_ENABLED"]),
-    )
-    limit = app.config["LOGIN_LIMIT"]
-    by_address = limiter.limit(
-        limit,
-        key_func=get_remote_address,
-        methods=["POST"],
-        deduct_when=_failed,
-        error_message=LIMITED_MESSAGE,
-    )
-    by_user = limiter.limit(
-        limit, key_func=_login_name, methods=["POST"], deduct_when=_failed, error_message=LIMITED_MESSAGE
-    )
-
-    app.extensions["policykb_limits"] = (by_address, by_user)
-
 
 def add_routes(app: Flask, html: Blueprint, api: Blueprint) -> None:
-    """/login and /logout (and their /api twins) on the workspace's blueprints, login limited twice."""
-    by_address, by_user = app.extensions["policykb_limits"]
+    """/login and /logout (and their /api twins) on the workspace's blueprints."""
 
     def login() -> ResponseReturnValue:
         return login_post() if request.method == "POST" else login_form()
@@ -228,8 +249,18 @@ def add_routes(app: Flask, html: Blueprint, api: Blueprint) -> None:
     def logout() -> ResponseReturnValue:
         return logout_post() if request.method == "POST" else logout_form()
 
-    # Two limits (per address and per user name), each counting only failed attempts.
-    html.add_url_rule("/login", "login", by_address(by_user(login)), methods=["GET", "POST"])
-    api.add_url_rule("/login", "login", by_address(by_user(api_login)), methods=["GET", "POST"])
+    html.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    api.add_url_rule("/login", "login", api_login, methods=["GET", "POST"])
     html.add_url_rule("/logout", "logout", logout, methods=["GET", "POST"])
     api.add_url_rule("/logout", "logout", logout_post, methods=["POST"])
+
+    @admin_required
+    def security_log() -> ResponseReturnValue:
+        """Admins only: the security log, newest first (sign-ins, sign-outs, failed and refused sign-ins)."""
+        events = _guard().events()
+        if is_api():
+            return jsonify({"events": events})
+        return render_template("workspace/security.html", events=events)
+
+    html.add_url_rule("/workspace/security", "security", security_log)
+    api.add_url_rule("/workspace/security", "security", security_log)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.store.build import EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
+from kb.build import EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
 
 LOG_FILE = "last-build.log"
 LOG_TAIL = 4000  # characters of a failed build's output shown in the workspace

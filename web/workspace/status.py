@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kb.extract.curation import Decision
+from kb import ids
+from kb.build import STATUS_FILE, SourceFile, hash_files
+from kb.extract.curation import ACTION_LABELS, DOCUMENT_FIELDS, KIND_LABELS, QUANTITY_FIELDS, Decision
 from kb.present import format_value
 from kb.store import curation as curation_store
-from kb.store.build import STATUS_FILE, SourceFile, hash_files
 from kb.store.generations import pid_alive, read_json
 from kb.store.knowledge import KnowledgeBase
-from kb.urls import clause_url, document_url, measure_url, quantity_url
+from kb.urls import clause_url, document_url, indicator_url, measure_url, quantity_url
 from web.workspace.uploads import UploadFolder
 
 STATE_LABELS = {
@@ -90,7 +91,7 @@ def manifest_of(kb: KnowledgeBase | None) -> dict[str, Any]:
 
 
 class DigestCache:
-    """The build's content digest of a file (``kb.store.build.hash_files``), recomputed only when it changes."""
+    """The build's content digest of a file (``kb.build.hash_files``), recomputed only when it changes."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, int, int], str] = {}
@@ -214,26 +215,90 @@ def upload_entries(
     return out
 
 
-def curation_entries(decisions: list[Decision], manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every decision, newest first, with its state against the live index and links to its items."""
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, list | tuple):
+        return "、".join(map(str, value)) or "（无）"
+    return str(value)
+
+
+def describe(decision: Decision) -> str:
+    """What a decision changed, in a line: the old value and the new one."""
+    a, old, new = decision.action, decision.old, decision.fields
+    labels = {f.name: f.label for f in DOCUMENT_FIELDS} | {f.name: f.label for f in QUANTITY_FIELDS}
+    labels["headline"] = "标题"
+    if a in ("set_document", "edit_quantity", "edit_measure"):
+        return "；".join(f"{labels.get(k, k)}：{_shown(old.get(k))} → {_shown(v)}" for k, v in new.items())
+    if a == "set_kind":
+        was = KIND_LABELS.get(str(old.get("kind")), str(old.get("kind") or "")) or "？"
+        return f"{was} → {KIND_LABELS.get(decision.kind, decision.kind)}"
+    if a == "set_categories":
+        return f"类别：{_shown(old.get('categories'))} → {_shown(list(decision.categories))}"
+    if a == "not_target":
+        return "目标 → 不是目标"
+    if a == "not_measure":
+        return "措施 → 不是措施"
+    if a == "add_measure":
+        return "条款 → 措施"
+    if a == "add_target":
+        text = (decision.anchors.get("span") or {}).get("text", "")
+        value = _shown(new.get("value")) + str(new.get("unit") or "")
+        return f"“{text}” → 目标：{new.get('indicator', '')} {value}"
+    if a == "merge_series":
+        return f"{old.get('series', decision.series)} 并入 {old.get('into', decision.into)}"
+    if a == "split_series":
+        name = new.get("name")
+        return f"从 {old.get('series', decision.series)} 拆出 {len(decision.items)} 项" + (
+            f"，另立“{name}”" if name else ""
+        )
+    if a == "explain_conflict":
+        return f"{decision.year} 年冲突的说明：{decision.note}"
+    if a == "undo":
+        return f"撤销第 {decision.decision} 条（{ACTION_LABELS.get(str(old.get('action')), old.get('action', ''))}）"
+    return {"confirm_link": "确认关联", "reject_link": "关联 → 无", "add_link": "无 → 关联"}.get(a, "")
+
+
+def curation_entries(
+    decisions: list[Decision], manifest: Mapping[str, Any], series: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Every decision, newest first, with its state against the live index, what it changed and links to its
+    items (the ids it named: an id may since have changed, the item's page redirects or says so)."""
     out = []
-    for status in curation_store.statuses(decisions, manifest):
+    for status in curation_store.statuses(decisions, manifest, series):
         data = status.to_json()
         decision = status.decision
         data["measure_url"] = measure_url(decision.measure) if decision.measure else ""
         data["target_url"] = quantity_url(decision.target, "target") if decision.target else ""
+        kind = ids.type_of(decision.item) if decision.item else None
+        data["item_url"] = quantity_url(decision.item, kind or "target") if decision.item else ""
+        data["document_url"] = document_url(decision.doc_id) if decision.doc_id else ""
+        data["clause_url"] = clause_url(decision.clause) if decision.clause else ""
+        data["series_url"] = indicator_url(decision.series) if decision.series else ""
+        data["into_url"] = indicator_url(decision.into) if decision.into else ""
+        data["change"] = describe(decision)
+        data["subject"] = _subject(decision)
         out.append(data)
     out.reverse()
     return out
 
 
+def _subject(decision: Decision) -> str:
+    """What the decision is about, as a list shows it."""
+    anchors = decision.anchors
+    for role in ("item", "target", "measure", "clause", "span"):
+        text = (anchors.get(role) or {}).get("text") if isinstance(anchors.get(role), dict) else ""
+        if text:
+            return str(text)
+    if decision.series:
+        return str((anchors.get("series") or {}).get("title") or decision.series)
+    return decision.target_indicator or decision.measure_headline or decision.doc_id
+
+
 def curation_counts(entries: list[dict[str, Any]]) -> dict[str, int]:
     counts = {"total": len(entries)}
-    for state in (
-        curation_store.PENDING,
-        curation_store.LIVE,
-        curation_store.SUPERSEDED,
-        curation_store.STALE,
-    ):
+    for state in curation_store.STATES:
         counts[state] = sum(1 for e in entries if e["status"] == state)
     return counts

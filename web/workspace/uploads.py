@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from kb.build import IGNORED_FILES
 from kb.readers import SUPPORTED_SUFFIXES
-from kb.store.build import IGNORED_FILES
 
 UPLOADS = "uploads"
 TRASH = ".trash"

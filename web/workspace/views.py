@@ -13,14 +13,23 @@ from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_temp
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from kb.extract.curation import ACTION_LABELS, Decision
+from kb.extract.curation import ACTION_LABELS, KIND_LABELS, KINDS, Decision
 from kb.present import format_value
 from kb.readers import SUPPORTED_SUFFIXES
-from kb.store.curation import CurationError, CurationFile, make_decision
+from kb.store.curation import CurationFile
 from kb.store.knowledge import KnowledgeBase
 from web.pages import Invalid, Missing
 from web.state import IndexUnavailable, current_index
 from web.workspace import Workspace, auth, workspace
+from web.workspace.curate import (
+    Forbidden,
+    clause_options,
+    decision_for,
+    document_form,
+    quantity_form,
+    record_decision,
+)
+from web.workspace.review import review_data
 from web.workspace.status import (
     build_state,
     curation_counts,
@@ -54,7 +63,7 @@ def status_data(ws: Workspace, kb: KnowledgeBase | None) -> dict[str, Any]:
     """GET /api/status: the build, the live index, its rejected files, the uploads and the decisions."""
     manifest = manifest_of(kb)
     build = build_state(read_status(ws.index_dir), ws.queue.state())
-    decisions = curation_entries(decisions_of(ws), manifest)
+    decisions = curation_entries(decisions_of(ws), manifest, series_record(kb))
     uploads = upload_entries(ws.uploads, kb, manifest, ws.digests)
     return {
         "build": build,
@@ -103,74 +112,37 @@ def store_uploads(folder: UploadFolder, files: list[Any], user: str) -> dict[str
     return {"stored": stored, "refused": refused, "changed": any(s["action"] == "upload" for s in stored)}
 
 
-def record_decision(
-    ws: Workspace, kb: KnowledgeBase | None, data: Mapping[str, Any], user: str
-) -> dict[str, Any]:
-    """Validate a decision against the live index, append it to the decisions file; returns its JSON."""
-    if kb is None:
-        raise Invalid("知识库索引尚未建立，暂不能修订。")
-    try:
-        decision = make_decision(data, user=user)
-    except CurationError as exc:
-        raise Invalid(str(exc)) from None
-    measure = kb.measure(decision.measure) if decision.measure else None
-    target = kb.target(decision.target) if decision.target else None
-    if decision.measure and measure is None:
-        raise Missing(f"没有编号为 {decision.measure} 的措施。")
-    if decision.target and target is None:
-        raise Missing(f"没有编号为 {decision.target} 的目标。")
-    if measure is not None and target is not None:
-        linked = measure.id in target.measure_ids
-        if decision.action == "confirm_link" and not linked:
-            raise Invalid("该目标与措施尚未关联：请用“新增关联”。")
-        if decision.action == "add_link" and linked:
-            raise Invalid("该关联已存在：如需确认，请用“确认关联”。")
-        if decision.action == "reject_link" and not linked:
-            raise Invalid("该目标与措施没有关联，无需否决。")
-    if decision.action == "set_categories":
-        known = {c.name for c in kb.categories}
-        unknown = [c for c in decision.categories if c not in known]
-        if unknown:
-            raise Invalid(f"未知的类别：{'、'.join(unknown[:5])}")
-    snapshot: dict[str, Any] = {}
-    if measure is not None:
-        snapshot |= {"measure_number": measure.number, "measure_headline": measure.headline[:200]}
-    if target is not None:
-        snapshot |= {"target_indicator": target.indicator, "target_value": format_value(target)}
-    decision = make_decision({**decision.to_json(), **snapshot}, user=user)
-    saved = CurationFile(ws.documents[0]).append(decision)
-    ws.rebuild()
-    return {
-        **saved.to_json(),
-        "action_label": ACTION_LABELS[saved.action],
-        "status": "pending",
-        "status_label": "待生效",
-    }
+def series_record(kb: KnowledgeBase | None) -> dict[str, Any]:
+    return kb.series_curation() if kb is not None else {}
 
 
 def curation_data(ws: Workspace, kb: KnowledgeBase | None) -> dict[str, Any]:
-    entries = curation_entries(decisions_of(ws), manifest_of(kb))
+    entries = curation_entries(decisions_of(ws), manifest_of(kb), series_record(kb))
     return {"decisions": entries, "counts": curation_counts(entries), "actions": ACTION_LABELS}
 
 
+def may_undo(entry: Mapping[str, Any]) -> bool:
+    """Whether the signed-in user may undo a listed decision (their own, or any as an admin)."""
+    if entry.get("status") == "undone":
+        return False
+    return bool(current_user.is_admin) or entry.get("user") == current_user.name
+
+
 def curation_panel(kind: str, item_id: str) -> dict[str, Any] | None:
-    """The curation controls of a measure or target page, for a signed-in user (else None)."""
+    """The edit controls of a public page (document, measure, target, result, series) for a signed-in user."""
     if not current_user.is_authenticated:
         return None
     ws = workspace()
     kb = live_kb()
     if kb is None:
         return None
-    entries = [
-        e
-        for e in curation_entries(decisions_of(ws), manifest_of(kb))
-        if (e.get("measure") if kind == "measure" else e.get("target")) == item_id
-    ]
-    panel: dict[str, Any] = {"kind": kind, "id": item_id, "decisions": entries, "next": request.path}
+    panel: dict[str, Any] = {"kind": kind, "id": item_id, "next": request.path}
+    seqs: set[int] = set()
     if kind == "measure":
         measure = kb.measure(item_id)
         if measure is None:
             return None
+        seqs = {m["seq"] for m in measure.curated}
         linked = {ref.id for ref in measure.targets}
         targets = kb.targets(doc_id=measure.doc_id)
         panel["linked"] = [_target_option(t) for t in targets if t.id in linked]
@@ -178,14 +150,52 @@ def curation_panel(kind: str, item_id: str) -> dict[str, Any] | None:
         panel["categories"] = [
             {"name": c.name, "checked": c.name in measure.categories} for c in kb.categories
         ]
-    else:
-        target = kb.target(item_id)
-        if target is None:
+        panel["headline"] = measure.headline
+    elif kind in ("target", "result"):
+        quantity = kb.quantity(item_id)
+        if quantity is None or quantity.kind != kind:
             return None
-        measures = kb.measures(doc_id=target.doc_id)
-        panel["linked"] = [_measure_option(m) for m in measures if m.id in target.measure_ids]
-        panel["candidates"] = [_measure_option(m) for m in measures if m.id not in target.measure_ids]
+        seqs = {m["seq"] for m in quantity.curated}
+        if kind == "target":
+            measures = kb.measures(doc_id=quantity.doc_id)
+            panel["linked"] = [_measure_option(m) for m in measures if m.id in quantity.measure_ids]
+            panel["candidates"] = [_measure_option(m) for m in measures if m.id not in quantity.measure_ids]
+        panel["kinds"] = [{"kind": k, "label": KIND_LABELS[k]} for k in KINDS if k != kind]
+        panel["fields"] = quantity_form(quantity)
+    elif kind == "document":
+        document = kb.document(item_id)
+        if document is None:
+            return None
+        seqs = {m["seq"] for m in document.curated}
+        panel["fields"] = document_form(document)
+        panel["clauses"] = clause_options(kb, item_id)
+    elif kind == "series":
+        series = kb.indicator(item_id)
+        if series is None:
+            return None
+        seqs = {m["seq"] for m in kb.series_marks(item_id)}
+        others = [s for s in kb.indicator_series() if s.id != series.id and s.dimension == series.dimension]
+        others.sort(key=lambda s: (s.region != series.region, s.title))
+        panel["merge"] = [{"id": s.id, "label": s.title} for s in others[:300]]
+        panel["points"] = [
+            {
+                "id": p.item_id,
+                "label": f"{p.year}年 {'目标' if p.kind == 'target' else '实绩'} {p.mention}"[:80],
+            }
+            for p in series.points
+        ]
+        notes = kb.conflict_notes(series.id)
+        panel["conflicts"] = [
+            {"year": c.year, "note": notes.get(c.year, {}).get("note", "")} for c in series.conflicts
+        ]
+    else:
+        return None
+    entries = curation_entries(decisions_of(ws), manifest_of(kb), series_record(kb))
+    panel["decisions"] = [dict(e, may_undo=may_undo(e)) for e in entries if decision_for(e, item_id, seqs)]
     return panel
+
+
+# ---------------------------------------------------------------------------------------------- views
 
 
 def _target_option(target: Any) -> dict[str, str]:
@@ -196,9 +206,6 @@ def _measure_option(measure: Any) -> dict[str, str]:
     return {"id": measure.id, "label": f"{measure.number}{measure.headline}"[:80]}
 
 
-# ---------------------------------------------------------------------------------------------- views
-
-
 def _user() -> str:
     return str(current_user.name)
 
@@ -207,15 +214,50 @@ def _form_files() -> list[Any]:
     return [f for f in request.files.getlist("file") if f and (f.filename or "")]
 
 
+_FORM_REFS = (
+    "measure",
+    "target",
+    "item",
+    "clause",
+    "document",
+    "series",
+    "into",
+    "kind",
+    "note",
+    "year",
+    "decision",
+    "text",
+)
+
+
 def _decision_from_form() -> dict[str, Any]:
+    """A decision from a page's form: its references, ``fields.<name>`` inputs, categories, items and a span."""
     form = request.form
     data: dict[str, Any] = {"action": form.get("action", "")}
-    for key in ("measure", "target"):
+    for key in _FORM_REFS:
         if form.get(key):
             data[key] = form[key]
     if data["action"] == "set_categories":
         data["categories"] = form.getlist("categories")
+    if data["action"] == "split_series":
+        data["items"] = form.getlist("items")
+    fields = {key[len("fields.") :]: value for key, value in form.items() if key.startswith("fields.")}
+    if fields:
+        data["fields"] = fields
+    if form.get("span_start", "").isdigit() and form.get("span_end", "").isdigit():
+        data["span"] = [int(form["span_start"]), int(form["span_end"])]
     return data
+
+
+def _record(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Record a decision for the signed-in user and queue a build; 403 for a decision they may not make."""
+    ws = workspace()
+    try:
+        saved = record_decision(ws.documents[0], live_kb(), data, _user(), admin=bool(current_user.is_admin))
+    except Forbidden as exc:
+        abort(403, str(exc))
+    ws.rebuild()
+    return saved
 
 
 def register(app: Flask) -> None:
@@ -323,14 +365,16 @@ def register(app: Flask) -> None:
     @html.get("/workspace/curation")
     @login_required
     def curation() -> ResponseReturnValue:
-        return render_template("workspace/curation.html", **curation_data(workspace(), live_kb()))
+        data = curation_data(workspace(), live_kb())
+        data["decisions"] = [dict(e, may_undo=may_undo(e)) for e in data["decisions"]]
+        return render_template("workspace/curation.html", **data)
 
     @html.post("/curation")
     @login_required
     def curation_form() -> ResponseReturnValue:
         back = auth.safe_next(request.form.get("next"), url_for("workspace.curation"))
         try:
-            saved = record_decision(workspace(), live_kb(), _decision_from_form(), _user())
+            saved = _record(_decision_from_form())
         except (Invalid, Missing) as exc:
             flash(f"未能记录：{exc}", "error")
             return redirect(back)
@@ -346,7 +390,18 @@ def register(app: Flask) -> None:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             abort(400, '请求须为 JSON 对象，如 {"action": "reject_link", "measure": …, "target": …}')
-        return jsonify({"decision": record_decision(ws, live_kb(), data, _user())}), 201
+        saved = _record(data)
+        return jsonify({**saved, "decision": saved}), 201
+
+    @html.get("/workspace/review")
+    @login_required
+    def review() -> ResponseReturnValue:
+        return render_template("workspace/review.html", **review_data(live_kb(), request.args))
+
+    @api.get("/review")
+    @login_required
+    def api_review() -> ResponseReturnValue:
+        return jsonify(review_data(live_kb(), request.args))
 
     api.add_url_rule("/workspace/curation", "workspace_curation", api_curation, methods=["GET", "POST"])
 

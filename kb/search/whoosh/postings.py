@@ -25,13 +25,13 @@ import io
 import struct
 import threading
 import zlib
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
@@ -209,8 +209,10 @@ class IndexArrays:
             for value, factor in table.items():
                 if factor != 1.0:
                     self.prior[facet.mask(value)] = factor
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cached = 0
+        # Decoded posting lists, least recently used first out, bounded by their total number of postings.
+        self._cache: LRUCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LRUCache(
+            maxsize=max(1, cache_postings), getsizeof=lambda entry: max(1, len(entry[0]))
+        )
         self._cache_limit = cache_postings
         self._lock = threading.Lock()
         self._amounts: AmountIndex | None = None
@@ -281,7 +283,6 @@ class IndexArrays:
             with self._lock:
                 hit = self._cache.get(key)
                 if hit is not None:
-                    self._cache.move_to_end(key)
                     return hit
         parts_ids: list[np.ndarray] = []
         parts_weights: list[np.ndarray] = []
@@ -303,12 +304,7 @@ class IndexArrays:
             array.flags.writeable = False  # shared by every query (and thread) through the cache
         if cache and 0 < len(result[0]) <= self._cache_limit:
             with self._lock:
-                if key not in self._cache:
-                    self._cache[key] = result
-                    self._cached += len(result[0])
-                    while self._cached > self._cache_limit:
-                        _, (old, _w) = self._cache.popitem(last=False)
-                        self._cached -= len(old)
+                self._cache[key] = result
         return result
 
 

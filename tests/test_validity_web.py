@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 from conftest import SEED
 
+from kb.build import build
 from kb.search.engine import SearchEngine
-from kb.store.build import build
 from kb.store.knowledge import KnowledgeBase
 
 PATENT = """专利代理条例

@@ -63,16 +63,16 @@ PLACES = {
 # The weights a taxonomy file without [weights] gets: those fitted on the dev split for the shipped file (a bureau's
 # own keywords are weighed alike; ``python bench/taxonomy.py --fit`` fits its own).
 DEFAULT_WEIGHTS = {
-    "headline": 0.447,
-    "cue": 0.236,
-    "body": 1.245,
-    "share": 0.472,
-    "leads": 0.452,
-    "section": 0.358,
-    "title": 0.238,
-    "document": 0.17,
-    "source": 0.23,
-    "theme": 0.198,
+    "headline": 0.471,
+    "cue": 0.25,
+    "body": 1.229,
+    "share": 0.489,
+    "leads": 0.476,
+    "section": 0.331,
+    "title": 0.246,
+    "document": 0.178,
+    "source": 0.217,
+    "theme": 0.219,
 }
 THEME_TITLE = 3.0  # a title names its document's theme with at least one strong keyword (or three weak ones)
 THEME_SHARE = 0.3  # else a category holding this share of the measures' keyword mass is the theme
@@ -129,7 +129,7 @@ class Taxonomy:
     min_score: float = 3.0
     relative_threshold: float = 0.5
     max_categories: int = 3
-    bias: float = -3.874
+    bias: float = -3.823
     threshold: float = 0.48
     min_confidence: float = 0.05
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))

@@ -32,6 +32,23 @@ class RawDocument:
 
 
 @dataclass
+class Validity:
+    """A document's 效力级别 and when it is in force, as its text or its source says (``kb.extract.validity``).
+
+    Dates are ISO ``YYYY-MM-DD`` ("" when nothing says so); ``in_force_until`` is the last day in force (有效期至…,
+    or the end of a stated term: 有效期5年, 试行2年). Each value comes with the words that decided it. Whether the
+    document is in force *today* is not stored: ``kb.extract.validity.status_on`` computes it for a given day.
+    """
+
+    level: str = ""  # 效力级别: one of kb.extract.validity.LEVELS, "" when neither issuer nor genre says
+    level_basis: str = ""  # e.g. "来源分类：行政法规" or "发布机构：国务院；文种：条例"
+    in_force_from: str = ""  # 施行日期
+    from_basis: str = ""  # e.g. "自2019年3月1日起施行"
+    in_force_until: str = ""  # the last day in force (失效日期 is the day after)
+    until_basis: str = ""  # e.g. "有效期至2025年12月31日", "有效期5年"
+
+
+@dataclass
 class Document:
     id: str
     title: str
@@ -56,6 +73,7 @@ class Document:
     # True when the file states no title and ``title`` was derived from its text (kb.extract.metadata.derived_title):
     # pages and citations say so (〔标题据正文拟〕)
     title_derived: bool = False
+    validity: Validity = field(default_factory=Validity)  # 效力级别, 施行日期, 有效期 (kb.extract.validity)
 
     @property
     def year(self) -> str:
@@ -104,6 +122,7 @@ class TargetRef:
     score: float
     evidence: list[str] = field(default_factory=list)
     weak: bool = False  # a content link below the firm threshold: shown, marked 弱关联
+    source: str = "content"  # inside | content | confirmed (Link.source): what the page says about why
 
 
 @dataclass
@@ -119,7 +138,9 @@ class Measure:
     span: Span
     categories: list[str] = field(default_factory=list)
     targets: list[TargetRef] = field(default_factory=list)
-    category_confidence: dict[str, float] = field(default_factory=dict)  # category -> score over the best
+    category_confidence: dict[str, float] = field(default_factory=dict)  # category -> confidence (0..1]
+    # category -> the words that decided it, each with its place ("首句：组织领导", "文件标题：综合保税区")
+    category_words: dict[str, list[str]] = field(default_factory=dict)
     curated: list[dict[str, Any]] = field(
         default_factory=list
     )  # staff decisions applied (kb.extract.curation)

@@ -29,6 +29,23 @@ def curated_json(marks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def link_reason(source: str, weak: bool) -> str:
+    """Why a measure serves a target, as the pages say it (``Link.source``; a weak link says how often such links are
+    right on the dev gold set, ``kb.extract.links.WEAK_PRECISION``)."""
+    from kb.extract.links import LEAD, THRESHOLD, WEAK_PRECISION
+
+    if source == "inside":
+        return "目标表述写在本措施之中"
+    if source == "confirmed":
+        return "工作人员已确认"
+    if weak:
+        return (
+            f"弱关联：关联度低于{THRESHOLD:.0%}，但这是该目标唯一明显的候选措施（领先其他措施{LEAD * 100:.0f}个百分点以上）；"
+            f"评测集上此类关联约{WEAK_PRECISION:.0%}正确，其余低于{THRESHOLD:.0%}的候选不显示"
+        )
+    return f"措施写到目标指标的词语或同义概念（关联度不低于{THRESHOLD:.0%}）"
+
+
 def document_json(doc: Document) -> dict[str, Any]:
     return {
         "id": doc.id,
@@ -72,6 +89,7 @@ def measure_json(measure: Measure) -> dict[str, Any]:
         "span": list(measure.span),
         "categories": list(measure.categories),
         "category_confidence": dict(measure.category_confidence),
+        "category_words": {name: list(words) for name, words in measure.category_words.items()},
         "targets": [
             {"id": t.id, "score": round(t.score, 3), "evidence": list(t.evidence)} for t in measure.targets
         ],

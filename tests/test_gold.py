@@ -28,8 +28,13 @@ FLOORS = {
         "measures": (0.88, 0.84),
         "targets": (0.83, 0.78),
         "results": (0.92, 0.90),
-        "links": (0.84, 0.57),  # firm links: the issue's bar is precision ≥ 0.8 at the default threshold
-        "categories": (0.66, 0.65),
+        "links": (0.86, 0.57),  # firm links: the issue's bar is precision ≥ 0.8 at the default threshold
+        "links.weak": (
+            0.5,
+            0.0,
+        ),  # issue 30: a weak link is shown only where such links are right more often than not
+        # issue 30: precision first (an official trusts what a category holds): 0.68 → 0.85, recall 0.68 → 0.61
+        "categories": (0.83, 0.58),
     },
     "test": {
         "meta": (0.90, 0.87),
@@ -38,7 +43,8 @@ FLOORS = {
         "targets": (0.82, 0.85),
         "results": (0.93, 0.92),
         "links": (0.86, 0.62),
-        "categories": (0.65, 0.67),
+        "links.weak": (0.5, 0.0),
+        "categories": (0.82, 0.57),
     },
 }
 ACCURACY_FLOORS = {

@@ -157,18 +157,27 @@ def test_a_vague_platform_target_links_only_to_platform_measures_if_at_all(seed)
     }
 
 
-def test_links_below_the_firm_threshold_are_weak_and_say_so(seed) -> None:
-    from kb.extract.links import THRESHOLD, WEAK_THRESHOLD
+def test_a_weak_link_is_only_a_clear_best_candidate_and_says_why(seed) -> None:
+    """Below the firm threshold only a target's one clear candidate is kept, as weak (弱关联): weak links were right
+    0.40 of the time on the dev split, these 0.60 (issue 30). Every kept link says why."""
+    from kb.extract.links import LEAD, THRESHOLD, WEAK_THRESHOLD
 
     _, measures, targets = seed
     links = link(measures, targets)
     assert any(is_weak(lk) for lk in links) and any(not is_weak(lk) for lk in links)
     for lk in links:
         assert is_weak(lk) == (lk.source == "content" and lk.score < THRESHOLD)
-        assert lk.source != "content" or lk.score >= WEAK_THRESHOLD
         assert lk.evidence, "every link says why"
+        if is_weak(lk):
+            target = next(t for t in targets if t.id == lk.target_id)
+            scores = sorted((s for s, _ in score_target(target, measures)), reverse=True)
+            assert lk.score == scores[0] >= WEAK_THRESHOLD and scores[1] <= scores[0] - LEAD
+            assert [x for x in links if x.target_id == lk.target_id] == [lk]  # the only link of its target
     refs = {(ref.id, m.id): ref.weak for m in measures for ref in m.targets}
     assert all(refs[(lk.target_id, lk.measure_id)] == is_weak(lk) for lk in links)
+    # a target whose candidates are close (no clear one) gets no weak link: 省级以上创新创业平台 (九) 0.43, (八) 0.40
+    platforms = target_named(targets, "省级以上创新创业平台")
+    assert not [lk for lk in links if lk.target_id == platforms.id and is_weak(lk)]
 
 
 def test_science_enterprises_link_to_finance_and_county_measures(seed) -> None:

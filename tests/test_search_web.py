@@ -324,7 +324,9 @@ def test_laws_show_what_the_sources_say(client) -> None:  # type: ignore[no-unty
     v1 = client.get("/api/documents/law_v1").get_json()["validity"]
     assert v1["status"] == "已修改" and v1["by"] == "law_v2"
     v2 = client.get("/api/documents/law_v2").get_json()["validity"]
-    assert v2["status"] == "" and v2["history"] == [
+    # Nothing says it ended: in force (issue 30: every document has a status), and the page says on what basis.
+    assert v2["status"] == "现行有效" and v2["reason"] == "未见施行日期、有效期或废止的记载"
+    assert v2["level"] == "地方性法规" and v2["history"] == [
         "2010年1月1日 某市人民代表大会常务委员会通过",
         "2021年6月1日 某市人民代表大会常务委员会修正",
     ]
@@ -332,7 +334,7 @@ def test_laws_show_what_the_sources_say(client) -> None:  # type: ignore[no-unty
     assert any(c["abolishes"] for c in decision["related"]["cites"])
     body = html(client.get("/documents/old_law"))
     assert "已废止" in body and 'href="/documents/decision"' in body
-    assert "来源未注明时效性" in html(client.get("/documents/law_v2"))
+    assert "未见施行日期、有效期或废止的记载" in html(client.get("/documents/law_v2"))
 
 
 # --- help ---------------------------------------------------------------------------------------------------

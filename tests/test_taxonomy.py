@@ -211,3 +211,176 @@ def test_classify_always_returns_categories_of_the_taxonomy(text: str, headline:
     assert 1 <= len(got) <= taxonomy.max_categories
     assert all(name in taxonomy.names for name in got)
     assert len(set(got)) == len(got)
+
+
+# --- a measure in its document (Taxonomy.assign): the shapes of issue 30's misfilings --------------------------
+
+
+def assign(
+    taxonomy: Taxonomy,
+    title: str,
+    measures: list[tuple[str, str]],
+    which: int = 0,
+    sections: tuple[str, ...] = (),
+    source: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """The categories (with confidences) of ``measures[which]`` in a document titled ``title``."""
+    subject = taxonomy.subject(title, source, measures)
+    headline, text = measures[which]
+    return {a.name: a.confidence for a in taxonomy.assign(headline, text, sections, subject)}
+
+
+def test_a_word_met_in_passing_does_not_file_the_measure(taxonomy: Taxonomy) -> None:
+    """健全国家职业教育制度框架 was filed under 工业与信息化 (服务现代制造业…信息化建设 in passing)."""
+    got = assign(
+        taxonomy,
+        "国务院关于印发国家职业教育改革实施方案的通知",
+        [
+            (
+                "健全国家职业教育制度框架。",
+                "健全国家职业教育制度框架。严把教学标准和毕业学生质量标准两个关口，完善职业教育体系，为服务现代制造业、"
+                "现代服务业发展提供人才支持。建立健全学校设置、师资队伍、教学教材、信息化建设等办学标准。",
+            ),
+            ("提高中等职业教育发展水平。", "提高中等职业教育发展水平。优化布局结构，办好一批中等职业学校。"),
+        ],
+    )
+    assert next(iter(got)) == "教育" and "工业与信息化" not in got
+
+
+def test_a_hospital_measure_is_filed_under_health(taxonomy: Taxonomy) -> None:
+    """提高病案首页质量 was filed under 市场监管 and 工业与信息化 (质量, 信息化 in its text)."""
+    got = assign(
+        taxonomy,
+        "国务院办公厅关于加强三级公立医院绩效考核工作的意见",
+        [
+            (
+                "提高病案首页质量。",
+                "提高病案首页质量。三级公立医院要加强以电子病历为核心的医院信息化建设，规范填写病案首页，加强临床"
+                "数据标准化管理，确保考核数据客观真实。",
+            ),
+            ("完善满意度调查平台。", "完善满意度调查平台。全面开展公立医院患者满意度调查。"),
+        ],
+        source=("卫生", "国务院办公厅"),
+    )
+    assert list(got) == ["卫生健康"]
+
+
+def test_a_drug_industry_measure_of_a_science_plan_is_not_agriculture(taxonomy: Taxonomy) -> None:
+    """(八)持续推进生物医药产业发展 was filed under 农业农村 (中药材种植 in its text)."""
+    got = assign(
+        taxonomy,
+        "十堰市2019年科技创新工作要点",
+        [
+            (
+                "持续推进生物医药产业发展,促进社发领域科技创新。",
+                "持续推进生物医药产业发展,促进社发领域科技创新。支持生物医药企业建设重点实验室和工程技术研究中心，"
+                "推进中药材种植基地与医药企业合作，组织实施社会发展领域科技计划项目。",
+            ),
+            ("大力推进国家级高新区创建。", "大力推进国家级高新区创建。培育高新技术企业。"),
+        ],
+    )
+    assert "农业农村" not in got
+
+
+def test_popular_science_named_in_passing_is_not_the_subject(taxonomy: Taxonomy) -> None:
+    """积极发展林草中药材产业 and 促进各民族广泛交往交流交融 were filed under 科学普及 (科普 once in their text)."""
+    forestry = assign(
+        taxonomy,
+        "广安市人民政府关于加快推进林业经济高质量发展的实施意见",
+        [
+            (
+                "积极发展林草中药材产业。",
+                "积极发展林草中药材产业。开展林草中药材生态种植，建成一批林草中药材生态培育基地，推进产地初加工，"
+                "持续开展中医药文化科普和宣传。",
+            ),
+            ("提档升级木材产业。", "提档升级木材产业。建设木材战略储备基地，发展林产加工业。"),
+        ],
+        sections=("二、重点任务", "（二）大力发展林业特色产业"),
+    )
+    assert "科学普及" not in forestry and next(iter(forestry)) in ("自然资源", "农业农村")
+    unity = assign(
+        taxonomy,
+        "2026年内蒙古自治区政府工作报告",
+        [
+            (
+                "促进各民族广泛交往交流交融。",
+                "促进各民族广泛交往交流交融。实施各族群众互嵌式发展计划，争创全国民族团结进步示范市，开展“科普边疆行”等活动。",
+            ),
+            ("推进新型城镇化。", "推进新型城镇化。实施城市更新行动，改造老旧小区。"),
+        ],
+        sections=("一、把铸牢中华民族共同体意识作为民族地区各项工作的主线",),
+    )
+    assert "科学普及" not in unity and next(iter(unity)) == "民生与社会治理"
+
+
+def test_a_list_of_names_is_not_a_science_talent_measure(taxonomy: Taxonomy) -> None:
+    """专家委员（按姓氏笔划为序） — names with titles (院士、教授) — was filed under 科技人才; a village's name too."""
+    names = assign(
+        taxonomy,
+        "国务院办公厅关于调整国家教材委员会组成人员的通知",
+        [
+            (
+                "专家委员（按姓氏笔划为序）",
+                "专家委员（按姓氏笔划为序）\n马志明　院士、研究院学术委员会主任\n马树超　研究员、教育科学研究院原副院长\n"
+                "王荣华　教授、政协原副主席",
+            ),
+            ("部门委员", "部门委员\n某某　教育部副部长\n某某　科技部副部长"),
+        ],
+    )
+    assert "科技人才" not in names
+    village = assign(taxonomy, "某县乡村振兴示范村名单", [("张家湾村", "张家湾村"), ("李家沟村", "李家沟村")])
+    assert "科技人才" not in village
+
+
+def test_a_science_award_item_is_not_other(taxonomy: Taxonomy) -> None:
+    """A reward for a 国家科学技术奖 sat in 其他."""
+    got = assign(
+        taxonomy,
+        "广安市人民政府印发《关于进一步支持科技创新的若干政策》的通知",
+        [
+            (
+                "对获得国家科学技术奖、四川省科学技术奖的，分别最高奖励300万元、200万元。",
+                "17.对获得国家科学技术奖、四川省科学技术奖的，分别最高奖励300万元、200万元。",
+            ),
+            ("支持企业建设研发机构。", "支持企业建设研发机构。对新认定的国家级企业技术中心给予奖励。"),
+        ],
+    )
+    assert next(iter(got)) == "科技人才" and taxonomy.fallback not in got
+
+
+def test_other_holds_only_what_fits_nothing(taxonomy: Taxonomy) -> None:
+    assert [a.name for a in taxonomy.assign("附则", "本办法由市科技局负责解释。")] == [taxonomy.fallback]
+    assert taxonomy.assign("加强知识产权保护。", "加强知识产权保护，严厉打击专利侵权。")[0].name == "知识产权"
+
+
+def test_every_category_says_why_with_a_confidence(taxonomy: Taxonomy, seed_path: Path) -> None:
+    measures = [(headline, text) for text, headline in seed_measures(seed_path).values()]
+    subject = taxonomy.subject("十堰市2019年科技创新工作要点", ("", "十堰市科学技术局"), measures)
+    for headline, text in measures:
+        assigned = taxonomy.assign(headline, text, (), subject)
+        assert 1 <= len(assigned) <= taxonomy.max_categories
+        confidences = [a.confidence for a in assigned]
+        assert confidences == sorted(confidences, reverse=True) and all(0 < c <= 1 for c in confidences)
+        for a in assigned:
+            assert a.words and all("：" in w for w in a.words), a  # 首句：专利, 正文：…, 文件标题：…
+
+
+def test_a_longer_keyword_hides_the_shorter_one_inside_it(taxonomy: Taxonomy) -> None:
+    # 新能源汽车 (工业与信息化) holds 能源 and 新能源 (能源); 人民政府 (a mask) holds 民政.
+    scores = taxonomy.scores("支持新能源汽车发展。市人民政府统筹推进。")
+    assert scores["工业与信息化"] > 0 and scores["能源"] == 0 and scores["民生与社会治理"] == 0
+    assert taxonomy.scores("加强民政服务。")["民生与社会治理"] > 0
+
+
+def test_the_document_theme_counts(taxonomy: Taxonomy) -> None:
+    """A measure that says little about its subject takes it from its document (综合保税区 → 商贸开放)."""
+    measures = [
+        ("释放企业产能。", "释放企业产能。支持区内企业利用剩余产能承接境内区外委托加工。"),
+        ("拓展两个市场。", "拓展两个市场。推动综合保税区内企业开展保税维修和进出口业务。"),
+        ("促进跨境电商发展。", "促进跨境电商发展。支持综合保税区发展跨境电商零售进口。"),
+    ]
+    subject = taxonomy.subject(
+        "国务院关于促进综合保税区高水平开放高质量发展的若干意见", ("海关", "国务院"), measures
+    )
+    assert subject.theme == "商贸开放"
+    assert taxonomy.assign(*measures[0], (), subject)[0].name == "商贸开放"

@@ -75,7 +75,8 @@ def make_catalog(
     return {
         "meta": stats,
         "categories": [
-            {"name": c.name, "description": c.description} for c in extraction.taxonomy.categories
+            {"name": c.name, "description": c.description, "group": c.group}
+            for c in extraction.taxonomy.categories
         ],
         "documents": documents,
         "measures": measures,

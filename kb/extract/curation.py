@@ -639,6 +639,7 @@ class DocumentCuration:
             if measure is not None:
                 measure.categories = list(decision.categories)
                 measure.category_confidence = {name: 1.0 for name in decision.categories}  # a person decided
+                measure.category_words = {name: ["工作人员设定"] for name in decision.categories}
                 self._done(decision, measure)
 
     # -- quantities ---------------------------------------------------------------------------------

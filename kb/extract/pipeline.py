@@ -21,9 +21,9 @@ from kb.extract.metadata import derived_title, from_body
 from kb.extract.outline import parse_outline
 from kb.extract.quantities import extract_quantities
 from kb.extract.references import find_references
-from kb.extract.taxonomy import Taxonomy, load_taxonomy
-from kb.extract.validity import mark_abolitions
-from kb.model import Document, DocumentKB, RawDocument
+from kb.extract.taxonomy import Subject, Taxonomy, load_taxonomy
+from kb.extract.validity import document_validity, mark_abolitions
+from kb.model import Document, DocumentKB, Measure, RawDocument
 from kb.text.units import load_units
 
 # Bump when the extraction rules change in a way that needs every document re-analysed.
@@ -31,8 +31,10 @@ from kb.text.units import load_units
 # 8: quantities (targets and results) with their own ids (.t/.r), Reference.form;
 # 9: staff decisions anchored to the text, ``curated`` marks on documents, measures and quantities;
 # 10: round 3 — deadlines, results without 回顾, units, instruments, run-on lists, derived titles
-#     (Document.title_derived), Document.ocr
-PIPELINE_VERSION = "10"
+#     (Document.title_derived), Document.ocr;
+# 11: categories from the measure and its document with confidences and deciding words, weak links only for a
+#     clear candidate, Document.validity (效力级别, 施行日期, 有效期) and the index's level/in_force fields
+PIPELINE_VERSION = "11"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -79,7 +81,7 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
     derived = not title
     if derived:  # never a file name or a hash: the text's own words, marked as derived
         title = derived_title(raw.text) or "（无标题）"
-    return Document(
+    document = Document(
         id=doc_id,
         title=title,
         text=raw.text,
@@ -98,6 +100,28 @@ def make_document(raw: RawDocument, doc_id: str, source: str, digest: str = "") 
         title_derived=derived,
         ocr=(meta.get("ocr") or "").strip(),
     )
+    document.validity = document_validity(document)
+    return document
+
+
+def document_subject(document: Document, measures: list[Measure], taxonomy: Taxonomy) -> Subject:
+    """What the document says it is about (``Taxonomy.subject``): its title, its source's 主题分类 (the last part,
+    "科技、教育\\知识产权" → 知识产权) and its issuer, and its measures."""
+    theme = document.category.replace("/", "\\").split("\\")[-1]
+    return taxonomy.subject(
+        document.title, (theme, document.agency), [(m.headline, m.text) for m in measures]
+    )
+
+
+def categorize(document: Document, measures: list[Measure], taxonomy: Taxonomy) -> None:
+    """Give each measure its categories (``Taxonomy.assign``: its headline, text and sections, and its document),
+    with a confidence and the deciding words each."""
+    subject = document_subject(document, measures, taxonomy)
+    for measure in measures:
+        assigned = taxonomy.assign(measure.headline, measure.text, measure.path[:-1], subject)
+        measure.categories = [a.name for a in assigned]
+        measure.category_confidence = {a.name: a.confidence for a in assigned}
+        measure.category_words = {a.name: list(a.words) for a in assigned}
 
 
 def analyse(
@@ -120,15 +144,13 @@ def analyse(
     document = make_document(raw, doc_id, source, digest)
     if curation is not None:
         curation.apply_document(document)
+        document.validity = document_validity(document)  # staff may have set the issuer, 文号, genre or date
     outline = parse_outline(document.text, doc_id, document.title)
     measures = extract_measures(document, outline)
     if curation is not None:
         measures = curation.apply_measures(document, outline, measures)
     taxonomy = extraction.taxonomy
-    for measure in measures:
-        ranked = taxonomy.rank(measure.text, measure.headline)
-        measure.categories = [name for name, _ in ranked]
-        measure.category_confidence = dict(ranked)
+    categorize(document, measures, taxonomy)
     quantities = extract_quantities(document, outline, extraction.units)
     if curation is not None:
         curation.set_categories(measures)

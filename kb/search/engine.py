@@ -7,7 +7,10 @@ implementations of the same interface.
 
 Filters (``kb.search.request.FILTERS``; every one a mask over per-hit arrays, so totals and facets count every
 match exactly): ``type`` the type of hit (document, measure, target, result, clause); ``genre`` the document's
-文种 (通知, 意见, 条例…); ``category``, ``doc``, ``year`` exact values; ``agency`` an exact agency, else the agencies
+文种 (通知, 意见, 条例…); ``category``, ``doc``, ``year``, ``level`` (效力级别) exact values; ``validity`` the
+document's status on the day of the search (现行有效, 尚未施行, 已失效, 已修改, 已废止: computed from its 施行日期, its
+last day in force and what its source says, plus what other documents say when the site gives ``validity_evidence``;
+the day comes from ``clock``, never stored); ``agency`` an exact agency, else the agencies
 containing the text; ``doc_number`` a 文号 or part of one (国发 2019); ``date_from``/``date_to`` the document date
 (YYYY[-MM[-DD]]). A facet or filter value ``未注明`` (``NOT_STATED``) selects the hits whose document lacks that
 value. With an empty query and at least one filter the search lists every hit the filters allow (browsing: scored
@@ -29,8 +32,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -39,7 +43,9 @@ from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from kb.extract.validity import STATUSES, status_on
 from kb.ids import enclosing_measure_ids
+from kb.model import Validity
 from kb.search import ranking
 from kb.search.amounts import AmountQuery, find_quantities
 from kb.search.evaluate import Evaluator, Unsupported, top_k, top_k_by
@@ -52,8 +58,10 @@ from kb.search.schema import (
     BIGRAM_FIELDS,
     COLUMN_FIELDS,
     FACET_FIELDS,
+    IN_FORCE_FIELD,
     NOT_STATED,
     TEXT_FIELDS,
+    parse_in_force,
 )
 from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, Facet, IndexArrays
 from kb.store.generations import StoreError, current_generation
@@ -142,7 +150,7 @@ TITLE_FIELDS = {"title": TEXT_FIELDS["title"], "title_bigrams": BIGRAM_FIELDS["t
 FIELDS = {"all": SEARCH_FIELDS, "title": TITLE_FIELDS}  # the ``field=`` choices
 
 # Facets whose hits may lack a value (counted, and filterable, as NOT_STATED).
-OPTIONAL_FACETS = frozenset({"genre", "agency", "year"})
+OPTIONAL_FACETS = frozenset({"genre", "agency", "year", "level", "validity"})
 PARTIAL_MESSAGE = "没有同时包含全部检索词的结果，以下是部分匹配的结果。"
 EMPTY_MESSAGE = "没有找到结果。可以减少检索词、去掉筛选条件，或换一个说法试试。"
 
@@ -189,9 +197,18 @@ class SearchEngine:
         cache_postings: int = DEFAULT_CACHE_POSTINGS,
         *,
         generation: Path | None = None,
+        clock: Callable[[], date] = date.today,
+        validity_evidence: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         """Search ``index_dir``'s live generation, re-checked every ``check_interval`` seconds; or, with
-        ``generation``, that generation only (the site pins the one its KnowledgeBase reads and swaps both)."""
+        ``generation``, that generation only (the site pins the one its KnowledgeBase reads and swaps both).
+
+        ``clock`` gives the day statuses are computed for; ``validity_evidence`` (called once) the statuses other
+        documents give (document id → 已废止/已修改, ``KnowledgeBase.validity_evidence``)."""
+        self.clock = clock
+        self._evidence_source = validity_evidence
+        self._evidence: Mapping[str, str] | None = None
+        self._validity: dict[tuple[int, date], Facet] = {}
         self.index_dir = Path(index_dir)
         self.cache_postings = cache_postings
         self.check_interval = check_interval if generation is None else float("inf")
@@ -309,7 +326,7 @@ class SearchEngine:
                 return np.zeros(arrays.size, dtype=bool)
             accepts = doc_number_matcher(value)
             return column.mask_values([v for v in column.values if accepts(v)])
-        facet = arrays.facets.get(name)
+        facet = self._validity_facet(arrays) if name == "validity" else arrays.facets.get(name)
         if facet is None:
             return np.zeros(arrays.size, dtype=bool)
         if value == NOT_STATED and name in OPTIONAL_FACETS and isinstance(facet, Facet):
@@ -317,6 +334,43 @@ class SearchEngine:
         if name == "agency" and isinstance(facet, Facet):
             return facet.mask_values(agency_matcher(value, facet.values, default_synonyms()))
         return facet.mask(value)
+
+    def _validity_facet(self, arrays: IndexArrays) -> Facet:
+        """Every hit's document status on ``clock()`` as a facet (codes into ``("", *STATUSES)``), computed once
+        per generation and day from the ``in_force`` column (``kb.extract.validity.status_on``)."""
+        today = self.clock()
+        key = (id(arrays), today)
+        cached = self._validity.get(key)
+        if cached is not None:
+            return cached
+        values = ["", *STATUSES]
+        code_of = {v: i for i, v in enumerate(values)}
+        column = arrays.columns.get(IN_FORCE_FIELD)
+        codes = np.zeros(arrays.size, dtype=np.int32)
+        if column is not None:
+            table = np.zeros(len(column.values), dtype=np.int32)
+            for i, value in enumerate(column.values):
+                if value:
+                    start, until, stated = parse_in_force(value)
+                    status, _ = status_on(Validity(in_force_from=start, in_force_until=until), stated, today)
+                    table[i] = code_of.get(status, 0)
+            codes = table[column.codes]
+            if self._evidence is None and self._evidence_source is not None:
+                self._evidence = dict(self._evidence_source())
+            doc_facet = arrays.facets.get("doc")
+            if self._evidence and isinstance(doc_facet, Facet):
+                position = {v: i for i, v in enumerate(doc_facet.values)}
+                override = np.full(len(doc_facet.values), -1, dtype=np.int32)
+                for doc_id, stated in self._evidence.items():
+                    if doc_id in position and stated in code_of:
+                        override[position[doc_id]] = code_of[stated]
+                per_hit = override[doc_facet.codes]
+                codes = np.where(per_hit >= 0, per_hit, codes)
+        facet = Facet(values, codes)
+        with self._lock:
+            self._validity = {k: v for k, v in self._validity.items() if k[1] == today}
+            self._validity[key] = facet
+        return facet
 
     def search(self, request: SearchRequest | str = "", /, **fields: Any) -> SearchResult:
         """Run ``request``; a string is the query text of a request with ``fields`` (SearchRequest's fields)."""
@@ -361,7 +415,7 @@ class SearchEngine:
         elif parsed.message and not result.partial and not browse:
             result.message = parsed.message
         facets = {}
-        for name, facet in arrays.facets.items():
+        for name, facet in [*arrays.facets.items(), ("validity", self._validity_facet(arrays))]:
             counts = facet.count(matched, empty=name in OPTIONAL_FACETS)
             if "" in counts:
                 counts[NOT_STATED] = counts.get(NOT_STATED, 0) + counts.pop("")

@@ -26,7 +26,19 @@ MAX_FILTER = 120  # characters of one filter value
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 # The filters, in the order forms and links list them.
-FILTERS = ("type", "genre", "category", "doc", "agency", "year", "doc_number", "date_from", "date_to")
+FILTERS = (
+    "type",
+    "genre",
+    "category",
+    "doc",
+    "agency",
+    "year",
+    "level",
+    "validity",
+    "doc_number",
+    "date_from",
+    "date_to",
+)
 # Parameter names in URLs where they differ from the request's.
 URL_NAMES = {"date_from": "from", "date_to": "to"}
 
@@ -47,6 +59,10 @@ class SearchRequest:
     doc: str | None = None
     agency: str | None = None  # an agency, else the agencies containing the text
     year: str | None = None
+    level: str | None = (
+        None  # the document's 效力级别 (法律, 行政法规…, kb.extract.validity.LEVELS), or 未注明
+    )
+    validity: str | None = None  # its status today (现行有效, 尚未施行, 已失效, 已修改, 已废止), or 未注明
     doc_number: str | None = None  # a 文号 or part of one (国发 2019)
     date_from: str | None = None  # the document date, YYYY[-MM[-DD]]
     date_to: str | None = None

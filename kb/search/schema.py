@@ -6,7 +6,8 @@ text (its sub-clauses are not indexed again). Targets and results are small extr
 each of its own type.
 
 Every hit also carries its document's metadata as single-valued fields: agency, year, date (ISO), 文号 and
-genre (文种, ``Document.genre``), and the quantities of its text as values
+genre (文种, ``Document.genre``), 效力级别 (``level``) and what its status on a day is computed from (``in_force``),
+and the quantities of its text as values
 (``amounts``: 5000万元 → ``元=50000000``, see ``kb.search.amounts``; a target's are its mention's).
 """
 
@@ -20,7 +21,7 @@ from whoosh import fields
 
 from kb import ids
 from kb.extract.places import SECTION_STYLES, clause_path
-from kb.model import Clause, DocumentKB
+from kb.model import Clause, Document, DocumentKB
 from kb.search.analysis import AmountAnalyzer, BigramAnalyzer, ChineseAnalyzer
 
 # The types of hit (the ``type=`` filter and the stored field ``type``), and their labels on the site.
@@ -35,6 +36,7 @@ FACET_FIELDS = {
     "doc": "doc_id",
     "agency": "agency",
     "year": "year",
+    "level": "level",
 }
 FACETS = {
     "type": "类型",
@@ -43,9 +45,14 @@ FACETS = {
     "doc": "文件",
     "agency": "发布机构",
     "year": "年份",
+    "level": "效力级别",
+    "validity": "时效性",  # computed for the day of the search from IN_FORCE_FIELD (kb.search.engine)
 }
 # Single-valued fields read as per-hit arrays for filters and sorting, never counted as facets.
-COLUMN_FIELDS = {"date": "date", "doc_number": "doc_number"}
+COLUMN_FIELDS = {"date": "date", "doc_number": "doc_number", "in_force": "in_force"}
+# What a document's status on a given day is computed from: "施行日期|last day in force|what its source says"
+# (``in_force_value``); the status itself changes with the day, so it is never indexed.
+IN_FORCE_FIELD = "in_force"
 # The facet value (and filter value) of hits without a value: an agency or a year some documents lack.
 NOT_STATED = "未注明"
 AMOUNT_FIELD = "amounts"
@@ -73,6 +80,8 @@ def make_schema() -> fields.Schema:
         date=fields.ID(stored=True),
         doc_number=fields.ID(stored=True),
         genre=fields.ID(stored=True),
+        level=fields.ID(stored=True),
+        in_force=fields.ID(stored=True),
         categories=fields.KEYWORD(stored=True, commas=True, scorable=False),
         title=fields.TEXT(analyzer=words, stored=True, phrase=True),
         body=fields.TEXT(analyzer=words, stored=True, phrase=True),
@@ -86,6 +95,22 @@ def make_schema() -> fields.Schema:
         order=fields.STORED(),
         reported=fields.STORED(),  # a result's reported year
     )
+
+
+def in_force_value(doc: Document) -> str:
+    """``施行日期|last day in force|status its own source states`` of a document (``IN_FORCE_FIELD``)."""
+    from kb.extract.validity import law_status
+
+    stated = law_status(doc.status, doc.history, doc.date).status
+    v = doc.validity
+    return f"{v.in_force_from}|{v.in_force_until}|{stated}"
+
+
+def parse_in_force(value: str) -> tuple[str, str, str]:
+    """The three parts of an ``in_force`` value ("" each when absent)."""
+    parts = (value or "").split("|")
+    parts += [""] * (3 - len(parts))
+    return parts[0], parts[1], parts[2]
 
 
 def _own_text(text: str, clause: Clause) -> str:
@@ -115,6 +140,8 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
         "date": doc.date,
         "doc_number": doc.doc_number,
         "genre": doc.genre,
+        "level": doc.validity.level,
+        "in_force": in_force_value(doc),
         "doc_title": doc.title,
     }
     all_categories = sorted({c for m in dkb.measures for c in m.categories})

@@ -13,6 +13,7 @@ from kb.model import (
     Quantity,
     Reference,
     TargetRef,
+    Validity,
     to_dict,
 )
 
@@ -58,7 +59,10 @@ def reference_from_dict(data: dict[str, Any]) -> Reference:
 
 
 def document_from_dict(data: dict[str, Any]) -> Document:
-    return Document(**data)
+    fields = dict(data)
+    validity = fields.get("validity")
+    fields["validity"] = Validity(**validity) if isinstance(validity, dict) else Validity()
+    return Document(**fields)
 
 
 def kb_to_dict(dkb: DocumentKB) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from cachetools import LRUCache
 from kb import ids
 from kb.extract.indicators import Indicators, Series, indicators_from_dict
 from kb.extract.places import find_clause
+from kb.extract.validity import LawStatus
 from kb.model import RESULT, TARGET, Clause, Document, DocumentKB, Measure, Quantity
 from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, quantity_from_dict
 from kb.store.generations import StoreError, current_generation, read_json
@@ -28,6 +29,7 @@ class Category:
     name: str
     description: str
     measure_ids: list[str] = field(default_factory=list)
+    group: str = ""  # 科技 (the bureau's desks) or 主题分类, when the catalog says (taxonomy.toml ``group``)
 
 
 @runtime_checkable
@@ -52,6 +54,8 @@ class KnowledgeReader(Protocol):
     def cited_by(self, doc_id: str) -> list[tuple[str, int]]: ...
     def same_title(self, doc_id: str) -> list[str]: ...
     def abolished_by(self, doc_id: str) -> list[str]: ...
+    def law_status(self, doc_id: str) -> LawStatus: ...
+    def validity_evidence(self) -> dict[str, str]: ...
     def measures(self, doc_id: str | None = None, category: str | None = None) -> list[Measure]: ...
     def measure(self, measure_id: str) -> Measure | None: ...
     def quantities(self, doc_id: str | None = None, kind: str | None = None) -> list[Quantity]: ...
@@ -106,7 +110,57 @@ def series_decisions_of(data: Any) -> dict[str, Any]:
     return curation if isinstance(curation, dict) else {}
 
 
-class KnowledgeBase(SeriesDecisions):
+class DocumentStatus:
+    """What the sources say of a document's validity, for either knowledge base: from ``document``, the document
+    links (``_document_links``: who abolishes a title, other versions of it) and ``_evidence`` (set to None at
+    opening)."""
+
+    _evidence: dict[str, str] | None
+
+    def document(self, doc_id: str) -> Document | None:
+        raise NotImplementedError
+
+    def _document_links(self) -> DocumentLinks:
+        raise NotImplementedError
+
+    def law_status(self, doc_id: str) -> LawStatus:
+        """What the sources say of a document's validity (``kb.extract.validity.law_status``): its own source, a
+        document of the knowledge base abolishing it, a later version of the same title (laws and rules only)."""
+        from kb.extract.validity import LAW_GENRES, law_status
+
+        doc = self.document(doc_id)
+        if doc is None:
+            return law_status("", "", "")
+        links = self._document_links()
+        abolishers = [self.document(i) for i in links.abolished_by.get(doc_id, [])]
+        versions = (
+            [self.document(i) for i in links.same_title.get(doc_id, [])] if doc.genre in LAW_GENRES else []
+        )
+        return law_status(
+            doc.status,
+            doc.history,
+            doc.date,
+            abolished_by=[(d.id, d.title, d.date) for d in abolishers if d is not None],
+            later_versions=[(d.id, d.date) for d in versions if d is not None],
+        )
+
+    def validity_evidence(self) -> dict[str, str]:
+        """Document id → the status other documents of the knowledge base give it (已废止 by an abolishing
+        document, 已修改 by a later version), for the documents they concern; computed once per generation."""
+        evidence = self._evidence
+        if evidence is None:
+            links = self._document_links()
+            concerned = set(links.abolished_by) | set(links.same_title)
+            evidence = {}
+            for doc_id in sorted(concerned):
+                status = self.law_status(doc_id)
+                if status.status and status.by:
+                    evidence[doc_id] = status.status
+            self._evidence = evidence
+        return dict(evidence)
+
+
+class KnowledgeBase(SeriesDecisions, DocumentStatus):
     """Read-only view of one generation: documents, measures, targets, results, clauses, by id and in lists."""
 
     def __init__(self, generation: Path, cache_size: int = 64) -> None:
@@ -130,7 +184,8 @@ class KnowledgeBase(SeriesDecisions):
             quantity = quantity_from_dict(data)
             self._quantities[quantity.id] = quantity
         self.categories: list[Category] = [
-            Category(c["name"], c.get("description", ""), []) for c in catalog.get("categories", [])
+            Category(c["name"], c.get("description", ""), [], c.get("group", ""))
+            for c in catalog.get("categories", [])
         ]
         by_name = {c.name: c for c in self.categories}
         for measure in self._measures.values():
@@ -147,6 +202,7 @@ class KnowledgeBase(SeriesDecisions):
         self._series_by_id: dict[str, Series] = {}
         self._series_by_item: dict[str, Series] = {}
         self._links: DocumentLinks | None = None
+        self._evidence: dict[str, str] | None = None
         self._series_curation: dict[str, Any] = {}
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -77,50 +78,63 @@ def options(
     return out
 
 
-# Documents that are in force or not (laws, regulations, rules); plans carry a period instead.
-LAW_GENRES = frozenset({"法律", "条例", "规定", "办法", "规则", "解释", "细则", "决定", "命令"})
-_STATUS_CLASS = {"现行有效": "valid", "已修改": "amended", "已废止": "repealed", "尚未生效": "pending"}
+# A status's class on the page (its colour).
+_STATUS_CLASS = {
+    "现行有效": "valid",
+    "尚未施行": "pending",
+    "已失效": "expired",
+    "已修改": "amended",
+    "已废止": "repealed",
+}
 
 
-def document_validity(kb: Any, doc: Any, year: int) -> dict[str, Any]:
-    """A document's 文种, a plan's period and whether it has ended in ``year``, and a law's validity as the
-    sources say it (``kb.extract.validity``), with the document that says so."""
+def document_validity(kb: Any, doc: Any, today: date) -> dict[str, Any]:
+    """A document's validity as a legal database shows it: 文种; 效力级别 (and why); 施行日期, last day in force
+    and the words that say so; its status on ``today`` (现行有效, 尚未施行, 已失效, 已修改, 已废止) and why, with the
+    document that says so; a plan's period and whether it has ended; the source's history lines."""
     from kb.extract.doctype import period_status, plan_period
-    from kb.extract.validity import law_status
+    from kb.extract.validity import status_on
     from kb.urls import document_url
 
-    genre = doc.genre
     period = plan_period(doc.title)
-    out: dict[str, Any] = {
-        "genre": genre,
+    law = kb.law_status(doc.id)
+    v = doc.validity
+    status, why = status_on(v, law.status, today)
+    reason = law.reason if law.status and status == law.status else why
+    by = law.by if law.status and status == law.status else ""
+    return {
+        "genre": doc.genre,
+        "level": v.level,
+        "level_basis": v.level_basis,
+        "in_force_from": v.in_force_from,
+        "from_basis": v.from_basis,
+        "in_force_until": v.in_force_until,
+        "until_basis": v.until_basis,
+        "status": status,
+        "reason": reason,
+        "by": by,
+        "by_url": document_url(by) if by else "",
+        "status_class": _STATUS_CLASS.get(status, ""),
         "period": str(period) if period else "",
         "period_start": period.start if period else None,
         "period_end": period.end if period else None,
-        "period_status": period_status(period, year),
-        "status": "",
-        "reason": "",
-        "by": "",
-        "by_url": "",
-        "status_class": "",
-        "history": [],
+        "period_status": period_status(period, today.year),
+        "history": list(law.history),
     }
-    if genre not in LAW_GENRES and not doc.status and not doc.history:
-        return out
-    abolishers = [kb.document(i) for i in kb.abolished_by(doc.id)]
-    versions = [kb.document(i) for i in kb.same_title(doc.id)] if genre in LAW_GENRES else []
-    validity = law_status(
-        doc.status,
-        doc.history,
-        doc.date,
-        abolished_by=[(d.id, d.title, d.date) for d in abolishers if d is not None],
-        later_versions=[(d.id, d.date) for d in versions if d is not None],
-    )
-    out.update(
-        status=validity.status,
-        reason=validity.reason,
-        by=validity.by,
-        by_url=document_url(validity.by) if validity.by else "",
-        status_class=_STATUS_CLASS.get(validity.status, ""),
-        history=list(validity.history),
-    )
-    return out
+
+
+def validity_json(data: dict[str, Any]) -> dict[str, Any]:
+    """The public JSON ``validity`` of a document (from ``document_validity``)."""
+    return {
+        "level": data["level"],
+        "in_force_from": data["in_force_from"],
+        "in_force_until": data["in_force_until"],
+        "status": data["status"],
+        "reason": data["reason"],
+        "basis": {
+            "level": data["level_basis"],
+            "in_force_from": data["from_basis"],
+            "in_force_until": data["until_basis"],
+        },
+        "by": data["by"],
+    }

@@ -1,15 +1,21 @@
 """Categories: the list with a preview of each, and one category's measures — paged, filtered, sorted.
 
+``/categories`` lists the bureau's desks first (the 科技 group of ``taxonomy.toml``), then the State Council's
+主题分类, each group in the file's order (never by count: an official looks for her desk where it always is).
+
 A category page is the search engine listing the measures of the category (``type=measure``, ``category=``) with
-no query, so its total and its document, agency and year counts are exactly what ``/search?category=…&type=measure``
-shows, and a filter is the same mask. Parameters: ``page`` (``PER_PAGE`` measures a page), ``doc``, ``agency``,
-``year`` (``未注明`` = documents without one), ``sort=date`` (newest document first; by default the documents in
-index order, each document's measures in reading order).
+no query, so its total and its document, agency, year, 效力级别 and 时效性 counts are exactly what
+``/search?category=…&type=measure`` shows, and a filter is the same mask. Measures are grouped by document, newest
+document first, each with the targets it serves. Parameters: ``page`` (``PER_PAGE`` measures a page), ``doc``,
+``agency``, ``year``, ``level``, ``validity`` (``未注明`` = documents without one), ``sort=doc`` (the documents in
+index order instead of newest first; each document's measures in reading order either way).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from kb.present import document_json
@@ -21,26 +27,63 @@ from web.pages.shapes import measure_brief
 from web.security import bounded_filter, bounded_page
 
 PER_PAGE = 50
-FILTERS = {"doc": "文件", "agency": "发布机构", "year": "年份"}
-SORT_LABELS = {"": "按文件", "date": "按日期（新→旧）"}
+FILTERS = {"doc": "文件", "agency": "发布机构", "year": "年份", "level": "效力级别", "validity": "时效性"}
+SORT_LABELS = {"": "按日期（新→旧）", "doc": "按文件"}
+# The groups of taxonomy.toml, in the order /categories shows them, with their headings.
+GROUPS = {"科技": "科技工作分类", "主题分类": "国务院主题分类"}
+DESKS = "科技"
+
+
+@functools.lru_cache(maxsize=4)
+def _taxonomy_groups(path: str, mtime_ns: int) -> dict[str, str]:
+    from kb.extract.taxonomy import TaxonomyError, load_taxonomy
+
+    try:
+        return {c.name: c.group for c in load_taxonomy(Path(path)).categories}
+    except TaxonomyError:
+        return {}
+
+
+def category_groups() -> dict[str, str]:
+    """Category name → group, from the taxonomy of the configuration folder (for catalogs that do not say)."""
+    from kb.config import config_file
+
+    path = config_file("taxonomy.toml")
+    try:
+        return _taxonomy_groups(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return {}
+
+
+def ordered_categories(kb: Any) -> list[Any]:
+    """The knowledge base's categories, the bureau's desks (group 科技) first, then the others, each in file order;
+    a category without a group (not in the taxonomy) goes with the 主题分类."""
+    groups = category_groups()
+    return sorted(kb.categories, key=lambda c: 0 if (c.group or groups.get(c.name, "")) == DESKS else 1)
 
 
 def categories_data(ctx: Context, preview: int = 5) -> dict[str, Any]:
     kb = ctx.kb
-    out = []
-    for category in kb.categories:
+    groups = category_groups()
+    sections: dict[str, dict[str, Any]] = {}
+    for category in ordered_categories(kb):
+        group = category.group or groups.get(category.name, "") or "主题分类"
+        section = sections.setdefault(
+            group, {"name": group, "title": GROUPS.get(group, group), "categories": []}
+        )
         measures = [m for m in (kb.measure(i) for i in category.measure_ids) if m is not None]
-        out.append(
+        section["categories"].append(
             {
                 "name": category.name,
                 "description": category.description,
+                "group": group,
                 "count": len(measures),
                 "url": category_url(category.name),
                 "measures": [measure_brief(kb, m) for m in measures[:preview]],
             }
         )
-    out.sort(key=lambda c: -c["count"])
-    return {"categories": out}
+    ordered = sorted(sections.values(), key=lambda s: 0 if s["name"] == DESKS else 1)
+    return {"groups": ordered, "categories": [c for s in ordered for c in s["categories"]]}
 
 
 def category_query(args: Mapping[str, str]) -> dict[str, Any]:
@@ -49,7 +92,9 @@ def category_query(args: Mapping[str, str]) -> dict[str, Any]:
         "doc": bounded_filter(args.get("doc")),
         "agency": bounded_filter(args.get("agency")),
         "year": bounded_filter(args.get("year")),
-        "sort": "date" if args.get("sort") == "date" else None,
+        "level": bounded_filter(args.get("level")),
+        "validity": bounded_filter(args.get("validity")),
+        "sort": "doc" if args.get("sort") == "doc" else None,
     }
 
 
@@ -60,6 +105,8 @@ def category_data(
     doc: str | None = None,
     agency: str | None = None,
     year: str | None = None,
+    level: str | None = None,
+    validity: str | None = None,
     sort: str | None = None,
 ) -> dict[str, Any]:
     kb, engine = ctx.kb, ctx.opened.engine
@@ -67,7 +114,15 @@ def category_data(
     if category is None:
         raise Missing("没有这个类别。")
     base = category_url(category.name)
-    params: dict[str, Any] = {"doc": doc, "agency": agency, "year": year, "sort": sort, "page": page}
+    params: dict[str, Any] = {
+        "doc": doc,
+        "agency": agency,
+        "year": year,
+        "level": level,
+        "validity": validity,
+        "sort": sort,
+        "page": page,
+    }
 
     def run(page: int) -> SearchResult:
         return engine.search(
@@ -77,7 +132,9 @@ def category_data(
             doc=doc,
             agency=agency,
             year=year,
-            sort=sort or "relevance",
+            level=level,
+            validity=validity,
+            sort="relevance" if sort == "doc" else "date",
             limit=PER_PAGE,
             offset=(page - 1) * PER_PAGE,
         )
@@ -93,7 +150,7 @@ def category_data(
         if not groups or groups[-1]["document"]["id"] != measure.doc_id:
             found = kb.document(measure.doc_id)
             document = document_json(found) if found else {"id": measure.doc_id, "title": ""}
-            validity = document_validity(kb, found, ctx.today.year) if found else {}
+            validity = document_validity(kb, found, ctx.today) if found else {}
             groups.append({"document": document, "validity": validity, "measures": []})
         groups[-1]["measures"].append(measure_brief(kb, measure))
 
@@ -125,7 +182,16 @@ def category_data(
         for key, label in FILTERS.items()
         if params[key]
     ]
-    search_params = {"category": category.name, "type": "measure", "doc": doc, "agency": agency, "year": year}
+    search_params = {
+        "category": category.name,
+        "type": "measure",
+        "doc": doc,
+        "agency": agency,
+        "year": year,
+        "level": level,
+        "validity": validity,
+        "sort": None if sort == "doc" else "date",
+    }
     return {
         "category": {
             "name": category.name,

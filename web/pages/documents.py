@@ -178,7 +178,7 @@ def document_data(ctx: Context, item_id: str) -> dict[str, Any]:
             for r in kb.references(doc_id)
         ],
         "related": related_documents(kb, doc_id),
-        "validity": document_validity(kb, doc, ctx.today.year),
+        "validity": document_validity(kb, doc, ctx.today),
         "compare": neighbours_links(kb, doc_id),
     }
 

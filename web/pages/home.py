@@ -16,6 +16,7 @@ from kb.search.query import default_synonyms
 from kb.urls import category_url
 from web.pages import Context, Page
 from web.pages.browse import NOT_STATED, document_validity, options, page_count, url_with
+from web.pages.categories import ordered_categories
 from web.pages.shapes import document_brief
 from web.security import bounded_filter, bounded_page
 
@@ -113,13 +114,13 @@ def summary_data(
         }
         for c in kb.categories
     ]
-    categories.sort(key=lambda c: -c["count"])
-    year_now = ctx.today.year
+    order = {c.name: i for i, c in enumerate(ordered_categories(kb))}
+    categories.sort(key=lambda c: order.get(c["name"], len(order)))  # the bureau's desks first
     return {
         "stats": kb.stats(),
         "categories": categories,
         "documents": [
-            {**document_brief(kb, d), "validity": document_validity(kb, d, year_now)} for d in shown
+            {**document_brief(kb, d), "validity": document_validity(kb, d, ctx.today)} for d in shown
         ],
         "documents_total": len(documents),
         "page": page,

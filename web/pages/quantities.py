@@ -13,7 +13,7 @@ from typing import Any
 from kb import ids
 from kb.cite.items import clause_path_of
 from kb.model import RESULT, TARGET, Quantity
-from kb.present import document_json, format_value, quantity_json
+from kb.present import document_json, format_value, link_reason, quantity_json
 from kb.urls import indicator_url, quantity_url
 from web.pages import Context, Missing, Moved, Page
 from web.pages.items import PAGE_QUOTE_CHARS, citations, resolve
@@ -83,6 +83,7 @@ def target_data(ctx: Context, item_id: str) -> dict[str, Any]:
                 "score": round(ref.score, 3) if ref else None,
                 "weak": ref.weak if ref else False,
                 "evidence": ref.evidence if ref else [],
+                "why": link_reason(ref.source, ref.weak) if ref else "",
             }
         )
     data["measures"] = measures

@@ -6,7 +6,7 @@ from typing import Any
 
 from kb import ids
 from kb.model import Document, Measure, Quantity
-from kb.present import document_json, format_value
+from kb.present import document_json, format_value, link_reason
 from kb.store.knowledge import KnowledgeReader
 from kb.urls import clause_url, document_url, measure_url, quantity_url
 
@@ -46,6 +46,8 @@ def measure_brief(kb: KnowledgeReader, measure: Measure) -> dict[str, Any]:
                     "score": round(ref.score, 3),
                     "evidence": ref.evidence,
                     "weak": ref.weak,
+                    "source": ref.source,
+                    "why": link_reason(ref.source, ref.weak),
                 }
             )
     return {

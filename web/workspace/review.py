@@ -23,7 +23,7 @@ from typing import Any
 
 from kb.extract.review import kind_doubt, title_doubt
 from kb.present import format_value
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from kb.urls import document_url, indicator_url, measure_url, quantity_url, with_query
 
 PER_PAGE = 100
@@ -49,7 +49,7 @@ def _item(kind: str, item_id: str, label: str, reason: str, reach: int, url: str
     }
 
 
-def review_items(kb: KnowledgeBase) -> list[dict[str, Any]]:
+def review_items(kb: KnowledgeReader) -> list[dict[str, Any]]:
     """Every item of the queue, most-reached first (module docstring)."""
     items: list[dict[str, Any]] = []
     for doc in kb.documents():
@@ -112,7 +112,7 @@ def review_items(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return items
 
 
-def review_data(kb: KnowledgeBase | None, args: Mapping[str, str]) -> dict[str, Any]:
+def review_data(kb: KnowledgeReader | None, args: Mapping[str, str]) -> dict[str, Any]:
     """The queue, one page of it (``page``, ``type`` to keep one kind of item), with the count of each kind."""
     if kb is None:
         return {"items": [], "counts": {}, "types": TYPES, "total": 0, "page": 1, "pages": 1, "type": ""}

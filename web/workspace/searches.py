@@ -27,7 +27,7 @@ from flask_login import current_user, login_required
 from kb.search.engine import SearchBackend
 from kb.search.filters import parse_date
 from kb.search.request import SearchRequest
-from kb.store.knowledge import KnowledgeBase
+from kb.store.knowledge import KnowledgeReader
 from kb.urls import RULES, saved_searches_url, search_feed_url, search_url
 from web.pages import Invalid, Missing
 from web.state import IndexUnavailable, current_index
@@ -66,7 +66,7 @@ def matching_documents(engine: SearchBackend | None, params: Mapping[str, str]) 
         return []
 
 
-def _opened() -> tuple[SearchBackend | None, KnowledgeBase | None]:
+def _opened() -> tuple[SearchBackend | None, KnowledgeReader | None]:
     try:
         opened = current_index()
     except IndexUnavailable:
@@ -74,7 +74,7 @@ def _opened() -> tuple[SearchBackend | None, KnowledgeBase | None]:
     return opened.engine, opened.kb
 
 
-def entry_json(saved: SavedSearch, engine: SearchBackend | None, kb: KnowledgeBase | None) -> dict[str, Any]:
+def entry_json(saved: SavedSearch, engine: SearchBackend | None, kb: KnowledgeReader | None) -> dict[str, Any]:
     """A saved search with its links and the documents new since its last visit (newest first)."""
     documents = matching_documents(engine, saved.params)
     seen = set(saved.seen)

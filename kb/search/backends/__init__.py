@@ -57,7 +57,9 @@ class WhooshBackend:
 
     def open(self) -> tuple[KnowledgeReader, SearchBackend]:
         kb = KnowledgeBase.open(self.index_dir)
-        return kb, SearchEngine(self.index_dir, generation=kb.generation)
+        return kb, SearchEngine(
+            self.index_dir, generation=kb.generation, validity_evidence=kb.validity_evidence
+        )
 
 
 class PostgresBackend:
@@ -88,7 +90,9 @@ class PostgresBackend:
 
         kb = PostgresKnowledgeBase(self.url)
         try:
-            engine = PostgresSearchEngine(self.url, generation=kb.generation_name)
+            engine = PostgresSearchEngine(
+                self.url, generation=kb.generation_name, validity_evidence=kb.validity_evidence
+            )
         except BaseException:
             kb.close()
             raise

@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,7 @@ from kb.search.engine import Hit, SearchEngine, SearchResult
 from kb.search.evaluate import Evaluator, Unsupported
 from kb.search.request import MAX_LIMIT, SearchRequest
 from kb.search.schema import make_schema
+from kb.search.whoosh.postings import Facet
 from kb.store.generations import StoreError
 
 # Posting lists kept between queries (12 bytes each in memory). Larger than Whoosh's default: a list comes from the
@@ -70,7 +73,13 @@ class PostgresSearchEngine(SearchEngine):
         cache_postings: int = DEFAULT_CACHE_POSTINGS,
         *,
         generation: str | None = None,
+        clock: Callable[[], date] = date.today,
+        validity_evidence: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
+        self.clock = clock
+        self._evidence_source = validity_evidence
+        self._evidence: Mapping[str, str] | None = None
+        self._validity: dict[tuple[int, date], Facet] = {}
         self.url = url
         self.cache_postings = cache_postings
         self.check_interval = check_interval if generation is None else float("inf")

@@ -24,10 +24,10 @@ from kb.search.backends.postgresql import sql
 from kb.search.backends.postgresql.writer import live_generation
 from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, quantity_from_dict
 from kb.store.generations import StoreError
-from kb.store.knowledge import Category, DocumentLinks, SeriesDecisions, series_decisions_of
+from kb.store.knowledge import Category, DocumentLinks, DocumentStatus, SeriesDecisions, series_decisions_of
 
 
-class PostgresKnowledgeBase(SeriesDecisions):
+class PostgresKnowledgeBase(SeriesDecisions, DocumentStatus):
     """Read-only view of one generation in the database (see the module docstring)."""
 
     def __init__(self, url: str, generation: str | None = None, cache_size: int = 64) -> None:
@@ -73,6 +73,7 @@ class PostgresKnowledgeBase(SeriesDecisions):
         self._series_by_id: dict[str, Series] = {}
         self._series_by_item: dict[str, Series] = {}
         self._links: DocumentLinks | None = None
+        self._evidence: dict[str, str] | None = None
 
     # -- plumbing -----------------------------------------------------------------------------------------
 
@@ -265,7 +266,10 @@ class PostgresKnowledgeBase(SeriesDecisions):
     @property
     def categories(self) -> list[Category]:
         if self._categories is None:
-            categories = [Category(c["name"], c.get("description", ""), []) for c in self._category_info]
+            categories = [
+                Category(c["name"], c.get("description", ""), [], c.get("group", ""))
+                for c in self._category_info
+            ]
             by_name = {c.name: c for c in categories}
             for name, measure_ids in self._run(
                 f"SELECT c, array_agg(id ORDER BY ord) FROM {self._table('measures')}, unnest(categories) AS c"

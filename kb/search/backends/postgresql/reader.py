@@ -23,7 +23,7 @@ from kb.search import ranking
 from kb.search.backends.postgresql import sql
 from kb.search.backends.postgresql.writer import FACETS, FIELD_CODE, FIELDS, WORD_PREFIX, field_tokens
 from kb.search.highlight import SCAN_CHARS
-from kb.search.schema import FACET_FIELDS
+from kb.search.schema import COLUMN_FIELDS, FACET_FIELDS
 from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, AmountIndex, Facet, MultiFacet, day_number
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -96,7 +96,7 @@ class GenerationArrays:
         for value, factor in ranking.TYPE_PRIOR.items():
             if factor != 1.0:
                 self.prior[self.facets["type"].mask(value)] = factor
-        self.columns: dict[str, Facet] = {"date": facets["date"], "doc_number": facets["doc_number"]}
+        self.columns: dict[str, Facet] = {name: facets[name] for name in COLUMN_FIELDS.values()}
         dates = self.columns["date"]
         firsts = np.array([day_number(v) if v else -1 for v in dates.values], dtype=np.int64)
         lasts = np.array([day_number(v, end=True) if v else -1 for v in dates.values], dtype=np.int64)

@@ -43,7 +43,7 @@ MAX_POSITIONS = 256  # positions kept per lexeme
 MAX_LEXEME_BYTES = 2046
 BATCH_HITS = 4000  # hits per task of the analysis processes
 CHUNK_POSTINGS = 24_000_000  # postings gathered in memory before a chunk is written
-FACETS = ("type", "genre", "doc_id", "agency", "year", "date", "doc_number")
+FACETS = ("type", "genre", "doc_id", "agency", "year", "level", "date", "doc_number", "in_force")
 HIT_COLUMNS = (
     "segment", "n", "id", "type", "doc_id", "agency", "year", "date", "doc_number", "genre", "categories",
     "title", "heading", "body", "linked", "doc_title", "path", "ord", "reported", "lengths", "inexact", "words",

@@ -74,7 +74,9 @@ def _opened() -> tuple[SearchBackend | None, KnowledgeReader | None]:
     return opened.engine, opened.kb
 
 
-def entry_json(saved: SavedSearch, engine: SearchBackend | None, kb: KnowledgeReader | None) -> dict[str, Any]:
+def entry_json(
+    saved: SavedSearch, engine: SearchBackend | None, kb: KnowledgeReader | None
+) -> dict[str, Any]:
     """A saved search with its links and the documents new since its last visit (newest first)."""
     documents = matching_documents(engine, saved.params)
     seen = set(saved.seen)

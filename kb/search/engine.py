@@ -273,7 +273,7 @@ class SearchEngine:
                     amount_field=AMOUNT_FIELD if AMOUNT_FIELD in schema else None,
                     id_field="id",
                     containers_of=enclosing_measure_ids,
-                    contained_types=("target", "result", "clause"),
+                    contained_types=ranking.CONTAINED_TYPES,
                 )
                 # Keep the previous generation's arrays too: other threads may still search it.
                 self._arrays = {**dict(list(self._arrays.items())[-1:]), generation: arrays}

@@ -44,6 +44,9 @@ from whoosh import scoring
 # lost .01–.03 (targets outside measures, in 主要目标 sections, and results still need the prior).
 TYPE_PRIOR: dict[str, float] = {"measure": 1.0, "document": 1.4, "target": 0.6, "result": 0.5, "clause": 0.6}
 
+# The types of hit that may sit inside a measure (``cap_by_container``; ``kb.ids.enclosing_measure_ids``).
+CONTAINED_TYPES = ("target", "result", "clause")
+
 _ATTR = "_policykb_type_prior"
 
 

@@ -206,7 +206,9 @@ class PostgresSearchEngine(SearchEngine):
     ) -> tuple[list[tuple[int, float]], np.ndarray]:
         arrays.prefetch(searcher, tree_terms(query))
         try:
-            hits, best = _PhraseEvaluator(arrays, searcher).top(query, allowed, arrays.prior, k, keys=keys)
+            hits, best = _PhraseEvaluator(arrays, searcher).top(
+                query, allowed, arrays.prior, k, keys=keys, cap=True
+            )
         except Unsupported as exc:  # kb.search.query never builds these nodes
             raise RuntimeError(f"query node not supported by the PostgreSQL backend: {exc}") from exc
         mask = np.zeros(arrays.size, dtype=bool)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from kb.ids import enclosing_measure_ids
 from kb.search import ranking
 from kb.search.backends.postgresql import sql
 from kb.search.backends.postgresql.writer import FACETS, FIELD_CODE, FIELDS, WORD_PREFIX, field_tokens
@@ -96,6 +97,10 @@ class GenerationArrays:
         for value, factor in ranking.TYPE_PRIOR.items():
             if factor != 1.0:
                 self.prior[self.facets["type"].mask(value)] = factor
+        # The hit each hit sits in (kb.search.ranking.cap_by_container): -1 none, -2 not looked up yet; as
+        # ``IndexArrays.container``, looked up when a search first needs it (``resolve_containers``).
+        self.container = np.full(self.size, -1, dtype=np.int64)
+        self.container[self.facets["type"].mask_values(ranking.CONTAINED_TYPES)] = -2
         self.columns: dict[str, Facet] = {name: facets[name] for name in COLUMN_FIELDS.values()}
         dates = self.columns["date"]
         firsts = np.array([day_number(v) if v else -1 for v in dates.values], dtype=np.int64)
@@ -107,6 +112,23 @@ class GenerationArrays:
         self._cached = 0
         self._cache_limit = cache_postings
         self._lock = threading.Lock()
+
+    def resolve_containers(self, reader: Reader, hits: Iterable[int]) -> bool:
+        """Look up the measure each of these hits sits in (its id's ``enclosing_measure_ids``, the first live
+        one), for those not looked up yet; True when any was."""
+        todo = [int(h) for h in hits if self.container[h] == -2]
+        if not todo:
+            return False
+        reader.prefetch_stored(todo)
+        for hit in todo:
+            found = -1
+            for candidate in enclosing_measure_ids(reader.stored_fields(hit)["id"]):
+                number = reader.hit_number(candidate)
+                if number is not None:
+                    found = number
+                    break
+            self.container[hit] = found
+        return True
 
     # -- loading -------------------------------------------------------------------------------------------
 
@@ -265,7 +287,7 @@ class Reader:
             for row in sql.run_prepared(
                 self.con,
                 "SELECT n, id, type, doc_id, title, heading, doc_title, left(body, :scan), path, categories,"
-                f" reported FROM {sql.partition('hits', sid)} WHERE n = ANY(CAST(:ns AS int[]))",
+                f" reported, date, genre, agency, doc_number FROM {sql.partition('hits', sid)} WHERE n = ANY(CAST(:ns AS int[]))",
                 scan=SCAN_CHARS,
                 ns=[int(x) for x in local],
             ):
@@ -323,7 +345,22 @@ class Reader:
 
 
 def _stored(row: Sequence[Any]) -> dict[str, Any]:
-    hid, htype, doc_id, title, heading, doc_title, body, path, categories, reported = row
+    (
+        hid,
+        htype,
+        doc_id,
+        title,
+        heading,
+        doc_title,
+        body,
+        path,
+        categories,
+        reported,
+        date,
+        genre,
+        agency,
+        number,
+    ) = row
     return {
         "id": hid,
         "type": htype,
@@ -335,6 +372,10 @@ def _stored(row: Sequence[Any]) -> dict[str, Any]:
         "path": path,
         "categories": ",".join(categories or []),
         "reported": reported,
+        "date": date or "",
+        "genre": genre or "",
+        "agency": agency or "",
+        "doc_number": number or "",
     }
 
 

@@ -30,6 +30,7 @@ from kb.search.analysis import (
 from kb.text import segment as segment_module
 from kb.text.normalize import normalize
 from kb.text.segment import load_userdict, segment, segmenter
+from kb.text.segmenters import JiebaSegmenter, rjieba_available
 
 USERDICT_PATH = default_file("userdict.txt")
 
@@ -171,32 +172,52 @@ def test_load_userdict_skips_comments(tmp_path: Path) -> None:
     assert load_userdict(path) == [("甲乙丙丁", 10, "nz"), ("戊己庚", None, None), ("辛壬", None, "n")]
 
 
-def test_segmenter_is_private_and_singleton() -> None:
+def test_segmenter_is_a_singleton() -> None:
+    assert segmenter() is segmenter()
+
+
+def test_jieba_segmenter_is_private_with_its_cache_in_our_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     import jieba
 
-    seg = segmenter()
-    assert seg is segmenter()
-    assert seg is not jieba.dt
-    assert Path(seg.tmp_dir) == segment_module.cache_dir()
+    monkeypatch.setenv(segment_module.ENV_SEGMENTER, "jieba")
+    previous = segment_module.set_segmenter(None)
+    try:
+        seg = segmenter()
+        assert isinstance(seg, JiebaSegmenter)
+        assert seg.tokenizer is not jieba.dt
+        assert Path(seg.tokenizer.tmp_dir) == segment_module.cache_dir()
+    finally:
+        segment_module.set_segmenter(previous)
 
 
-def test_cache_dir_env_and_bureau_userdict_in_fresh_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("implementation", ["jieba", "rjieba"])
+def test_cache_dir_env_and_bureau_userdict_in_fresh_process(tmp_path: Path, implementation: str) -> None:
+    if implementation == "rjieba" and not rjieba_available():
+        pytest.skip("rjieba is not installed")
     cache = tmp_path / "cache"
     config = tmp_path / "config"
     config.mkdir()
     (config / "userdict.txt").write_text("# a bureau's dictionary\n氪金测试词\n", encoding="utf-8")
     code = (
         "from kb.text.segment import segment, segmenter\n"
-        "segmenter()\n"
+        "print(type(segmenter()).__name__)\n"
         "print('|'.join(t for t, _, _ in segment('这是氪金测试词')))\n"
     )
-    env = {**os.environ, "POLICYKB_CACHE": str(cache), "POLICYKB_CONFIG": str(config)}
+    env = {
+        **os.environ,
+        "POLICYKB_CACHE": str(cache),
+        "POLICYKB_CONFIG": str(config),
+        segment_module.ENV_SEGMENTER: implementation,
+    }
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().endswith("氪金测试词")
-    assert (cache / "jieba.cache").is_file()
+    name, words = proc.stdout.split()
+    assert name == {"jieba": "JiebaSegmenter", "rjieba": "RJiebaSegmenter"}[implementation]
+    assert words.endswith("氪金测试词")
+    # jieba keeps its cache in our folder; rjieba reads jieba's dictionary and needs none.
+    assert (cache / "jieba.cache").is_file() == (implementation == "jieba")
     # jieba's start-up chatter ("Building prefix dict...") is silenced.
     assert "prefix dict" not in proc.stderr
 

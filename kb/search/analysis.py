@@ -22,7 +22,8 @@ so it never matches 提高企业; a longer word either, so 脱贫攻坚 still fi
 Quantities (``AmountTokenizer``): one term per ``number unit`` of the text, normalised to the base unit of its
 family (``kb.search.amounts``): 5000万元 and 0.5亿元 both index ``元=50000000``.
 
-Token shape (``segment``): jieba precise mode without HMM; tokens without any letter or digit
+Token shape (``segment``): jieba precise mode without HMM (cut by rjieba where it is installed: the same words,
+``kb.text.segmenters``); tokens without any letter or digit
 (punctuation, whitespace, emoji) are dropped and positions stay sequential over the kept tokens;
 single characters and numbers are kept ("42家" → "42" "家", "5000万元" → "5000" "万元");
 decimal numbers are merged ("6.5" stays one token instead of "6" "." "5"); letters are lowercased.
@@ -43,7 +44,7 @@ from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.tokenizers import Tokenizer
 
 from kb.text.normalize import CJK, is_cjk, normalize
-from kb.text.segment import USE_HMM, segment
+from kb.text.segment import USE_HMM, implementation_label, segment
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -66,8 +67,10 @@ ANALYZER_VERSION = "2"  # 2: bigrams across words marked; quantities field
 
 
 def fingerprint() -> str:
-    """sha1 over the code that makes the tokens: analyzer and library versions (the dictionaries are
-    configuration files, counted by ``kb.config.config_fingerprint``)."""
+    """sha1 over the code that makes the tokens: analyzer and library versions, and which implementation of the
+    segmentation this process uses (``jieba`` or ``rjieba <version>``: an index records what made its tokens, and
+    a build with the other one re-analyses everything). jieba's own dictionary comes with jieba's version; the
+    user dictionary is a configuration file, counted by ``kb.config.config_fingerprint``."""
     h = hashlib.sha1()
 
     def add(label: str, data: bytes) -> None:
@@ -77,6 +80,7 @@ def fingerprint() -> str:
 
     add("analyzer", ANALYZER_VERSION.encode())
     add("hmm", str(USE_HMM).encode())
+    add("segmenter", implementation_label().encode())
     for dist in ("jieba", "zhconv"):
         try:
             version = importlib.metadata.version(dist)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import subprocess
@@ -351,3 +352,40 @@ def test_multiprocess_writer(tmp_path: Path) -> None:
         assert s.doc_count() == 60
         assert len(s.search(Phrase("body", ["42", "家"]))) == 1
         assert len(s.search(Term("body", "知识产权"), limit=None)) == 60
+
+
+def _index_bigrams_reference(text: str) -> list[tuple[str, int, int]]:
+    """index_bigrams as first written: bigrams, then the ones across a word boundary marked."""
+    from kb.text.normalize import is_cjk
+
+    grams = bigrams(text)
+    toks = segment(text)
+    cut = {
+        e1
+        for (_, s1, e1), (_, s2, e2) in itertools.pairwise(toks)
+        if e1 == s2 and not (e1 - s1 == 1 and e2 - s2 == 1)
+    }
+    return [
+        (t[0] + CROSS_MARK + t[1:], s, e)
+        if e - s == 2 and s + 1 in cut and is_cjk(t[0]) and is_cjk(t[1])
+        else (t, s, e)
+        for t, s, e in grams
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["提高", "企业", "高企", "加快培育", "个人所得税法", "〇", "𠀀", "ab", "6.5", "，", " ", "知識"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_index_bigrams_as_first_written(text: str) -> None:
+    assert index_bigrams(text) == _index_bigrams_reference(text)
+
+
+def test_index_bigrams_of_the_seed_plan_as_first_written(seed_path: Path) -> None:
+    for line in seed_path.read_text(encoding="utf-8").splitlines():
+        assert index_bigrams(line) == _index_bigrams_reference(line)

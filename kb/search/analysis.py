@@ -43,8 +43,8 @@ from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.tokenizers import Tokenizer
 
-from kb.text.normalize import CJK, is_cjk, normalize
-from kb.text.segment import USE_HMM, implementation_label, segment
+from kb.text.normalize import CJK, normalize
+from kb.text.segment import USE_HMM, implementation_label, segment, segment_normalized
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -95,13 +95,23 @@ _BIGRAM_RE = re.compile(rf"(?P<num>[0-9]+(?:\.[0-9]+)+)|(?P<cjk>[{CJK}]+)|(?P<wo
 
 def bigrams(text: str) -> list[tuple[str, int, int]]:
     """CJK character bigrams (a lone ideograph as a unigram) and other letter/digit runs as tokens."""
-    norm = normalize(text)
+    return _bigrams(normalize(text))
+
+
+def _bigrams(norm: str, cut: set[int] | frozenset[int] = frozenset()) -> list[tuple[str, int, int]]:
+    """``bigrams`` of a normalised text; a bigram whose two ideographs sit either side of an offset in ``cut`` is
+    marked (``cross_bigram``)."""
     out: list[tuple[str, int, int]] = []
     for m in _BIGRAM_RE.finditer(norm):
         start, end = m.span()
         if m.lastgroup == "cjk":
             if end - start == 1:
                 out.append((norm[start], start, end))
+            elif cut:
+                out.extend(
+                    (norm[k] + CROSS_MARK + norm[k + 1] if k + 1 in cut else norm[k : k + 2], k, k + 2)
+                    for k in range(start, end - 1)
+                )
             else:
                 out.extend((norm[k : k + 2], k, k + 2) for k in range(start, end - 1))
         else:
@@ -110,10 +120,10 @@ def bigrams(text: str) -> list[tuple[str, int, int]]:
 
 
 # The same text is analysed for two fields of a hit (bigrams and body, title and title_bigrams; Whoosh
-# analyses a document's fields in name order): its segmentation is kept for the next field rather than
-# computed twice (the strings are the same objects); the document's title, the same for all its hits, stays in
-# the cache (least recently used goes first). Indexing only: one index writer per process.
-_SEGMENT_CACHE: dict[str, list[tuple[str, int, int]]] = {}
+# analyses a document's fields in name order): its normalised form and segmentation are kept for the next field
+# rather than computed twice (the strings are the same objects); the document's title, the same for all its
+# hits, stays in the cache (least recently used goes first). Indexing only: one index writer per process.
+_SEGMENT_CACHE: dict[str, tuple[str, list[tuple[str, int, int]]]] = {}
 _SEGMENT_CACHE_SIZE = 4
 
 # A bigram across two jieba words is indexed as "a|b" (CROSS_MARK between its characters), one inside a
@@ -121,24 +131,30 @@ _SEGMENT_CACHE_SIZE = 4
 CROSS_MARK = "|"
 
 
-def _segment_cached(text: str) -> list[tuple[str, int, int]]:
+def _analysed(text: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """``(normalize(text), segment(text))``, from the cache when the text was just analysed."""
     cached = _SEGMENT_CACHE.pop(text, None)  # least recently used first: a hit moves to the end
     if cached is None:
-        cached = segment(text)
+        norm = normalize(text)
+        cached = (norm, segment_normalized(norm))
         if len(_SEGMENT_CACHE) >= _SEGMENT_CACHE_SIZE:
             _SEGMENT_CACHE.pop(next(iter(_SEGMENT_CACHE)), None)
     _SEGMENT_CACHE[text] = cached
     return cached
 
 
+def _segment_cached(text: str) -> list[tuple[str, int, int]]:
+    return _analysed(text)[1]
+
+
 def _word_boundaries(tokens: list[tuple[str, int, int]]) -> set[int]:
     """Offsets where one jieba word ends and the next begins, except between two one-character words (an
     unknown word cut character by character, 高/企, stays one run)."""
-    out: set[int] = set()
-    for (_, s1, e1), (_, s2, e2) in itertools.pairwise(tokens):
-        if e1 == s2 and not (e1 - s1 == 1 and e2 - s2 == 1):
-            out.add(e1)
-    return out
+    return {
+        e1
+        for (_, s1, e1), (_, s2, e2) in itertools.pairwise(tokens)
+        if e1 == s2 and (e1 - s1 != 1 or e2 - s2 != 1)
+    }
 
 
 def cross_bigram(gram: str) -> str:
@@ -148,16 +164,8 @@ def cross_bigram(gram: str) -> str:
 
 def index_bigrams(text: str) -> list[tuple[str, int, int]]:
     """The bigram tokens of a text as indexed: ``bigrams``, those across a word boundary marked ("高|企")."""
-    grams = bigrams(text)
-    if not grams:
-        return grams
-    cut = _word_boundaries(_segment_cached(text))
-    return [
-        (cross_bigram(t), s, e)
-        if e - s == 2 and s + 1 in cut and is_cjk(t[0]) and is_cjk(t[1])
-        else (t, s, e)
-        for t, s, e in grams
-    ]
+    norm, tokens = _analysed(text)
+    return _bigrams(norm, _word_boundaries(tokens))
 
 
 # --------------------------------------------------------------------------------------------

@@ -216,7 +216,13 @@ def segment(text: str) -> list[tuple[str, int, int]]:
     """
     if not text:
         return []
-    norm = normalize(text)
+    return segment_normalized(normalize(text))
+
+
+def segment_normalized(norm: str) -> list[tuple[str, int, int]]:
+    """``segment`` of a text already ``normalize``d (offsets index it, and the text it was made from)."""
+    if not norm:
+        return []
     words = segmenter().cut(norm, HMM=USE_HMM)
     if not isinstance(words, list):
         words = list(words)

@@ -20,12 +20,15 @@ from whoosh.query import Phrase, Term
 from kb.config import default_file
 from kb.search.analysis import (
     CROSS_MARK,
+    AmountTokenizer,
     BigramAnalyzer,
+    BigramTokenizer,
     ChineseAnalyzer,
     JiebaTokenizer,
     bigrams,
     fingerprint,
     index_bigrams,
+    index_terms,
     is_bigram_analyzer,
 )
 from kb.text import segment as segment_module
@@ -389,3 +392,62 @@ def test_index_bigrams_as_first_written(text: str) -> None:
 def test_index_bigrams_of_the_seed_plan_as_first_written(seed_path: Path) -> None:
     for line in seed_path.read_text(encoding="utf-8").splitlines():
         assert index_bigrams(line) == _index_bigrams_reference(line)
+
+
+# --- terms for the index without Token objects (kb.search.whoosh.patches) -------------------------------------
+
+WORD_VALUES_TEXTS = [
+    "（一）净增高新技术企业４２家，增资5000万元。提高企业、加快培育高企；GDP增长6.5%，0.5亿元",
+    "中华人民共和国个人所得税法 知識產權 2019.07.08 第1.2条 科技 科技 科技",
+    "",
+    "，。 ",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["提高", "企业", "高企", "加快培育", "〇", "𠀀", "ab", "6.5", "，", " ", "知識", "5000万元"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_tokenizer_terms_are_the_token_texts(text: str) -> None:
+    for tokenizer in (JiebaTokenizer(), BigramTokenizer(), AmountTokenizer()):
+        for mode in ("index", "query"):
+            assert tokenizer.terms(text, mode) == [t for t, _, _ in tokenizer._split_mode(text, mode)]
+
+
+def test_patched_word_values_are_whooshs(seed_path: Path) -> None:
+    from whoosh import formats
+
+    from kb.search.schema import make_schema
+    from kb.search.whoosh import patches
+
+    schema = make_schema()
+    texts = [*WORD_VALUES_TEXTS, seed_path.read_text(encoding="utf-8")]
+    fields = ["title", "body", "linked", "bigrams", "title_bigrams", "amounts"]
+    assert {type(schema[name].format) for name in fields} == {formats.Positions, formats.Frequency}
+    before = (formats.Positions.word_values, formats.Frequency.word_values)
+    try:
+        for name in fields:
+            field = schema[name]
+            for text in texts:
+                patches.uninstall()
+                expected = sorted(field.format.word_values(text, field.analyzer, mode="index"))
+                patches.install()
+                assert sorted(field.format.word_values(text, field.analyzer, mode="index")) == expected, name
+    finally:
+        formats.Positions.word_values, formats.Frequency.word_values = before
+
+
+def test_index_terms_only_for_kbs_own_analyzers() -> None:
+    from whoosh.analysis import LowercaseFilter, StandardAnalyzer
+
+    assert index_terms(ChineseAnalyzer(), "科技创新", {"mode": "index"}) == ["科技创新"]
+    assert index_terms(BigramAnalyzer(), "提高企业", {"mode": "index"}) == ["提高", "高|企", "企业"]
+    assert index_terms(ChineseAnalyzer(), ["科技"], {"mode": "index"}) is None
+    assert index_terms(ChineseAnalyzer(), "科技", {"mode": "index", "start_pos": 3}) is None
+    assert index_terms(ChineseAnalyzer() | LowercaseFilter(), "科技", {"mode": "index"}) is None
+    assert index_terms(StandardAnalyzer(), "science", {"mode": "index"}) is None

@@ -59,6 +59,7 @@ __all__ = [
     "cross_bigram",
     "fingerprint",
     "index_bigrams",
+    "index_terms",
     "is_bigram_analyzer",
 ]
 
@@ -116,6 +117,26 @@ def _bigrams(norm: str, cut: set[int] | frozenset[int] = frozenset()) -> list[tu
                 out.extend((norm[k : k + 2], k, k + 2) for k in range(start, end - 1))
         else:
             out.append((m.group().lower(), start, end))
+    return out
+
+
+def _bigram_terms(norm: str, cut: set[int]) -> list[str]:
+    """The texts of ``_bigrams(norm, cut)`` alone (what the index needs of them)."""
+    out: list[str] = []
+    for m in _BIGRAM_RE.finditer(norm):
+        start, end = m.span()
+        if m.lastgroup == "cjk":
+            if end - start == 1:
+                out.append(norm[start])
+            elif cut:
+                out.extend(
+                    norm[k] + CROSS_MARK + norm[k + 1] if k + 1 in cut else norm[k : k + 2]
+                    for k in range(start, end - 1)
+                )
+            else:
+                out.extend(norm[k : k + 2] for k in range(start, end - 1))
+        else:
+            out.append(m.group().lower())
     return out
 
 
@@ -181,6 +202,10 @@ class _SegmentTokenizer(Tokenizer):
 
     def _split_mode(self, value: str, mode: str) -> list[tuple[str, int, int]]:
         return self._split(value)
+
+    def terms(self, value: str, mode: str = "") -> list[str]:
+        """The texts of the tokens of ``value``, in order: all the index keeps of them (``index_terms``)."""
+        return [text for text, _, _ in self._split_mode(value, mode)]
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__
@@ -254,6 +279,12 @@ class BigramTokenizer(_SegmentTokenizer):
     def _split_mode(self, value: str, mode: str) -> list[tuple[str, int, int]]:
         return bigrams(value) if mode == "query" else index_bigrams(value)
 
+    def terms(self, value: str, mode: str = "") -> list[str]:
+        if mode == "query":
+            return super().terms(value, mode)
+        norm, tokens = _analysed(value)
+        return _bigram_terms(norm, _word_boundaries(tokens))
+
 
 class AmountTokenizer(_SegmentTokenizer):
     """One ``family=value`` term per quantity of the text (``kb.search.amounts``), e.g. ``元=50000000``.
@@ -295,6 +326,22 @@ class AmountAnalyzer(CompositeAnalyzer):
 
     def __init__(self) -> None:
         super().__init__(AmountTokenizer())
+
+
+def index_terms(analyzer: object, value: object, options: dict[str, Any]) -> list[str] | None:
+    """The terms one of kb's analyzers makes of ``value`` at index time, in order: what Whoosh's
+    ``Format.word_values`` reads off its tokens (text and position; the boost is always 1), without a Token per
+    term. ``None`` when Whoosh must run the analyzer itself: another analyzer, filters chained to ours, a value
+    that is not a string, options other than ``mode`` (``kb.search.whoosh.patches`` uses it)."""
+    if not isinstance(value, str) or not options.keys() <= {"mode"}:
+        return None
+    items = getattr(analyzer, "items", None)
+    tokenizer = (
+        items[0] if isinstance(analyzer, CompositeAnalyzer) and items and len(items) == 1 else analyzer
+    )
+    if not isinstance(tokenizer, _SegmentTokenizer):
+        return None
+    return tokenizer.terms(value, options.get("mode", ""))
 
 
 def is_bigram_analyzer(analyzer: object) -> bool:

@@ -15,7 +15,11 @@ One run measures, on ``documents/`` (the seed plan) + the shared corpus:
   queries sorted by date (``sort=date``); every category page (HTML, first page, and its JSON twin filtered by
   the most frequent year and sorted by date) and the home page's document list filtered by 文种;
 * the same queries in-process through ``SearchEngine`` (HTTP overhead = the difference);
-* a reference engine: SQLite FTS5 over the same hits' stored title/body, pre-segmented by ``kb.text.segment.segment``.
+* a reference engine: SQLite FTS5 over the same hits' stored title/body, pre-segmented by ``kb.text.segment.segment``
+  with jieba itself (the reference of issue 27: "jieba + SQLite FTS5", whatever segmenter the build uses).
+
+``--fts5-only --index DIR`` builds only the FTS5 reference from the live generation of DIR and prints its time (the
+yardstick of a side-by-side A/B of full builds; ``--fts5-segmenter rjieba`` for the same with rjieba).
 
 The documents folder of the work dir holds a copy of the corpus (nothing in the corpus is touched); the seed
 plan is a real copy, and is the one document modified for the incremental rebuild. The figures table is printed
@@ -463,16 +467,36 @@ def _segment_row(row: tuple[str, str, str]) -> tuple[str, str, str]:
     return hit_id, " ".join(t for t, _, _ in segment(title)), " ".join(t for t, _, _ in segment(body))
 
 
-def build_fts5(index: Path, db_path: Path, procs: int = 2) -> dict[str, float]:
-    """Segment every hit (``procs`` forked workers, like the build) and insert into an FTS5 table."""
-    import multiprocessing
+def reference_segmenter(name: str = "jieba") -> Any:
+    """The segmenter of the reference: jieba itself by default (``kb.text.segmenters``), loaded as the build loads
+    it (the same dictionaries)."""
+    from kb.text import segment as segment_module
+    from kb.text.segmenters import JiebaSegmenter, RJiebaSegmenter
 
-    from kb.text.segment import segmenter
+    entries = segment_module.user_entries()
+    if name == "rjieba":
+        return RJiebaSegmenter(entries)
+    return JiebaSegmenter(entries, segment_module.cache_dir())
+
+
+def build_fts5(index: Path, db_path: Path, procs: int = 2, segmenter: str = "jieba") -> dict[str, float]:
+    """Segment every hit (``procs`` forked workers, like the build) with ``segmenter`` (jieba: the reference) and
+    insert into an FTS5 table. The time counts from the loaded segmenter and the rows read."""
+    from kb.text import segment as segment_module
 
     with contextlib.suppress(FileNotFoundError):
         db_path.unlink()
     rows = list(_stored_hits(index))
-    segmenter()  # load jieba before forking
+    previous = segment_module.set_segmenter(reference_segmenter(segmenter))  # loaded before forking
+    try:
+        return _fill_fts5(rows, db_path, procs)
+    finally:
+        segment_module.set_segmenter(previous)
+
+
+def _fill_fts5(rows: list[tuple[str, str, str]], db_path: Path, procs: int) -> dict[str, float]:
+    import multiprocessing
+
     started = time.monotonic()
     db = sqlite3.connect(db_path)
     # tokenchars '.': keep decimal numbers (6.5) one token, as segment() does.
@@ -590,10 +614,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-build", action="store_true", help="reuse the work dir's index (no full build)"
     )
+    parser.add_argument(
+        "--fts5-only",
+        action="store_true",
+        help="only build the FTS5 reference from --index (default: the work dir's) and print its time",
+    )
+    parser.add_argument("--index", type=Path, default=None, help="the index for --fts5-only")
+    parser.add_argument("--fts5-segmenter", choices=("jieba", "rjieba"), default="jieba")
     args = parser.parse_args(argv)
 
     work: Path = args.work.resolve()
     docs, index, logs = work / "documents", work / "index", work / "logs"
+    if args.fts5_only:
+        work.mkdir(parents=True, exist_ok=True)
+        fts = build_fts5((args.index or index).resolve(), work / "fts5.db", segmenter=args.fts5_segmenter)
+        log(
+            f"FTS5 reference ({args.fts5_segmenter}): {fts['rows']:,} hits segmented on 2 procs + insert in "
+            f"{fts['seconds']:.1f} s (optimize {fts['optimize']:.1f} s), {fmt_mb(fts['bytes'])}"
+        )
+        return 0
     queries = load_queries()
     rows: list[tuple[str, str, str]] = []
     started = time.monotonic()
@@ -740,7 +779,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # -- reference: SQLite FTS5 --------------------------------------------------------------------------------
     db_path = work / "fts5.db"
-    fts = timed("SQLite FTS5 reference build", lambda: build_fts5(index, db_path))
+    fts = timed("SQLite FTS5 reference build (jieba)", lambda: build_fts5(index, db_path))
     fts_latencies, fts_empty = time_fts5(db_path, queries, TIMED_PASSES)
     ref = latency_summary(fts_latencies)
     log(f"   {fts}; {ref}; {fts_empty} queries without hits")
@@ -749,7 +788,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows += [
         (
-            f"FTS5 reference: build ({fts['rows']:,} hits segmented on 2 procs + insert)",
+            f"FTS5 reference: build ({fts['rows']:,} hits segmented by jieba on 2 procs + insert)",
             fmt_s(fts["seconds"]) + ratio_build,
             "",
         ),

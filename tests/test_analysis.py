@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import subprocess
@@ -19,17 +20,21 @@ from whoosh.query import Phrase, Term
 from kb.config import default_file
 from kb.search.analysis import (
     CROSS_MARK,
+    AmountTokenizer,
     BigramAnalyzer,
+    BigramTokenizer,
     ChineseAnalyzer,
     JiebaTokenizer,
     bigrams,
     fingerprint,
     index_bigrams,
+    index_terms,
     is_bigram_analyzer,
 )
 from kb.text import segment as segment_module
 from kb.text.normalize import normalize
 from kb.text.segment import load_userdict, segment, segmenter
+from kb.text.segmenters import JiebaSegmenter, rjieba_available
 
 USERDICT_PATH = default_file("userdict.txt")
 
@@ -171,32 +176,52 @@ def test_load_userdict_skips_comments(tmp_path: Path) -> None:
     assert load_userdict(path) == [("甲乙丙丁", 10, "nz"), ("戊己庚", None, None), ("辛壬", None, "n")]
 
 
-def test_segmenter_is_private_and_singleton() -> None:
+def test_segmenter_is_a_singleton() -> None:
+    assert segmenter() is segmenter()
+
+
+def test_jieba_segmenter_is_private_with_its_cache_in_our_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     import jieba
 
-    seg = segmenter()
-    assert seg is segmenter()
-    assert seg is not jieba.dt
-    assert Path(seg.tmp_dir) == segment_module.cache_dir()
+    monkeypatch.setenv(segment_module.ENV_SEGMENTER, "jieba")
+    previous = segment_module.set_segmenter(None)
+    try:
+        seg = segmenter()
+        assert isinstance(seg, JiebaSegmenter)
+        assert seg.tokenizer is not jieba.dt
+        assert Path(seg.tokenizer.tmp_dir) == segment_module.cache_dir()
+    finally:
+        segment_module.set_segmenter(previous)
 
 
-def test_cache_dir_env_and_bureau_userdict_in_fresh_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("implementation", ["jieba", "rjieba"])
+def test_cache_dir_env_and_bureau_userdict_in_fresh_process(tmp_path: Path, implementation: str) -> None:
+    if implementation == "rjieba" and not rjieba_available():
+        pytest.skip("rjieba is not installed")
     cache = tmp_path / "cache"
     config = tmp_path / "config"
     config.mkdir()
     (config / "userdict.txt").write_text("# a bureau's dictionary\n氪金测试词\n", encoding="utf-8")
     code = (
         "from kb.text.segment import segment, segmenter\n"
-        "segmenter()\n"
+        "print(type(segmenter()).__name__)\n"
         "print('|'.join(t for t, _, _ in segment('这是氪金测试词')))\n"
     )
-    env = {**os.environ, "POLICYKB_CACHE": str(cache), "POLICYKB_CONFIG": str(config)}
+    env = {
+        **os.environ,
+        "POLICYKB_CACHE": str(cache),
+        "POLICYKB_CONFIG": str(config),
+        segment_module.ENV_SEGMENTER: implementation,
+    }
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().endswith("氪金测试词")
-    assert (cache / "jieba.cache").is_file()
+    name, words = proc.stdout.split()
+    assert name == {"jieba": "JiebaSegmenter", "rjieba": "RJiebaSegmenter"}[implementation]
+    assert words.endswith("氪金测试词")
+    # jieba keeps its cache in our folder; rjieba reads jieba's dictionary and needs none.
+    assert (cache / "jieba.cache").is_file() == (implementation == "jieba")
     # jieba's start-up chatter ("Building prefix dict...") is silenced.
     assert "prefix dict" not in proc.stderr
 
@@ -330,3 +355,99 @@ def test_multiprocess_writer(tmp_path: Path) -> None:
         assert s.doc_count() == 60
         assert len(s.search(Phrase("body", ["42", "家"]))) == 1
         assert len(s.search(Term("body", "知识产权"), limit=None)) == 60
+
+
+def _index_bigrams_reference(text: str) -> list[tuple[str, int, int]]:
+    """index_bigrams as first written: bigrams, then the ones across a word boundary marked."""
+    from kb.text.normalize import is_cjk
+
+    grams = bigrams(text)
+    toks = segment(text)
+    cut = {
+        e1
+        for (_, s1, e1), (_, s2, e2) in itertools.pairwise(toks)
+        if e1 == s2 and not (e1 - s1 == 1 and e2 - s2 == 1)
+    }
+    return [
+        (t[0] + CROSS_MARK + t[1:], s, e)
+        if e - s == 2 and s + 1 in cut and is_cjk(t[0]) and is_cjk(t[1])
+        else (t, s, e)
+        for t, s, e in grams
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["提高", "企业", "高企", "加快培育", "个人所得税法", "〇", "𠀀", "ab", "6.5", "，", " ", "知識"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_index_bigrams_as_first_written(text: str) -> None:
+    assert index_bigrams(text) == _index_bigrams_reference(text)
+
+
+def test_index_bigrams_of_the_seed_plan_as_first_written(seed_path: Path) -> None:
+    for line in seed_path.read_text(encoding="utf-8").splitlines():
+        assert index_bigrams(line) == _index_bigrams_reference(line)
+
+
+# --- terms for the index without Token objects (kb.search.whoosh.patches) -------------------------------------
+
+WORD_VALUES_TEXTS = [
+    "（一）净增高新技术企业４２家，增资5000万元。提高企业、加快培育高企；GDP增长6.5%，0.5亿元",
+    "中华人民共和国个人所得税法 知識產權 2019.07.08 第1.2条 科技 科技 科技",
+    "",
+    "，。 ",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["提高", "企业", "高企", "加快培育", "〇", "𠀀", "ab", "6.5", "，", " ", "知識", "5000万元"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_tokenizer_terms_are_the_token_texts(text: str) -> None:
+    for tokenizer in (JiebaTokenizer(), BigramTokenizer(), AmountTokenizer()):
+        for mode in ("index", "query"):
+            assert tokenizer.terms(text, mode) == [t for t, _, _ in tokenizer._split_mode(text, mode)]
+
+
+def test_patched_word_values_are_whooshs(seed_path: Path) -> None:
+    from whoosh import formats
+
+    from kb.search.schema import make_schema
+    from kb.search.whoosh import patches
+
+    schema = make_schema()
+    texts = [*WORD_VALUES_TEXTS, seed_path.read_text(encoding="utf-8")]
+    fields = ["title", "body", "linked", "bigrams", "title_bigrams", "amounts"]
+    assert {type(schema[name].format) for name in fields} == {formats.Positions, formats.Frequency}
+    before = (formats.Positions.word_values, formats.Frequency.word_values)
+    try:
+        for name in fields:
+            field = schema[name]
+            for text in texts:
+                patches.uninstall()
+                expected = sorted(field.format.word_values(text, field.analyzer, mode="index"))
+                patches.install()
+                assert sorted(field.format.word_values(text, field.analyzer, mode="index")) == expected, name
+    finally:
+        formats.Positions.word_values, formats.Frequency.word_values = before
+
+
+def test_index_terms_only_for_kbs_own_analyzers() -> None:
+    from whoosh.analysis import LowercaseFilter, StandardAnalyzer
+
+    assert index_terms(ChineseAnalyzer(), "科技创新", {"mode": "index"}) == ["科技创新"]
+    assert index_terms(BigramAnalyzer(), "提高企业", {"mode": "index"}) == ["提高", "高|企", "企业"]
+    assert index_terms(ChineseAnalyzer(), ["科技"], {"mode": "index"}) is None
+    assert index_terms(ChineseAnalyzer(), "科技", {"mode": "index", "start_pos": 3}) is None
+    assert index_terms(ChineseAnalyzer() | LowercaseFilter(), "科技", {"mode": "index"}) is None
+    assert index_terms(StandardAnalyzer(), "science", {"mode": "index"}) is None

@@ -22,7 +22,8 @@ so it never matches 提高企业; a longer word either, so 脱贫攻坚 still fi
 Quantities (``AmountTokenizer``): one term per ``number unit`` of the text, normalised to the base unit of its
 family (``kb.search.amounts``): 5000万元 and 0.5亿元 both index ``元=50000000``.
 
-Token shape (``segment``): jieba precise mode without HMM; tokens without any letter or digit
+Token shape (``segment``): jieba precise mode without HMM (cut by rjieba where it is installed: the same words,
+``kb.text.segmenters``); tokens without any letter or digit
 (punctuation, whitespace, emoji) are dropped and positions stay sequential over the kept tokens;
 single characters and numbers are kept ("42家" → "42" "家", "5000万元" → "5000" "万元");
 decimal numbers are merged ("6.5" stays one token instead of "6" "." "5"); letters are lowercased.
@@ -42,8 +43,8 @@ from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.tokenizers import Tokenizer
 
-from kb.text.normalize import CJK, is_cjk, normalize, t2s_digest
-from kb.text.segment import USE_HMM, segment
+from kb.text.normalize import CJK, normalize, t2s_digest
+from kb.text.segment import USE_HMM, implementation_label, segment, segment_normalized
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -58,6 +59,7 @@ __all__ = [
     "cross_bigram",
     "fingerprint",
     "index_bigrams",
+    "index_terms",
     "is_bigram_analyzer",
 ]
 
@@ -66,8 +68,10 @@ ANALYZER_VERSION = "2"  # 2: bigrams across words marked; quantities field
 
 
 def fingerprint() -> str:
-    """sha1 over the code that makes the tokens: analyzer and library versions (the dictionaries are
-    configuration files, counted by ``kb.config.config_fingerprint``)."""
+    """sha1 over the code that makes the tokens: analyzer and library versions, and which implementation of the
+    segmentation this process uses (``jieba`` or ``rjieba <version>``: an index records what made its tokens, and
+    a build with the other one re-analyses everything). jieba's own dictionary comes with jieba's version; the
+    user dictionary is a configuration file, counted by ``kb.config.config_fingerprint``."""
     h = hashlib.sha1()
 
     def add(label: str, data: bytes) -> None:
@@ -77,6 +81,7 @@ def fingerprint() -> str:
 
     add("analyzer", ANALYZER_VERSION.encode())
     add("hmm", str(USE_HMM).encode())
+    add("segmenter", implementation_label().encode())
     try:
         version = importlib.metadata.version("jieba")
     except importlib.metadata.PackageNotFoundError:
@@ -91,13 +96,23 @@ _BIGRAM_RE = re.compile(rf"(?P<num>[0-9]+(?:\.[0-9]+)+)|(?P<cjk>[{CJK}]+)|(?P<wo
 
 def bigrams(text: str) -> list[tuple[str, int, int]]:
     """CJK character bigrams (a lone ideograph as a unigram) and other letter/digit runs as tokens."""
-    norm = normalize(text)
+    return _bigrams(normalize(text))
+
+
+def _bigrams(norm: str, cut: set[int] | frozenset[int] = frozenset()) -> list[tuple[str, int, int]]:
+    """``bigrams`` of a normalised text; a bigram whose two ideographs sit either side of an offset in ``cut`` is
+    marked (``cross_bigram``)."""
     out: list[tuple[str, int, int]] = []
     for m in _BIGRAM_RE.finditer(norm):
         start, end = m.span()
         if m.lastgroup == "cjk":
             if end - start == 1:
                 out.append((norm[start], start, end))
+            elif cut:
+                out.extend(
+                    (norm[k] + CROSS_MARK + norm[k + 1] if k + 1 in cut else norm[k : k + 2], k, k + 2)
+                    for k in range(start, end - 1)
+                )
             else:
                 out.extend((norm[k : k + 2], k, k + 2) for k in range(start, end - 1))
         else:
@@ -105,11 +120,31 @@ def bigrams(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def _bigram_terms(norm: str, cut: set[int]) -> list[str]:
+    """The texts of ``_bigrams(norm, cut)`` alone (what the index needs of them)."""
+    out: list[str] = []
+    for m in _BIGRAM_RE.finditer(norm):
+        start, end = m.span()
+        if m.lastgroup == "cjk":
+            if end - start == 1:
+                out.append(norm[start])
+            elif cut:
+                out.extend(
+                    norm[k] + CROSS_MARK + norm[k + 1] if k + 1 in cut else norm[k : k + 2]
+                    for k in range(start, end - 1)
+                )
+            else:
+                out.extend(norm[k : k + 2] for k in range(start, end - 1))
+        else:
+            out.append(m.group().lower())
+    return out
+
+
 # The same text is analysed for two fields of a hit (bigrams and body, title and title_bigrams; Whoosh
-# analyses a document's fields in name order): its segmentation is kept for the next field rather than
-# computed twice (the strings are the same objects); the document's title, the same for all its hits, stays in
-# the cache (least recently used goes first). Indexing only: one index writer per process.
-_SEGMENT_CACHE: dict[str, list[tuple[str, int, int]]] = {}
+# analyses a document's fields in name order): its normalised form and segmentation are kept for the next field
+# rather than computed twice (the strings are the same objects); the document's title, the same for all its
+# hits, stays in the cache (least recently used goes first). Indexing only: one index writer per process.
+_SEGMENT_CACHE: dict[str, tuple[str, list[tuple[str, int, int]]]] = {}
 _SEGMENT_CACHE_SIZE = 4
 
 # A bigram across two jieba words is indexed as "a|b" (CROSS_MARK between its characters), one inside a
@@ -117,24 +152,30 @@ _SEGMENT_CACHE_SIZE = 4
 CROSS_MARK = "|"
 
 
-def _segment_cached(text: str) -> list[tuple[str, int, int]]:
+def _analysed(text: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """``(normalize(text), segment(text))``, from the cache when the text was just analysed."""
     cached = _SEGMENT_CACHE.pop(text, None)  # least recently used first: a hit moves to the end
     if cached is None:
-        cached = segment(text)
+        norm = normalize(text)
+        cached = (norm, segment_normalized(norm))
         if len(_SEGMENT_CACHE) >= _SEGMENT_CACHE_SIZE:
             _SEGMENT_CACHE.pop(next(iter(_SEGMENT_CACHE)), None)
     _SEGMENT_CACHE[text] = cached
     return cached
 
 
+def _segment_cached(text: str) -> list[tuple[str, int, int]]:
+    return _analysed(text)[1]
+
+
 def _word_boundaries(tokens: list[tuple[str, int, int]]) -> set[int]:
     """Offsets where one jieba word ends and the next begins, except between two one-character words (an
     unknown word cut character by character, 高/企, stays one run)."""
-    out: set[int] = set()
-    for (_, s1, e1), (_, s2, e2) in itertools.pairwise(tokens):
-        if e1 == s2 and not (e1 - s1 == 1 and e2 - s2 == 1):
-            out.add(e1)
-    return out
+    return {
+        e1
+        for (_, s1, e1), (_, s2, e2) in itertools.pairwise(tokens)
+        if e1 == s2 and (e1 - s1 != 1 or e2 - s2 != 1)
+    }
 
 
 def cross_bigram(gram: str) -> str:
@@ -144,16 +185,8 @@ def cross_bigram(gram: str) -> str:
 
 def index_bigrams(text: str) -> list[tuple[str, int, int]]:
     """The bigram tokens of a text as indexed: ``bigrams``, those across a word boundary marked ("高|企")."""
-    grams = bigrams(text)
-    if not grams:
-        return grams
-    cut = _word_boundaries(_segment_cached(text))
-    return [
-        (cross_bigram(t), s, e)
-        if e - s == 2 and s + 1 in cut and is_cjk(t[0]) and is_cjk(t[1])
-        else (t, s, e)
-        for t, s, e in grams
-    ]
+    norm, tokens = _analysed(text)
+    return _bigrams(norm, _word_boundaries(tokens))
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,6 +202,10 @@ class _SegmentTokenizer(Tokenizer):
 
     def _split_mode(self, value: str, mode: str) -> list[tuple[str, int, int]]:
         return self._split(value)
+
+    def terms(self, value: str, mode: str = "") -> list[str]:
+        """The texts of the tokens of ``value``, in order: all the index keeps of them (``index_terms``)."""
+        return [text for text, _, _ in self._split_mode(value, mode)]
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__
@@ -242,6 +279,12 @@ class BigramTokenizer(_SegmentTokenizer):
     def _split_mode(self, value: str, mode: str) -> list[tuple[str, int, int]]:
         return bigrams(value) if mode == "query" else index_bigrams(value)
 
+    def terms(self, value: str, mode: str = "") -> list[str]:
+        if mode == "query":
+            return super().terms(value, mode)
+        norm, tokens = _analysed(value)
+        return _bigram_terms(norm, _word_boundaries(tokens))
+
 
 class AmountTokenizer(_SegmentTokenizer):
     """One ``family=value`` term per quantity of the text (``kb.search.amounts``), e.g. ``元=50000000``.
@@ -283,6 +326,22 @@ class AmountAnalyzer(CompositeAnalyzer):
 
     def __init__(self) -> None:
         super().__init__(AmountTokenizer())
+
+
+def index_terms(analyzer: object, value: object, options: dict[str, Any]) -> list[str] | None:
+    """The terms one of kb's analyzers makes of ``value`` at index time, in order: what Whoosh's
+    ``Format.word_values`` reads off its tokens (text and position; the boost is always 1), without a Token per
+    term. ``None`` when Whoosh must run the analyzer itself: another analyzer, filters chained to ours, a value
+    that is not a string, options other than ``mode`` (``kb.search.whoosh.patches`` uses it)."""
+    if not isinstance(value, str) or not options.keys() <= {"mode"}:
+        return None
+    items = getattr(analyzer, "items", None)
+    tokenizer = (
+        items[0] if isinstance(analyzer, CompositeAnalyzer) and items and len(items) == 1 else analyzer
+    )
+    if not isinstance(tokenizer, _SegmentTokenizer):
+        return None
+    return tokenizer.terms(value, options.get("mode", ""))
 
 
 def is_bigram_analyzer(analyzer: object) -> bool:

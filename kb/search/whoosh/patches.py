@@ -1,4 +1,4 @@
-"""Two patches of Whoosh's writers: a byte-identical speed-up, and sub-writers that fail loudly.
+"""Patches of Whoosh's writers: byte-identical speed-ups, and sub-writers that fail loudly.
 
 **Speed-up.**
 When a segment writer flushes, ``FieldWriter.add_postings`` asks for the length of the field in the
@@ -12,6 +12,12 @@ This relies on the internals of whoosh-reloaded 2.7.5 (the codec's length column
 Whoosh is pinned exactly in ``pyproject.toml``. ``tests/test_build.py`` checks that the index
 written with the patch is byte-identical to the one written without it.
 
+**Terms of kb's analyzers.** Whoosh's ``Positions.word_values`` and ``Frequency.word_values`` (the text
+fields) pull one reused Token per term through two generators and count them in Python; ~30 % of an index
+sub-writer's time before its commit. For kb's own analyzers (``kb.search.analysis.index_terms``) the patched
+methods take the terms in one list and build the same (term, frequency, weight, value) entries from it; any
+other analyzer goes through Whoosh's code. The segments stay byte-identical (the same tests).
+
 **Failing sub-writers.** ``MpWriter``'s sub-writer processes print a raw traceback and exit when they fail (a
 full disk), and ``MpWriter.commit`` then silently commits without their segments. ``install()`` makes a failing
 sub-writer exit with a code that names the error (``SUBWRITER_EXIT``); ``failed_subwriters`` lets the build
@@ -23,15 +29,20 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from collections import Counter
 from typing import Any
 
-from whoosh import multiproc, writing
+from whoosh import formats, multiproc, writing
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
+
+from kb.search.analysis import index_terms
 
 _BYTE_TO_LENGTH = [0] + [byte_to_length(b) for b in range(1, 256)]
 _ORIGINAL_FLUSH = writing.SegmentWriter._flush_segment
 _ORIGINAL_RUN = multiproc.SubWriterTask.run
+_ORIGINAL_POSITIONS = formats.Positions.word_values
+_ORIGINAL_FREQUENCY = formats.Frequency.word_values
 
 # Exit codes of a failed sub-writer process: errno for OS errors (ENOSPC 28), ENOMEM for MemoryError.
 SUBWRITER_EXIT = {"disk_full": errno.ENOSPC, "memory": errno.ENOMEM, "other": 1}
@@ -68,6 +79,32 @@ def _flush_segment(self: Any) -> None:
         lengths.close()
 
 
+def _positions_word_values(self: Any, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+    # Whoosh's Positions.word_values: per term its positions (delta-encoded by the format), frequency and
+    # weight (the sum of the tokens' boosts, 1.0 each, times the field boost).
+    terms = index_terms(analyzer, value, kwargs)
+    if terms is None:
+        return _ORIGINAL_POSITIONS(self, value, analyzer, **kwargs)
+    poses: dict[str, list[int]] = {}
+    for pos, term in enumerate(terms):
+        found = poses.get(term)
+        if found is None:
+            poses[term] = [pos]
+        else:
+            found.append(pos)
+    boost, encode = self.field_boost, self.encode
+    return [(term, len(p), float(len(p)) * boost, encode(p)) for term, p in poses.items()]
+
+
+def _frequency_word_values(self: Any, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+    # Whoosh's Frequency.word_values: per term its frequency, weight and the frequency packed.
+    terms = index_terms(analyzer, value, kwargs)
+    if terms is None:
+        return _ORIGINAL_FREQUENCY(self, value, analyzer, **kwargs)
+    boost, pack = self.field_boost, formats.pack_uint
+    return [(term, freq, float(freq) * boost, pack(freq)) for term, freq in Counter(terms).items()]
+
+
 def _run_or_exit(self: Any) -> None:
     # SubWriterTask.run, ending the process with a code that names the failure instead of a traceback.
     try:
@@ -90,12 +127,17 @@ def failed_subwriters(writer: Any) -> list[int]:
 
 
 def install() -> None:
-    """Patch ``SegmentWriter`` and ``SubWriterTask`` (idempotent; forked index sub-writers inherit it)."""
+    """Patch ``SegmentWriter``, ``SubWriterTask`` and the text formats' ``word_values`` (idempotent; forked index
+    sub-writers inherit it)."""
     writing.SegmentWriter._flush_segment = _flush_segment
     multiproc.SubWriterTask.run = _run_or_exit
+    formats.Positions.word_values = _positions_word_values
+    formats.Frequency.word_values = _frequency_word_values
 
 
 def uninstall() -> None:
     """Restore Whoosh's own methods (for the equivalence test)."""
     writing.SegmentWriter._flush_segment = _ORIGINAL_FLUSH
     multiproc.SubWriterTask.run = _ORIGINAL_RUN
+    formats.Positions.word_values = _ORIGINAL_POSITIONS
+    formats.Frequency.word_values = _ORIGINAL_FREQUENCY

@@ -48,7 +48,9 @@ def runtime_closure() -> dict[str, md.Distribution]:
 
 def licence_of(dist: md.Distribution) -> str:
     meta = dist.metadata
-    classifiers = [c.split("::")[-1].strip() for c in meta.get_all("Classifier") or [] if c.startswith("License")]
+    classifiers = [
+        c.split("::")[-1].strip() for c in meta.get_all("Classifier") or [] if c.startswith("License")
+    ]
     text = meta.get("License-Expression") or ""
     if not text:
         stated = (meta.get("License") or "").strip()

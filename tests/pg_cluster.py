@@ -8,11 +8,12 @@ made on this machine (no binaries, no ``postgres`` user), or None.
 
 from __future__ import annotations
 
-import contextlib
+import atexit
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -78,15 +79,22 @@ class Cluster:
         return done
 
     def _own(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
         if _as_root():
+            # The postgres user must reach the cluster through every parent. pytest's tmp dirs are 0700, and a
+            # pytest session starting meanwhile takes back any bit given to others on its ``pytest-of-root``
+            # (the server then fails on its own files): so as root the cluster lives in a directory of its own
+            # under the system's temp dir (removed at exit), and ``directory`` names it.
+            self.directory.mkdir(parents=True, exist_ok=True)
+            own = Path(tempfile.mkdtemp(prefix="policykb-pg-"))
+            os.chmod(own, 0o711)
+            atexit.register(shutil.rmtree, own, True)
+            (self.directory / "cluster").symlink_to(own)
+            self.directory = own / "c"
+            self.data = self.directory / "data"
+            self.directory.mkdir()
             shutil.chown(self.directory, "postgres", "postgres")
-            # The postgres user must reach the directory through every parent (pytest's tmp dirs are 0700).
-            for parent in self.directory.parents:
-                mode = parent.stat().st_mode
-                if not mode & 0o001:
-                    with contextlib.suppress(OSError):
-                        os.chmod(parent, mode | 0o001)
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
 
     @property
     def url(self) -> str:

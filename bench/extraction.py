@@ -22,7 +22,8 @@ How things are matched (the gold format is in ``tests/gold/README.md``):
   indicator (one contains the other), deadline and (for results) year are scored as accuracies.
 * **links**: a gold link (target mention → measure path) is found when the matched target is firmly linked
   to the matched measure (inside it, confirmed, or a content score ≥ ``kb.extract.links.THRESHOLD``);
-  ``links.weak`` scores the weak links (shown as 弱关联) on their own (its precision is what matters).
+  ``links.weak`` scores the weak links (shown as 弱关联) on their own (its precision is what matters);
+  ``links.linker`` the linker alone: recall over the gold links whose target and measure were both extracted.
 * **categories**: for matched measures, the share of gold categories the extractor gives (recall) and the share
   of given categories that are gold (precision).
 
@@ -330,6 +331,16 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
         c["links"].tp += found_links
         c["links"].fn += len(gold_links) - found_links
         c["links"].fp += max(0, len(own) - found_links)
+        # the linker alone: gold links whose target and measure were both extracted (``links`` also counts as
+        # missed every gold link whose target or measure the extractor did not find)
+        reachable = [
+            (ti, mi)
+            for ti, mi in gold_links
+            if target_match.get(ti) is not None and measure_match.get(mi) is not None
+        ]
+        c["links.linker"].tp += found_links
+        c["links.linker"].fn += len(reachable) - found_links
+        c["links.linker"].fp += max(0, len(own) - found_links)
         # weak links (shown as 弱关联) on their own: how many of them a careful reader accepts
         gold_pairs = {(target_match.get(ti), measure_match.get(mi)) for ti, mi in gold_links}
         weak_own = {(t, m) for t, m in weak_links if t in matched_targets}

@@ -125,6 +125,19 @@ def _unchanged(old: Mapping[str, Any], source: SourceFile, doc_id: str, curated:
     )
 
 
+def _rejected_unread(source: SourceFile, seen_digests: dict[str, str], report: BuildReport) -> bool:
+    """Reject a file that could not be read, or whose content an earlier file has (``seen_digests``: digest ->
+    the file shown; this file's is added when it is kept)."""
+    if source.digest.startswith("unreadable:"):
+        report.reject(source.shown, "无法读取 " + source.digest[len("unreadable:") :])
+        return True
+    if source.digest in seen_digests:
+        report.reject(source.shown, f"与 {seen_digests[source.digest]} 内容相同（重复文件）duplicate content")
+        return True
+    seen_digests[source.digest] = source.shown
+    return False
+
+
 def _warn_missing_documents(
     curation: Mapping[str, tuple[Decision, ...]], new_ids: set[str], report: BuildReport
 ) -> None:
@@ -162,15 +175,8 @@ def plan_build(
     seen_digests: dict[str, str] = {}
     for source in files:
         doc_id = ids[source.key]
-        if source.digest.startswith("unreadable:"):
-            report.reject(source.shown, "无法读取 " + source.digest[len("unreadable:") :])
+        if _rejected_unread(source, seen_digests, report):
             continue
-        if source.digest in seen_digests:
-            report.reject(
-                source.shown, f"与 {seen_digests[source.digest]} 内容相同（重复文件）duplicate content"
-            )
-            continue
-        seen_digests[source.digest] = source.shown
         old = prev_manifest.get(source.key)
         decisions = curation.get(doc_id, ())
         curated = curation_file.document_digest(decisions) if decisions else ""

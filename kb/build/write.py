@@ -108,10 +108,7 @@ def write_generation(
     writer = None
     try:
         docs_dir.mkdir(parents=True)
-        # Reuse the unchanged documents' JSON (hard links: the old generation is never modified).
-        if plan.previous is not None:
-            for doc_id in plan.reuse.values():
-                link_or_copy(plan.previous / "docs" / f"{doc_id}.json", docs_dir / f"{doc_id}.json")
+        _link_reused(plan, docs_dir)
         writer = open_index(plan, tmp, name, procs, backend)
         done = 0
         for analysed in analyse_files(plan.jobs, procs, extraction, overrides, curation=curation):
@@ -144,6 +141,13 @@ def write_generation(
     finally:
         if bar is not None:
             bar.close()
+
+
+def _link_reused(plan: BuildPlan, docs_dir: Path) -> None:
+    """Reuse the unchanged documents' JSON (hard links: the old generation is never modified)."""
+    if plan.previous is not None:
+        for doc_id in plan.reuse.values():
+            link_or_copy(plan.previous / "docs" / f"{doc_id}.json", docs_dir / f"{doc_id}.json")
 
 
 def _add_analysed(

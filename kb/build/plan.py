@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +96,58 @@ class BuildPlan:
         )
 
 
+def _previous_generation(
+    index_dir: Path, stamp: str, force: bool
+) -> tuple[Path | None, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The live generation, its manifest (for the ids it gave), and the manifest and catalog to reuse: empty
+    when the build is forced, the rules changed (``stamp``) or the generation cannot be read."""
+    previous = current_generation(index_dir)
+    prev_manifest: dict[str, Any] = {}
+    prev_catalog: dict[str, Any] = {}
+    known_ids: dict[str, Any] = {}
+    if previous is not None:
+        with contextlib.suppress(OSError, ValueError):
+            known_ids = read_json(previous / "manifest.json")
+            if not force and read_json(previous / "meta.json").get("fingerprint") == stamp:
+                prev_manifest = known_ids
+                prev_catalog = read_json(previous / "catalog.json")
+    return previous, known_ids, prev_manifest, prev_catalog
+
+
+def _unchanged(old: Mapping[str, Any], source: SourceFile, doc_id: str, curated: str) -> bool:
+    """The previous manifest entry still holds: same content, id and decisions, not rejected for a transient
+    reason (rejected for a reason of the machine: try again)."""
+    return (
+        old.get("digest") == source.digest
+        and old.get("doc_id") == doc_id
+        and old.get("curation", "") == curated
+        and not old.get("transient")
+    )
+
+
+def _rejected_unread(source: SourceFile, seen_digests: dict[str, str], report: BuildReport) -> bool:
+    """Reject a file that could not be read, or whose content an earlier file has (``seen_digests``: digest ->
+    the file shown; this file's is added when it is kept)."""
+    if source.digest.startswith("unreadable:"):
+        report.reject(source.shown, "无法读取 " + source.digest[len("unreadable:") :])
+        return True
+    if source.digest in seen_digests:
+        report.reject(source.shown, f"与 {seen_digests[source.digest]} 内容相同（重复文件）duplicate content")
+        return True
+    seen_digests[source.digest] = source.shown
+    return False
+
+
+def _warn_missing_documents(
+    curation: Mapping[str, tuple[Decision, ...]], new_ids: set[str], report: BuildReport
+) -> None:
+    for doc_id in sorted(set(curation) - new_ids):
+        seqs = "、".join(f"#{d.seq}" for d in curation[doc_id])
+        report.warnings.append(
+            f"{CURATION_FILE}: 决定 {seqs} 所属文件 {doc_id} 不在文档文件夹中 decisions name a document not found"
+        )
+
+
 def plan_build(
     files: list[SourceFile],
     index_dir: Path,
@@ -113,16 +165,7 @@ def plan_build(
     """
     curation = dict(curation or {})
     series = curation.pop(curation_file.SERIES, ())
-    previous = current_generation(index_dir)
-    prev_manifest: dict[str, Any] = {}
-    prev_catalog: dict[str, Any] = {}
-    known_ids: dict[str, Any] = {}
-    if previous is not None:
-        with contextlib.suppress(OSError, ValueError):
-            known_ids = read_json(previous / "manifest.json")
-            if not force and read_json(previous / "meta.json").get("fingerprint") == stamp:
-                prev_manifest = known_ids
-                prev_catalog = read_json(previous / "catalog.json")
+    previous, known_ids, prev_manifest, prev_catalog = _previous_generation(index_dir, stamp, force)
     ids, notes = assign_ids(files, known_ids)
     report.warnings.extend(notes)
 
@@ -132,25 +175,12 @@ def plan_build(
     seen_digests: dict[str, str] = {}
     for source in files:
         doc_id = ids[source.key]
-        if source.digest.startswith("unreadable:"):
-            report.reject(source.shown, "无法读取 " + source.digest[len("unreadable:") :])
+        if _rejected_unread(source, seen_digests, report):
             continue
-        if source.digest in seen_digests:
-            report.reject(
-                source.shown, f"与 {seen_digests[source.digest]} 内容相同（重复文件）duplicate content"
-            )
-            continue
-        seen_digests[source.digest] = source.shown
         old = prev_manifest.get(source.key)
         decisions = curation.get(doc_id, ())
         curated = curation_file.document_digest(decisions) if decisions else ""
-        if (
-            old
-            and old.get("digest") == source.digest
-            and old.get("doc_id") == doc_id
-            and old.get("curation", "") == curated
-            and not old.get("transient")  # rejected for a reason of the machine: try again
-        ):
+        if old and _unchanged(old, source, doc_id, curated):
             manifest[source.key] = old
             if old.get("rejected"):
                 report.reject(source.shown, old["rejected"])
@@ -164,11 +194,7 @@ def plan_build(
 
     old_ids = {v["doc_id"] for v in prev_manifest.values() if not v.get("rejected")}
     new_ids = {v["doc_id"] for v in manifest.values()}
-    for doc_id in sorted(set(curation) - new_ids):
-        seqs = "、".join(f"#{d.seq}" for d in curation[doc_id])
-        report.warnings.append(
-            f"{CURATION_FILE}: 决定 {seqs} 所属文件 {doc_id} 不在文档文件夹中 decisions name a document not found"
-        )
+    _warn_missing_documents(curation, new_ids, report)
     report.full = not prev_manifest
     report.removed = len(old_ids - new_ids)
     report.unchanged = len(reuse)

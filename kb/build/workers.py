@@ -218,6 +218,19 @@ class _Pool:
                 slot.conn.close()
 
 
+def _hand_out(pool: _Pool, pending: list[Job]) -> None:
+    """Give each idle worker the next pending job (``pending`` is popped from its end)."""
+    for slot in pool.slots:
+        if slot.job is None and pending:
+            slot.job, slot.handed = pending.pop(), time.monotonic()
+            try:
+                slot.conn.send(slot.job)
+            except OSError:  # it died while idle: a fresh worker takes the job
+                job, _ = slot.job, pool.replace(slot)
+                slot.job, slot.handed = job, time.monotonic()
+                slot.conn.send(job)
+
+
 def analyse_files(
     jobs: list[Job],
     procs: int,
@@ -244,15 +257,7 @@ def analyse_files(
     pool = _Pool(procs, settings)
     try:
         while pending or any(slot.job is not None for slot in pool.slots):
-            for slot in pool.slots:
-                if slot.job is None and pending:
-                    slot.job, slot.handed = pending.pop(), time.monotonic()
-                    try:
-                        slot.conn.send(slot.job)
-                    except OSError:  # it died while idle: a fresh worker takes the job
-                        job, _ = slot.job, pool.replace(slot)
-                        slot.job, slot.handed = job, time.monotonic()
-                        slot.conn.send(job)
+            _hand_out(pool, pending)
             busy = [slot for slot in pool.slots if slot.job is not None]
             ready = set(wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=0.5))
             now = time.monotonic()

@@ -19,7 +19,7 @@ from kb.build.catalog import check_link_overrides, indicator_series, make_catalo
 from kb.build.plan import BuildPlan
 from kb.build.report import BuildError, BuildReport
 from kb.build.status import BuildStatus, progress_bar
-from kb.build.workers import analyse_files
+from kb.build.workers import Analysed, analyse_files
 from kb.extract.curation import Decision
 from kb.extract.links import LinkOverrides
 from kb.extract.pipeline import Extraction
@@ -108,34 +108,12 @@ def write_generation(
     writer = None
     try:
         docs_dir.mkdir(parents=True)
-        # Reuse the unchanged documents' JSON (hard links: the old generation is never modified).
-        if plan.previous is not None:
-            for doc_id in plan.reuse.values():
-                link_or_copy(plan.previous / "docs" / f"{doc_id}.json", docs_dir / f"{doc_id}.json")
+        _link_reused(plan, docs_dir)
         writer = open_index(plan, tmp, name, procs, backend)
         done = 0
         for analysed in analyse_files(plan.jobs, procs, extraction, overrides, curation=curation):
-            entry = plan.manifest[analysed.key]
             done += 1
-            if "curation" in entry:
-                entry["curation_stale"] = analysed.stale
-            if analysed.data is None:
-                entry["rejected"] = analysed.reason
-                if analysed.transient:
-                    entry["transient"] = True
-                report.reject(entry["relative"], analysed.reason)
-            else:
-                report.chars += analysed.chars
-                dkb = kb_from_dict(analysed.data)
-                write_json(docs_dir / f"{dkb.document.id}.json", analysed.data)
-                writer.add(dkb, analysed.data)
-                dkb.document.text = ""  # the catalog holds metadata only
-                dkb.outline = []
-                new_kbs[dkb.document.id] = dkb
-                if entry["doc_id"] in plan.old_ids:
-                    report.changed += 1
-                else:
-                    report.added += 1
+            _add_analysed(analysed, plan, docs_dir, writer, new_kbs, report)
             if bar is not None:
                 bar.update(1)
             if status is not None:
@@ -148,15 +126,7 @@ def write_generation(
             status.update("commit", done, force=True)
         writer.commit()
         report.phases["commit"] = time.monotonic() - started - sum(report.phases.values())
-        catalog = make_catalog(plan.prev_catalog, set(plan.reuse.values()), new_kbs, extraction, report)
-        catalog["meta"]["curation_series"] = plan.series_digest
-        report.warnings.extend(check_link_overrides(overrides, plan.manifest, catalog))
-        write_json(tmp / "catalog.json", catalog)
-        indicators_started = time.monotonic()
-        series_decisions = (curation or {}).get(SERIES, ())
-        write_json(tmp / INDICATORS_FILE, indicator_series(catalog, extraction, report, series_decisions))
-        report.phases["indicators"] = time.monotonic() - indicators_started
-        write_json(tmp / "manifest.json", plan.manifest)
+        catalog = _write_catalog(tmp, plan, new_kbs, extraction, overrides, report, curation)
         writer.finish(tmp)
         writer.close()
         return tmp, name, catalog
@@ -171,3 +141,64 @@ def write_generation(
     finally:
         if bar is not None:
             bar.close()
+
+
+def _link_reused(plan: BuildPlan, docs_dir: Path) -> None:
+    """Reuse the unchanged documents' JSON (hard links: the old generation is never modified)."""
+    if plan.previous is not None:
+        for doc_id in plan.reuse.values():
+            link_or_copy(plan.previous / "docs" / f"{doc_id}.json", docs_dir / f"{doc_id}.json")
+
+
+def _add_analysed(
+    analysed: Analysed,
+    plan: BuildPlan,
+    docs_dir: Path,
+    writer: Any,
+    new_kbs: dict[str, DocumentKB],
+    report: BuildReport,
+) -> None:
+    """One analysed file into the generation: its JSON, the index and the catalog's documents (metadata only);
+    or its rejection, into its manifest entry and the report."""
+    entry = plan.manifest[analysed.key]
+    if "curation" in entry:
+        entry["curation_stale"] = analysed.stale
+    if analysed.data is None:
+        entry["rejected"] = analysed.reason
+        if analysed.transient:
+            entry["transient"] = True
+        report.reject(entry["relative"], analysed.reason)
+        return
+    report.chars += analysed.chars
+    dkb = kb_from_dict(analysed.data)
+    write_json(docs_dir / f"{dkb.document.id}.json", analysed.data)
+    writer.add(dkb, analysed.data)
+    dkb.document.text = ""  # the catalog holds metadata only
+    dkb.outline = []
+    new_kbs[dkb.document.id] = dkb
+    if entry["doc_id"] in plan.old_ids:
+        report.changed += 1
+    else:
+        report.added += 1
+
+
+def _write_catalog(
+    tmp: Path,
+    plan: BuildPlan,
+    new_kbs: dict[str, DocumentKB],
+    extraction: Extraction,
+    overrides: dict[Path, LinkOverrides],
+    report: BuildReport,
+    curation: dict[str, tuple[Decision, ...]] | None,
+) -> dict[str, Any]:
+    """The generation's catalog, indicator series and manifest, written into ``tmp``; returns the catalog."""
+    catalog = make_catalog(plan.prev_catalog, set(plan.reuse.values()), new_kbs, extraction, report)
+    catalog["meta"]["curation_series"] = plan.series_digest
+    report.warnings.extend(check_link_overrides(overrides, plan.manifest, catalog))
+    write_json(tmp / "catalog.json", catalog)
+    indicators_started = time.monotonic()
+    series_decisions = (curation or {}).get(SERIES, ())
+    write_json(tmp / INDICATORS_FILE, indicator_series(catalog, extraction, report, series_decisions))
+    report.phases["indicators"] = time.monotonic() - indicators_started
+    write_json(tmp / "manifest.json", plan.manifest)
+    return catalog

@@ -126,9 +126,10 @@ class _Node:
 
 
 def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | None:
-    """The label starting at ``text[p]`` (p = first non-space char after '#'s), if any."""
-    # ~70 lines: one branch per label style, in the order the module docstring gives the grammar; kept together so
-    # the whole label grammar reads in one place.
+    """The label starting at ``text[p]`` (p = first non-space char after '#'s), if any.
+
+    One matcher per label style, chosen by the first character, in the order the module docstring gives the
+    grammar; a Markdown heading without a label is a label of its own."""
     ch = text[p]
     if ch in _CIRCLED:
         return _Label("circled", "circled", _CIRCLED[ch], p, p + 1)
@@ -139,64 +140,97 @@ def _match_label(text: str, p: int, line_end: int, md_depth: int) -> _Label | No
     head = fold(text[p : min(line_end, p + _HEAD_CHARS)])
     c = head[0]
     if c == "第":
-        m = _RE_STRUCT.match(head)
-        if m:
-            value = label_number(m.group(1).replace(" ", ""))
-            style = _STRUCT_STYLE[m.group(2)]
-            after = head[m.end() :]
-            if value is not None:
-                if style == "article":
-                    if not after or after[0] in " \t:":
-                        return _Label(style, style, value, p, p + m.end())
-                elif m.group(3) is None:
-                    rest = text[p + m.end() : line_end]
-                    if (
-                        not after
-                        or after[0] in " \t"
-                        or (len(rest) <= 30 and not any(x in rest for x in "。，,;；"))
-                    ):
-                        return _Label(style, style, value, p, p + m.end())
+        label = _structural_label(text, head, p, line_end)
     elif c == "(":
-        m = _RE_CN_PAREN.match(head) or _RE_AR_PAREN.match(head)
-        if m:
-            value = label_number(m.group(1))
-            if value is not None:
-                style = "arabic_paren" if m.group(1).isdigit() else "cn_paren"
-                return _Label(style, style, value, p, p + m.end())
+        label = _paren_label(head, p)
     elif "0" <= c <= "9":
-        m = _RE_ARABIC.match(head)
-        if m and int(m.group(1)) > 0:
-            return _Label("arabic", "arabic", int(m.group(1)), p, p + m.end())
+        label = _arabic_label(head, p)
     elif c in "—―-─":
-        m = _RE_DASH.match(head)
-        if m:
-            after = head[m.end() :]
-            first = after.lstrip()[:1]
-            if (
-                first
-                and (first.isalnum() or first in "“‘《(\"'")
-                and not DATELINE_RE.match(after)
-                and (c != "-" or m.group(1) == "--")
-            ):
-                return _Label("dash", "dash", None, p, p + m.end(), leaf=True)
+        label = _dash_label(head, p)
     else:
-        if c in "附名注":
-            m = _RE_ANNEX.match(head)
-            if m and line_end - p <= 40 and "。" not in text[p:line_end]:
-                end = p + len(head[: m.end()].rstrip())
-                return _Label("annex", "annex", None, p, end)
-            m = _RE_ANNEX_WORD.match(head)
-            if m and line_end - p <= len(head):
-                return _Label("annex", "annex", None, p, p + len(m.group(1)))
-        if c in "总附分" and line_end - p <= 12 and _RE_GENERAL.match(head):
-            return _Label("chapter", "chapter", None, p, p)
-        m = _RE_CN.match(head)
-        if m:
-            value = label_number(m.group(1))
-            if value is not None and not _RE_CN_LIST.match(head, m.end()):
-                return _Label("cn", "cn", value, p, p + m.end())
+        label = _word_label(text, head, p, line_end)
+    if label is not None:
+        return label
     if md_depth:
         return _Label("heading", f"heading#{md_depth}", None, p, p)
+    return None
+
+
+def _structural_label(text: str, head: str, p: int, line_end: int) -> _Label | None:
+    """第X编/章/节/条: an article when a space or colon (or nothing) follows it; the others when a space
+    follows, or the rest of the line is a short title without sentence punctuation."""
+    m = _RE_STRUCT.match(head)
+    if not m:
+        return None
+    value = label_number(m.group(1).replace(" ", ""))
+    style = _STRUCT_STYLE[m.group(2)]
+    after = head[m.end() :]
+    if value is None:
+        return None
+    if style == "article":
+        if not after or after[0] in " \t:":
+            return _Label(style, style, value, p, p + m.end())
+    elif m.group(3) is None:
+        rest = text[p + m.end() : line_end]
+        if not after or after[0] in " \t" or (len(rest) <= 30 and not any(x in rest for x in "。，,;；")):
+            return _Label(style, style, value, p, p + m.end())
+    return None
+
+
+def _paren_label(head: str, p: int) -> _Label | None:
+    """（一） or (1)."""
+    m = _RE_CN_PAREN.match(head) or _RE_AR_PAREN.match(head)
+    if m:
+        value = label_number(m.group(1))
+        if value is not None:
+            style = "arabic_paren" if m.group(1).isdigit() else "cn_paren"
+            return _Label(style, style, value, p, p + m.end())
+    return None
+
+
+def _arabic_label(head: str, p: int) -> _Label | None:
+    """1. or 1、 (not 0)."""
+    m = _RE_ARABIC.match(head)
+    if m and int(m.group(1)) > 0:
+        return _Label("arabic", "arabic", int(m.group(1)), p, p + m.end())
+    return None
+
+
+def _dash_label(head: str, p: int) -> _Label | None:
+    """A —— bullet before words (not a dateline; a hyphen only doubled)."""
+    m = _RE_DASH.match(head)
+    if m:
+        after = head[m.end() :]
+        first = after.lstrip()[:1]
+        if (
+            first
+            and (first.isalnum() or first in "“‘《(\"'")
+            and not DATELINE_RE.match(after)
+            and (head[0] != "-" or m.group(1) == "--")
+        ):
+            return _Label("dash", "dash", None, p, p + m.end(), leaf=True)
+    return None
+
+
+def _word_label(text: str, head: str, p: int, line_end: int) -> _Label | None:
+    """附件/附录/附表 or 名词解释/注释 alone on its line (an annex), 总则/附则/分则 (a chapter without a number),
+    一、 (cn)."""
+    c = head[0]
+    if c in "附名注":
+        m = _RE_ANNEX.match(head)
+        if m and line_end - p <= 40 and "。" not in text[p:line_end]:
+            end = p + len(head[: m.end()].rstrip())
+            return _Label("annex", "annex", None, p, end)
+        m = _RE_ANNEX_WORD.match(head)
+        if m and line_end - p <= len(head):
+            return _Label("annex", "annex", None, p, p + len(m.group(1)))
+    if c in "总附分" and line_end - p <= 12 and _RE_GENERAL.match(head):
+        return _Label("chapter", "chapter", None, p, p)
+    m = _RE_CN.match(head)
+    if m:
+        value = label_number(m.group(1))
+        if value is not None and not _RE_CN_LIST.match(head, m.end()):
+            return _Label("cn", "cn", value, p, p + m.end())
     return None
 
 

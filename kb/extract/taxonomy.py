@@ -376,14 +376,8 @@ def _keywords(path: Path, where: str, value: Any, key: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def parse_taxonomy(data: bytes, path: Path) -> Taxonomy:
-    """Validate and build a taxonomy from the raw bytes of a TOML file (``path`` is for messages)."""
-    try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise _fail(path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise _fail(path, f"invalid TOML: {exc}") from None
+def _settings(doc: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The top-level settings (``_SETTINGS``) the file sets, each checked for its type."""
     settings: dict[str, Any] = {}
     for key, kind in _SETTINGS.items():
         if key in doc:
@@ -391,6 +385,11 @@ def parse_taxonomy(data: bytes, path: Path) -> Taxonomy:
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise _fail(path, f"setting '{key}' has the wrong type ({type(value).__name__})")
             settings[key] = value
+    return settings
+
+
+def _weights(doc: dict[str, Any], path: Path) -> dict[str, float]:
+    """``DEFAULT_WEIGHTS`` with the file's ``[weights]`` over them."""
     weights: dict[str, float] = dict(DEFAULT_WEIGHTS)
     raw_weights = doc.get("weights", {})
     if not isinstance(raw_weights, dict):
@@ -401,6 +400,51 @@ def parse_taxonomy(data: bytes, path: Path) -> Taxonomy:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise _fail(path, f"[weights]: {key} must be a number")
         weights[key] = float(value)
+    return weights
+
+
+def _category(path: Path, i: int, entry: Any, seen: set[str]) -> Category:
+    """The ``i``-th [[category]] table, checked (its name is added to ``seen``, which must not hold it)."""
+    where = f"category #{i}"
+    if not isinstance(entry, dict):
+        raise _fail(path, f"{where} is not a table")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(path, f"{where} has no 'name'")
+    name = name.strip()
+    where = f"category #{i} ({name})"
+    if name in seen:
+        raise _fail(path, f"{where}: duplicate name")
+    seen.add(name)
+    extra = set(entry) - {"name", "description", "strong", "weak", "headline", "group"}
+    if extra:
+        raise _fail(path, f"{where}: unknown key(s) {', '.join(sorted(extra))}")
+    description = entry.get("description", "")
+    if not isinstance(description, str):
+        raise _fail(path, f"{where}: 'description' must be a string")
+    group = entry.get("group", "")
+    if not isinstance(group, str):
+        raise _fail(path, f"{where}: 'group' must be a string")
+    return Category(
+        name=name,
+        description=description,
+        strong=_keywords(path, where, entry.get("strong"), "strong"),
+        weak=_keywords(path, where, entry.get("weak"), "weak"),
+        headline=_keywords(path, where, entry.get("headline"), "headline"),
+        group=group.strip(),
+    )
+
+
+def parse_taxonomy(data: bytes, path: Path) -> Taxonomy:
+    """Validate and build a taxonomy from the raw bytes of a TOML file (``path`` is for messages)."""
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _fail(path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(path, f"invalid TOML: {exc}") from None
+    settings = _settings(doc, path)
+    weights = _weights(doc, path)
     masks = _keywords(path, "setting 'masks'", doc.get("masks"), "masks")
     unknown = set(doc) - set(_SETTINGS) - {"category", "weights", "masks"}
     if unknown:
@@ -411,36 +455,7 @@ def parse_taxonomy(data: bytes, path: Path) -> Taxonomy:
     categories: list[Category] = []
     seen: set[str] = set()
     for i, entry in enumerate(raw, 1):
-        where = f"category #{i}"
-        if not isinstance(entry, dict):
-            raise _fail(path, f"{where} is not a table")
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise _fail(path, f"{where} has no 'name'")
-        name = name.strip()
-        where = f"category #{i} ({name})"
-        if name in seen:
-            raise _fail(path, f"{where}: duplicate name")
-        seen.add(name)
-        extra = set(entry) - {"name", "description", "strong", "weak", "headline", "group"}
-        if extra:
-            raise _fail(path, f"{where}: unknown key(s) {', '.join(sorted(extra))}")
-        description = entry.get("description", "")
-        if not isinstance(description, str):
-            raise _fail(path, f"{where}: 'description' must be a string")
-        group = entry.get("group", "")
-        if not isinstance(group, str):
-            raise _fail(path, f"{where}: 'group' must be a string")
-        categories.append(
-            Category(
-                name=name,
-                description=description,
-                strong=_keywords(path, where, entry.get("strong"), "strong"),
-                weak=_keywords(path, where, entry.get("weak"), "weak"),
-                headline=_keywords(path, where, entry.get("headline"), "headline"),
-                group=group.strip(),
-            )
-        )
+        categories.append(_category(path, i, entry, seen))
     fallback = settings.pop("fallback", None)
     if not fallback:
         raise _fail(path, "missing the 'fallback' setting (name of the catch-all category)")

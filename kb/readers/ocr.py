@@ -140,6 +140,9 @@ def _joined(words: list[tuple[float, float, float, str, float]]) -> str:
     return text
 
 
+_Word = tuple[float, float, float, str, float]  # left, right, height, text, confidence
+
+
 def parse_tsv(tsv: str, scale: float = 1.0, order: int = 0) -> tuple[list[Chunk], int]:
     """Tesseract's TSV -> (chunks, confidence 0–100 weighted by characters); coordinates × ``scale``.
 
@@ -152,8 +155,33 @@ def parse_tsv(tsv: str, scale: float = 1.0, order: int = 0) -> tuple[list[Chunk]
     rows = list(csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE))
     if not rows or rows[0][:1] != ["level"]:
         return [], 0
-    lines: dict[tuple[str, ...], tuple[float, list[tuple[float, float, float, str, float]]]] = {}
-    for row in rows[1:]:
+    chunks: list[Chunk] = []
+    weighted = characters = 0.0
+    for bottom, words in _tsv_lines(rows[1:]).values():
+        if not words:
+            continue
+        words.sort(key=lambda w: w[0])
+        size = statistics.median(w[2] for w in words) or 1.0
+        for n, segment in enumerate(_segments(words, size)):
+            text = _joined(segment)
+            if n == 0:
+                text = _STRAY_RE.sub("", _DASHES_RE.sub("——", text))
+            x0, x1 = segment[0][0], max(w[1] for w in segment)
+            chunks.append(
+                Chunk(text, x0 * scale, x1 * scale, bottom * scale, size * scale, order=order + len(chunks))
+            )
+        for _, _, _, text, conf in words:
+            if conf >= 0:
+                weighted += conf * len(text)
+                characters += len(text)
+    return chunks, round(weighted / characters) if characters else 0
+
+
+def _tsv_lines(rows: list[list[str]]) -> dict[tuple[str, ...], tuple[float, list[_Word]]]:
+    """The TSV's lines (level 4) by their key (page, block, paragraph, line): the bottom of the line's box and
+    its words (level 5), in file order; malformed rows are skipped."""
+    lines: dict[tuple[str, ...], tuple[float, list[_Word]]] = {}
+    for row in rows:
         if len(row) < 12:
             continue
         try:
@@ -169,41 +197,26 @@ def parse_tsv(tsv: str, scale: float = 1.0, order: int = 0) -> tuple[list[Chunk]
             text = row[11].strip()
             if text:
                 lines.setdefault(key, (top + height, []))[1].append((left, left + width, height, text, conf))
-    chunks: list[Chunk] = []
-    weighted = characters = 0.0
-    for bottom, words in lines.values():
-        if not words:
-            continue
-        words.sort(key=lambda w: w[0])
-        size = statistics.median(w[2] for w in words) or 1.0
-        segments: list[list[tuple[float, float, float, str, float]]] = []
-        for word in words:
-            if segments and word[0] - segments[-1][-1][1] <= _SEGMENT_GAP * size:
-                segments[-1].append(word)
-            else:
-                segments.append([word])
-        if len(segments) > 1:
-            main = max(segments, key=lambda seg: sum(len(w[3]) for w in seg))
-            segments = [
-                seg
-                for seg in segments
-                if seg is main
-                or sum(len(w[3]) for w in seg) > 2
-                or min(w[4] for w in seg) >= _SPECK_CONFIDENCE
-            ]
-        for n, segment in enumerate(segments):
-            text = _joined(segment)
-            if n == 0:
-                text = _STRAY_RE.sub("", _DASHES_RE.sub("——", text))
-            x0, x1 = segment[0][0], max(w[1] for w in segment)
-            chunks.append(
-                Chunk(text, x0 * scale, x1 * scale, bottom * scale, size * scale, order=order + len(chunks))
-            )
-        for _, _, _, text, conf in words:
-            if conf >= 0:
-                weighted += conf * len(text)
-                characters += len(text)
-    return chunks, round(weighted / characters) if characters else 0
+    return lines
+
+
+def _segments(words: list[_Word], size: float) -> list[list[_Word]]:
+    """A line's words (sorted by x) cut at gaps wider than ``_SEGMENT_GAP`` sizes, without the specks: short
+    segments apart from the line's main one read with low confidence."""
+    segments: list[list[_Word]] = []
+    for word in words:
+        if segments and word[0] - segments[-1][-1][1] <= _SEGMENT_GAP * size:
+            segments[-1].append(word)
+        else:
+            segments.append([word])
+    if len(segments) > 1:
+        main = max(segments, key=lambda seg: sum(len(w[3]) for w in seg))
+        segments = [
+            seg
+            for seg in segments
+            if seg is main or sum(len(w[3]) for w in seg) > 2 or min(w[4] for w in seg) >= _SPECK_CONFIDENCE
+        ]
+    return segments
 
 
 def ocr_meta(version: str, dpi: int | None, pages: list[OcrPage]) -> str:

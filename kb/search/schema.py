@@ -21,7 +21,7 @@ from whoosh import fields
 
 from kb import ids
 from kb.extract.places import SECTION_STYLES, clause_path
-from kb.model import Clause, Document, DocumentKB
+from kb.model import Clause, Document, DocumentKB, Measure, Quantity
 from kb.search.analysis import AmountAnalyzer, BigramAnalyzer, ChineseAnalyzer
 
 # The types of hit (the ``type=`` filter and the stored field ``type``), and their labels on the site.
@@ -130,9 +130,9 @@ def _uncovered_text(text: str, outline: list[Clause]) -> str:
 
 
 def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
-    """The Whoosh documents for one knowledge-base document."""
+    """The Whoosh documents for one knowledge-base document: the document, its clauses and measures in reading
+    order (a measure stands for its sub-clauses), then its targets and results."""
     doc = dkb.document
-    text = doc.text
     base = {
         "doc_id": doc.id,
         "agency": doc.agency,
@@ -144,23 +144,7 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
         "in_force": in_force_value(doc),
         "doc_title": doc.title,
     }
-    all_categories = sorted({c for m in dkb.measures for c in m.categories})
-    meta_line = " ".join(x for x in (doc.title, doc.doc_number, doc.agency, doc.index_no, doc.category) if x)
-    body = _uncovered_text(text, dkb.outline)
-    yield {
-        **base,
-        "id": doc.id,
-        "type": "document",
-        "categories": ",".join(all_categories),
-        "title": doc.title,
-        "body": body,
-        "linked": meta_line,
-        "title_bigrams": doc.title,
-        "bigrams": body,
-        "amounts": f"{doc.title}\n{body}",
-        "path": "[]",
-        "order": 0,
-    }
+    yield _document_hit(dkb, base)
 
     targets = {t.id: t for t in dkb.targets}
     measures_by_clause = {m.clause_id: m for m in dkb.measures}
@@ -175,41 +159,9 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
             path = clause_path(trail, node)
             paths[node.id] = measure.path if measure is not None else path
             if measure is not None:
-                linked = [targets[ref.id] for ref in measure.targets if ref.id in targets]
-                yield {
-                    **base,
-                    "id": measure.id,
-                    "type": "measure",
-                    "categories": ",".join(measure.categories),
-                    "title": measure.headline,
-                    "title_bigrams": measure.headline,
-                    "body": measure.text,
-                    "linked": " ".join(f"{t.indicator} {t.mention}" for t in linked),
-                    "bigrams": measure.text,
-                    "amounts": measure.text,
-                    "path": json.dumps(measure.path, ensure_ascii=False),
-                    "order": order,
-                }
+                yield _measure_hit(base, measure, targets, order)
                 continue  # a measure's sub-clauses are part of its text
-            own = _own_text(text, node)
-            is_section = node.style in SECTION_STYLES
-            yield {
-                **base,
-                "id": node.id,
-                "type": "clause",
-                "categories": "",
-                # Item headings (an article's lead sentence) are part of the body already: indexing them
-                # again as titles cost a third of all postings. Only section headings are titles.
-                "title": node.heading if is_section else "",
-                "title_bigrams": node.heading if is_section else "",
-                "heading": node.heading,
-                "body": own,
-                "linked": "",
-                "bigrams": own,
-                "amounts": own,
-                "path": json.dumps(path, ensure_ascii=False),
-                "order": order,
-            }
+            yield _clause_hit(base, node, doc.text, path, order)
             yield from visit(node.children, [*trail, node])
 
     yield from visit(dkb.outline, [])
@@ -217,25 +169,96 @@ def hits(dkb: DocumentKB) -> Iterator[dict[str, Any]]:
     measures = {m.id: m for m in dkb.measures}
     for target in dkb.quantities:  # targets and results, each a hit of its own type
         order += 1
-        served = [measures[mid] for mid in target.measure_ids if mid in measures]
         target_path = paths.get(target.clause_id) or _enclosing_path(target.clause_id, paths)
-        yield {
-            **base,
-            "id": target.id,
-            "type": target.kind,
-            "categories": ",".join(sorted({c for m in served for c in m.categories})),
-            "title": target.indicator,
-            "body": target.text,
-            # The mention ("净增高新技术企业42家") tells this target from the others of the same
-            # sentence: a number query (42家) then prefers it over its neighbours (330亿元).
-            "linked": " ".join([target.mention, *(m.headline for m in served)]),
-            "title_bigrams": target.indicator,
-            "bigrams": target.text,
-            "amounts": target.mention,  # a target's quantity is its own value, not its neighbours'
-            "path": json.dumps(target_path, ensure_ascii=False),
-            "order": order,
-            "reported": target.year if target.is_result else None,
-        }
+        yield _quantity_hit(base, target, measures, target_path, order)
+
+
+def _document_hit(dkb: DocumentKB, base: dict[str, Any]) -> dict[str, Any]:
+    """The document's own hit: its title and the text no clause holds."""
+    doc = dkb.document
+    all_categories = sorted({c for m in dkb.measures for c in m.categories})
+    meta_line = " ".join(x for x in (doc.title, doc.doc_number, doc.agency, doc.index_no, doc.category) if x)
+    body = _uncovered_text(doc.text, dkb.outline)
+    return {
+        **base,
+        "id": doc.id,
+        "type": "document",
+        "categories": ",".join(all_categories),
+        "title": doc.title,
+        "body": body,
+        "linked": meta_line,
+        "title_bigrams": doc.title,
+        "bigrams": body,
+        "amounts": f"{doc.title}\n{body}",
+        "path": "[]",
+        "order": 0,
+    }
+
+
+def _measure_hit(
+    base: dict[str, Any], measure: Measure, targets: dict[str, Quantity], order: int
+) -> dict[str, Any]:
+    linked = [targets[ref.id] for ref in measure.targets if ref.id in targets]
+    return {
+        **base,
+        "id": measure.id,
+        "type": "measure",
+        "categories": ",".join(measure.categories),
+        "title": measure.headline,
+        "title_bigrams": measure.headline,
+        "body": measure.text,
+        "linked": " ".join(f"{t.indicator} {t.mention}" for t in linked),
+        "bigrams": measure.text,
+        "amounts": measure.text,
+        "path": json.dumps(measure.path, ensure_ascii=False),
+        "order": order,
+    }
+
+
+def _clause_hit(base: dict[str, Any], node: Clause, text: str, path: list[str], order: int) -> dict[str, Any]:
+    own = _own_text(text, node)
+    is_section = node.style in SECTION_STYLES
+    return {
+        **base,
+        "id": node.id,
+        "type": "clause",
+        "categories": "",
+        # Item headings (an article's lead sentence) are part of the body already: indexing them
+        # again as titles cost a third of all postings. Only section headings are titles.
+        "title": node.heading if is_section else "",
+        "title_bigrams": node.heading if is_section else "",
+        "heading": node.heading,
+        "body": own,
+        "linked": "",
+        "bigrams": own,
+        "amounts": own,
+        "path": json.dumps(path, ensure_ascii=False),
+        "order": order,
+    }
+
+
+def _quantity_hit(
+    base: dict[str, Any], target: Quantity, measures: dict[str, Measure], path: list[str], order: int
+) -> dict[str, Any]:
+    """A target's or a result's hit (its type is its kind)."""
+    served = [measures[mid] for mid in target.measure_ids if mid in measures]
+    return {
+        **base,
+        "id": target.id,
+        "type": target.kind,
+        "categories": ",".join(sorted({c for m in served for c in m.categories})),
+        "title": target.indicator,
+        "body": target.text,
+        # The mention ("净增高新技术企业42家") tells this target from the others of the same
+        # sentence: a number query (42家) then prefers it over its neighbours (330亿元).
+        "linked": " ".join([target.mention, *(m.headline for m in served)]),
+        "title_bigrams": target.indicator,
+        "bigrams": target.text,
+        "amounts": target.mention,  # a target's quantity is its own value, not its neighbours'
+        "path": json.dumps(path, ensure_ascii=False),
+        "order": order,
+        "reported": target.year if target.is_result else None,
+    }
 
 
 def _enclosing_path(clause_id: str, paths: dict[str, list[str]]) -> list[str]:

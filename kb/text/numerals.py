@@ -108,7 +108,12 @@ def cn_to_number(s: str) -> float | None:
         if "a" in kinds:
             return float(tokens[0][1]) if len(tokens) == 1 else None
         return _positional(tokens)
+    return _multiplicative(tokens)
 
+
+def _multiplicative(tokens: list[tuple[str, float]]) -> float | None:
+    """The value of Chinese numeral tokens with multipliers (十百千: ``s``, 万亿: ``b``), read left to right in
+    亿, 万 and lower groups; ``None`` for a sequence no numeral has (two digits in a row, 十百, 万 alone)."""
     total = 0.0  # completed 亿 groups
     section = 0.0  # completed 万 group, below 亿
     current = 0.0  # below 万

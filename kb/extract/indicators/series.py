@@ -58,8 +58,6 @@ def build_indicators(
     looks at the target before. ``regroup(target, key)`` may send a point to another series key (staff decisions
     that merge or split series, ``kb.extract.curation.SeriesCuration``).
     """
-    # Longer than most (~80 lines): one pass that keeps the previous target's concept for the sentence rule and
-    # counts every reason a quantity is left out; splitting it would pass that state around.
     docs = {d.id: d for d in documents}
     regions: dict[str, str] = {}
     stats: Counter[str] = Counter()
@@ -77,10 +75,7 @@ def build_indicators(
             regions[doc.id] = region_of(doc.agency, doc.title, config)
         region = regions[doc.id]
         sentence = (target.doc_id, target.span[0], target.span[1])
-        concept = concept_of(target.indicator, config)
-        same_sentence = previous is not None and previous[0] == sentence
-        if concept is None and same_sentence and is_empty_indicator(target.indicator, config):
-            concept = previous[1]  # "地区生产总值达到240亿元，同比增长21%"
+        concept = _concept(target, sentence, previous, config)
         if concept is None:
             stats["skipped_no_indicator"] += 1
             continue
@@ -97,17 +92,7 @@ def build_indicators(
         if kind == "result" and AVERAGE_WORDS.search(target.qualifier + " " + mention):
             stats["skipped_average_result"] += 1  # "五年来年均增长12.1%" is no one year's result
             continue
-        point = Point(
-            year=year,
-            kind=kind,
-            value=target.value,
-            unit=_written_unit(fold(target.unit)),
-            qualifier=target.qualifier,
-            doc_id=target.doc_id,
-            item_id=target.id,
-            value_max=target.value_max,
-            mention=target.mention,
-        )
+        point = _point(target, kind, year)
         name = concept.national_name if region == NATIONAL and concept.national_name else concept.name
         key = (region, name, dim.key)
         if regroup is not None:
@@ -116,6 +101,52 @@ def build_indicators(
         lower_of[key] = lower_of.get(key, False) or concept.lower
         stats["grouped_" + kind + "s"] += 1
 
+    series_list = _series_of(groups, lower_of, units)
+    stats["series"] = len(series_list)
+    return Indicators(series_list, dict(stats), config.digest())
+
+
+def _concept(
+    target: Quantity,
+    sentence: tuple[str, int, int],
+    previous: tuple[tuple[str, int, int], Concept] | None,
+    config: IndicatorConfig,
+) -> Concept | None:
+    """The target's concept; an empty indicator takes the concept of the target before it in the same sentence
+    ("地区生产总值达到240亿元，同比增长21%")."""
+    concept = concept_of(target.indicator, config)
+    same_sentence = previous is not None and previous[0] == sentence
+    if (
+        concept is None
+        and previous is not None
+        and same_sentence
+        and is_empty_indicator(target.indicator, config)
+    ):
+        concept = previous[1]
+    return concept
+
+
+def _point(target: Quantity, kind: str, year: int) -> Point:
+    return Point(
+        year=year,
+        kind=kind,
+        value=target.value,
+        unit=_written_unit(fold(target.unit)),
+        qualifier=target.qualifier,
+        doc_id=target.doc_id,
+        item_id=target.id,
+        value_max=target.value_max,
+        mention=target.mention,
+    )
+
+
+def _series_of(
+    groups: Mapping[tuple[str, str, str], list[tuple[Point, Dimension, Document, int]]],
+    lower_of: Mapping[tuple[str, str, str], bool],
+    units: Mapping[str, str],
+) -> list[Series]:
+    """The grouped points made series, each with its attainment (against its level/increment sibling) and its
+    conflicts; ranked (conflicts and misses first)."""
     tolerance = tolerance_of(units)
     series_list: list[Series] = []
     for (region, name, dim_key), members in groups.items():
@@ -128,8 +159,7 @@ def build_indicators(
         series.attainment = attainment(series, tolerance, sibling)
         series.conflicts = conflicts(series)
     series_list.sort(key=_rank)
-    stats["series"] = len(series_list)
-    return Indicators(series_list, dict(stats), config.digest())
+    return series_list
 
 
 def _doc_order(doc: Document) -> tuple[str, str]:

@@ -310,7 +310,6 @@ def find_quantities(
         indicator, mention_end = _indicator(c, text, prev)
         if len(indicator) < 2:
             continue
-        folded = c.folded
         mention_start = _mention_start(c, indicator)
         deadline, result_year, annual = _when(c, kind, year)
         key = (fold(indicator), c.value, c.scale + c.unit, kind)
@@ -325,28 +324,46 @@ def find_quantities(
         mention_span = span_of(mention_start, mention_end)
         sentence_span = span_of(*_sentence_trimmed(c, mention_start, mention_end))
         found.append(
-            Quantity(
-                id="",
-                doc_id=doc_id,
-                clause_id="",
-                indicator=indicator,
-                value=c.value,
-                unit=c.scale + c.unit,
-                qualifier=qualifiers_of(c.before, folded[c.num_start - 1 : c.num_start], list(c.after_quals)),
-                deadline=deadline,
-                value_max=c.value_max,
-                mention=original[mention_span[0] : mention_span[1]],
-                mention_span=mention_span,
-                text=original[sentence_span[0] : sentence_span[1]],
-                span=sentence_span,
-                kind=kind,
-                year=result_year,
+            _quantity(
+                c, doc_id, indicator, kind, (deadline, result_year), original, mention_span, sentence_span
             )
         )
         pending[id(found[-1])] = annual
 
     _place(found, clauses, doc_id, original, title, pending)
     return found
+
+
+def _quantity(
+    c: Candidate,
+    doc_id: str,
+    indicator: str,
+    kind: str,
+    when: tuple[int | None, int | None],
+    original: str,
+    mention_span: tuple[int, int],
+    sentence_span: tuple[int, int],
+) -> Quantity:
+    """The quantity of a judged candidate (its id and clause are given later, by ``_place``); ``when`` is its
+    (deadline, reported year)."""
+    deadline, result_year = when
+    return Quantity(
+        id="",
+        doc_id=doc_id,
+        clause_id="",
+        indicator=indicator,
+        value=c.value,
+        unit=c.scale + c.unit,
+        qualifier=qualifiers_of(c.before, c.folded[c.num_start - 1 : c.num_start], list(c.after_quals)),
+        deadline=deadline,
+        value_max=c.value_max,
+        mention=original[mention_span[0] : mention_span[1]],
+        mention_span=mention_span,
+        text=original[sentence_span[0] : sentence_span[1]],
+        span=sentence_span,
+        kind=kind,
+        year=result_year,
+    )
 
 
 def _mention_start(c: Candidate, indicator: str) -> int:

@@ -1,0 +1,83 @@
+"""Links between a document's targets (目标指标) and the measures (措施) that pursue them.
+
+Rules (see ``link``):
+
+* A target mentioned inside a measure belongs to it: ``source="inside"``, score 1.0.
+* A target stated elsewhere (usually the 主要目标 section) is scored against every measure by content:
+  the indicator's jieba words and concept groups (``kb/data/concepts.toml``), each weighted by its
+  specificity across the document's measures (IDF: a word found in every measure weighs ~0), plus
+  character-bigram overlap, a bonus for hits in the measure's headline and a bonus when the taxonomy
+  puts the indicator and the measure in the same category (weighted by the measure's confidence in it).
+  Links scoring at least ``WEAK_THRESHOLD`` and no more than ``MARGIN`` below the target's best score are
+  kept, at most ``MAX_LINKS`` per target, when they reach ``THRESHOLD`` (firm). On the dev gold set
+  (``bench/extraction.py``) the firm links (inside, confirmed, content ≥ ``THRESHOLD``) have a precision of 0.83.
+* A *weak* link (shown as 弱关联, with why) is kept only where weak links are right more often than not: for a
+  target with no firm link, its best candidate when it scores at least ``WEAK_THRESHOLD`` and leads every other
+  measure by ``LEAD`` (the one clear candidate). On the dev split these were right 0.60 of the time (12 of 20,
+  ``WEAK_PRECISION``; dev-test 8 of 13); every candidate between 0.45 and 0.7, which the pages showed before
+  issue 30, 0.40 (37 of 92).
+* Every link says why: its ``evidence`` (the mention inside the measure, the matched words, or 人工确认).
+* A bureau can confirm or reject links in a ``links.toml`` next to its documents (``load_overrides``).
+
+**Modules.** ``scoring`` (content scores and their evidence), ``assign`` (the thresholds, ``link``,
+``attach_links``), ``concepts`` (``concepts.toml``), ``overrides`` (``links.toml``); every public name is
+re-exported here.
+"""
+
+from __future__ import annotations
+
+from kb.extract.links.assign import (
+    LEAD,
+    MARGIN,
+    MAX_LINKS,
+    THRESHOLD,
+    WEAK_PRECISION,
+    WEAK_THRESHOLD,
+    attach_links,
+    is_weak,
+    link,
+)
+from kb.extract.links.concepts import Concept, Concepts, load_concepts
+from kb.extract.links.overrides import (
+    LinkOverrides,
+    OverrideRule,
+    OverridesError,
+    check_overrides,
+    load_overrides,
+)
+from kb.extract.links.scoring import (
+    BIGRAM_WEIGHT,
+    CATEGORY_BONUS,
+    HEADLINE_BONUS,
+    WORD_WEIGHT,
+    Hits,
+    MeasureTexts,
+    score_target,
+)
+
+__all__ = [
+    "BIGRAM_WEIGHT",
+    "CATEGORY_BONUS",
+    "HEADLINE_BONUS",
+    "LEAD",
+    "MARGIN",
+    "MAX_LINKS",
+    "THRESHOLD",
+    "WEAK_PRECISION",
+    "WEAK_THRESHOLD",
+    "WORD_WEIGHT",
+    "Concept",
+    "Concepts",
+    "Hits",
+    "LinkOverrides",
+    "MeasureTexts",
+    "OverrideRule",
+    "OverridesError",
+    "attach_links",
+    "check_overrides",
+    "is_weak",
+    "link",
+    "load_concepts",
+    "load_overrides",
+    "score_target",
+]

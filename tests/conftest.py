@@ -1,4 +1,4 @@
-"""Shared fixtures: the seed plan, the shared corpus (skipped when absent)."""
+"""Shared fixtures: the seed plan, the shared corpus (skipped when absent), the search test index."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "documents" / "000_3ccc218f3f77786b.txt"
-CORPUS = Path(os.environ.get("POLICYKB_CORPUS", ROOT.parent / "shared" / "corpus"))
+# $POLICYKB_CORPUS, else ../shared/corpus beside the checkout (bench/gold.py reads the same).
+CORPUS = Path(os.environ.get("POLICYKB_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,3 +47,21 @@ def corpus_file(relative: str) -> Path:
     if not path.is_file():
         pytest.skip(f"shared corpus file not found: {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def search_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search test index (tests/search_fixtures.py), built once per run and shared by every module.
+
+    READ-ONLY: a test that changes an index copies this one (``shutil.copytree``) and changes its copy. Its
+    documents are in ``search_index.parent / "documents"`` (the ``search_documents`` fixture).
+    """
+    from search_fixtures import build_search_index  # here: search_fixtures imports this module
+
+    return build_search_index(tmp_path_factory.mktemp("search"))
+
+
+@pytest.fixture(scope="session")
+def search_documents(search_index: Path) -> Path:
+    """The documents folder the search test index was built from (read-only, like the index)."""
+    return search_index.parent / "documents"

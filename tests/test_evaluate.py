@@ -9,12 +9,13 @@ give the page the same scores Whoosh gives.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from search_fixtures import load_judged, make_documents
+from search_fixtures import load_judged
 from whoosh import collectors
 from whoosh import query as wq
 
@@ -49,17 +50,25 @@ SYNTAX_QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def index_dir(search_index: Path, search_documents: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the search test index after one document changed: an incremental rebuild of the copy.
+
+    The build knows a file by its folder and relative path, so the rebuild names the shared collection folders
+    themselves (same keys: reused, not analysed again) and the seed plan from a folder of this module's own,
+    where it changed: the old seed's hits are deleted in place and the new ones go to a new segment.
+    """
     root = tmp_path_factory.mktemp("evaluate")
-    docs = make_documents(root)
     index_dir = root / "index"
-    assert build([docs], index_dir, procs=2, quiet=True).published
-    # Change one document: the rebuild deletes its old hits in place and adds a new segment.
-    seed = next((docs / "seed").iterdir())
+    shutil.copytree(search_index, index_dir, symlinks=True)
+    seed = next((search_documents / "seed").iterdir())
+    changed = root / "seed" / seed.name
+    changed.parent.mkdir()
     text = seed.read_text(encoding="utf-8")
-    seed.unlink()
-    seed.write_text(text + "\n五、其他\n（一）加强科技金融服务，推动知识产权质押融资。\n", encoding="utf-8")
-    assert build([docs], index_dir, procs=2, quiet=True).published
+    changed.write_text(text + "\n五、其他\n（一）加强科技金融服务，推动知识产权质押融资。\n", encoding="utf-8")
+    folders = [p for p in sorted(search_documents.iterdir()) if p.is_dir() and p.name != "seed"]
+    report = build([*folders, changed.parent], index_dir, procs=2, quiet=True)
+    assert report.published, report.summary()
+    assert report.changed + report.added == 1 and report.unchanged > 0, report.summary()
     return index_dir
 
 

@@ -9,9 +9,10 @@ bench/quality.py --split test, and ranking is never tuned on it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from search_fixtures import SPLITS, Judgement, build_search_index, corpus_available, load_judged
+from search_fixtures import SPLITS, Judgement, corpus_available, load_judged
 
 from kb.search.engine import SearchEngine
 
@@ -26,9 +27,8 @@ def _param(j: Judgement) -> object:
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
-    index = build_search_index(tmp_path_factory.mktemp("judged"))
-    eng = SearchEngine(index)
+def engine(search_index: Path) -> Iterator[SearchEngine]:
+    eng = SearchEngine(search_index)
     yield eng
     eng.close()
 

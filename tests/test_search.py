@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from search_fixtures import build_search_index, corpus_available
+from search_fixtures import corpus_available
 
 from kb.build import build
 from kb.search.engine import PARTIAL_MESSAGE, SearchEngine, SearchResult
@@ -30,20 +30,15 @@ needs_corpus = pytest.mark.skipif(not corpus_available(), reason="shared corpus 
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_search_index(tmp_path_factory.mktemp("search"))
-
-
-@pytest.fixture(scope="module")
-def engine(index_dir: Path) -> Iterator[SearchEngine]:
-    eng = SearchEngine(index_dir)
+def engine(search_index: Path) -> Iterator[SearchEngine]:
+    eng = SearchEngine(search_index)
     yield eng
     eng.close()
 
 
 @pytest.fixture(scope="module")
-def kb(index_dir: Path) -> KnowledgeBase:
-    return KnowledgeBase.open(index_dir)
+def kb(search_index: Path) -> KnowledgeBase:
+    return KnowledgeBase.open(search_index)
 
 
 def ids(result: SearchResult) -> list[str]:

@@ -34,10 +34,15 @@ def seed_path() -> Path:
     return SEED
 
 
+def corpus_missing(what: Path = CORPUS) -> str:
+    """The reason a test skips when (part of) the shared corpus is absent: where it looked, how to point it."""
+    return f"shared corpus not found: {what} (set POLICYKB_CORPUS to the corpus folder)"
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
+        pytest.skip(corpus_missing())
     return CORPUS
 
 
@@ -45,7 +50,15 @@ def corpus_file(relative: str) -> Path:
     """A file of the shared corpus, or skip the test when the corpus is absent."""
     path = CORPUS / relative
     if not path.is_file():
-        pytest.skip(f"shared corpus file not found: {path}")
+        pytest.skip(corpus_missing(path))
+    return path
+
+
+def corpus_folder(relative: str) -> Path:
+    """A collection folder of the shared corpus, or skip the test when the corpus is absent."""
+    path = CORPUS / relative
+    if not path.is_dir():
+        pytest.skip(corpus_missing(path))
     return path
 
 
@@ -65,3 +78,19 @@ def search_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def search_documents(search_index: Path) -> Path:
     """The documents folder the search test index was built from (read-only, like the index)."""
     return search_index.parent / "documents"
+
+
+@pytest.fixture(scope="session")
+def compare_corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """海拉尔区's eight reports and the 31 provincial reports of 2026 (tests/test_compare.py and its browser
+    twin), built once per run; read-only like ``search_index``."""
+    from kb.build import build
+
+    hailar, provinces = CORPUS / "gwr_county_hailar", CORPUS / "gwr_provincial_2026"
+    for folder in (hailar, provinces):
+        if not folder.is_dir():
+            pytest.skip(corpus_missing(folder))
+    index = tmp_path_factory.mktemp("compare-corpus") / "index"
+    report = build([hailar, provinces], index, procs=2, quiet=True)
+    assert report.published and report.documents == 39, report.summary()
+    return index

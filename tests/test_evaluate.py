@@ -64,7 +64,9 @@ def index_dir(search_index: Path, search_documents: Path, tmp_path_factory: pyte
     changed = root / "seed" / seed.name
     changed.parent.mkdir()
     text = seed.read_text(encoding="utf-8")
-    changed.write_text(text + "\n五、其他\n（一）加强科技金融服务，推动知识产权质押融资。\n", encoding="utf-8")
+    changed.write_text(
+        text + "\n五、其他\n（一）加强科技金融服务，推动知识产权质押融资。\n", encoding="utf-8"
+    )
     folders = [p for p in sorted(search_documents.iterdir()) if p.is_dir() and p.name != "seed"]
     report = build([*folders, changed.parent], index_dir, procs=2, quiet=True)
     assert report.published, report.summary()

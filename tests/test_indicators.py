@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SEED
+from conftest import CORPUS, SEED, corpus_missing
 
 from kb.build import build
 from kb.cli import main
@@ -696,7 +696,7 @@ def test_series_page_draws_judged_years(tmp_path: Path, index: Path) -> None:
 
 def _copy_reports(source: Path, dest: Path, titles: set[str] | None = None) -> Path:
     if not (source / "MANIFEST.jsonl").is_file():
-        pytest.skip(f"shared corpus collection not found: {source}")
+        pytest.skip(corpus_missing(source))
     dest.mkdir(parents=True)
     rows = [json.loads(line) for line in (source / "MANIFEST.jsonl").read_text(encoding="utf-8").splitlines()]
     kept = [r for r in rows if titles is None or r["title"] in titles]

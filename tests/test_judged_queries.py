@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import corpus_missing
 from search_fixtures import SPLITS, Judgement, corpus_available, load_judged
 
 from kb.search.engine import SearchEngine
@@ -51,7 +52,7 @@ def test_the_judged_set_is_large_and_well_formed() -> None:
 def test_judged_query(engine: SearchEngine, judged: Judgement) -> None:
     needs_corpus = any(not rid.startswith(SEED_ID) for rid in judged.relevant)
     if needs_corpus and not corpus_available():
-        pytest.skip("shared corpus absent: the judged document is not indexed")
+        pytest.skip(corpus_missing() + ": the judged document is not indexed")
     result = engine.search(judged.q, type=judged.type, doc=judged.doc, limit=10)
     ranked = [hit.id for hit in result.results]
     want = f"rank 1 = {judged.first}" if judged.first else f"one of {list(judged.top3)} in the top 3"
@@ -66,7 +67,7 @@ MRR_FLOOR = 0.95
 
 def test_the_right_hit_is_first_for_most_judged_queries(engine: SearchEngine) -> None:
     if not corpus_available():
-        pytest.skip("shared corpus absent: the floors are measured with the corpus documents indexed")
+        pytest.skip(corpus_missing() + ": the floors are measured with the corpus documents indexed")
     first = reciprocal = 0.0
     for j in JUDGED:
         ranked = [hit.id for hit in engine.search(j.q, type=j.type, doc=j.doc, limit=10).results]

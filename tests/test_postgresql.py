@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import corpus_missing
 from pg_cluster import Cluster, available, free_port
 from search_fixtures import corpus_available, load_judged, make_documents
 
@@ -130,7 +131,7 @@ JUDGED = load_judged()
 
 def test_the_judged_queries_pass_on_postgresql(pg_engine: object) -> None:
     if not corpus_available():
-        pytest.skip("shared corpus absent: the judged documents are not indexed")
+        pytest.skip(corpus_missing() + ": the judged documents are not indexed")
     failures, first, reciprocal = [], 0.0, 0.0
     for j in JUDGED:
         ranked = [h.id for h in pg_engine.search(j.q, type=j.type, doc=j.doc, limit=10).results]  # type: ignore[attr-defined]

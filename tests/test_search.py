@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import corpus_missing
 from search_fixtures import corpus_available
 
 from kb.build import build
@@ -26,7 +27,7 @@ POVERTY_MEASURE = f"{SEED}.m3.7"  # (七) 科技扶贫
 CONSUMPTION_POVERTY = "008_5296b82ee41e1de0"  # 关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见
 TAX_LAW = "2489_635973504aa30fca"  # 中华人民共和国个人所得税法
 
-needs_corpus = pytest.mark.skipif(not corpus_available(), reason="shared corpus absent")
+needs_corpus = pytest.mark.skipif(not corpus_available(), reason=corpus_missing())
 
 
 @pytest.fixture(scope="module")

@@ -81,6 +81,8 @@ def engine(index_dir: Path) -> Iterator[SearchEngine]:
     eng.close()
 
 
+# White-box on purpose: this module checks the numpy evaluator against Whoosh on the very searcher and arrays
+# the engine searches with (its own IndexArrays settings); arrays built here would check another configuration.
 @pytest.fixture(scope="module")
 def searcher(engine: SearchEngine):  # type: ignore[no-untyped-def]
     return engine._searcher()
@@ -179,6 +181,7 @@ def test_lazy_phrases_are_checked_only_for_the_page(searcher, arrays: IndexArray
     parsed = parse_query("融资担保", SEARCH_FIELDS, schema=searcher.schema)
     evaluator = Evaluator(arrays, searcher.reader())
     hits, page = evaluator.top(parsed.query, arrays.live, arrays.prior, 10)
+    # White-box on purpose: laziness leaves no trace in the results, only in what the evaluator checked.
     body = evaluator._phrases[("body", ("融资", "担保"))]
     assert len(body.candidates) > 20
     checked = int(body.checked.sum())
@@ -220,7 +223,8 @@ def test_other_query_types_are_left_to_whoosh(engine: SearchEngine, searcher, ar
     query = wq.Prefix("body", "科技")
     with pytest.raises(Unsupported):
         Evaluator(arrays, searcher.reader()).top(query, arrays.live, arrays.prior, 10)
-    # The engine then runs Whoosh's collector: same page, every match counted, filters applied.
+    # The engine then runs Whoosh's collector: same page, every match counted, filters applied. White-box on
+    # purpose: the parser makes no unsupported query (see the test above), so search() does not reach this path.
     allowed = arrays.live & arrays.facets["type"].mask("measure")
     page, matched = engine._run(searcher, arrays, query, allowed, 10)
     both = wq.And([query, wq.Term("type", "measure")])
@@ -344,8 +348,9 @@ def test_date_order_is_newest_first_then_by_score(
     assert [d for d, _ in got] == newest
 
 
-def test_every_filter_is_a_mask_that_agrees_with_the_stored_fields(engine: SearchEngine, searcher) -> None:  # type: ignore[no-untyped-def]
-    arrays = engine._index_arrays(searcher)
+def test_every_filter_is_a_mask_that_agrees_with_the_stored_fields(
+    engine: SearchEngine, searcher, arrays: IndexArrays
+) -> None:  # type: ignore[no-untyped-def]
     stored = [searcher.stored_fields(d) if arrays.live[d] else None for d in range(arrays.size)]
     year = next(s["year"] for s in stored if s and s.get("year"))
     cases = {

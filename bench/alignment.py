@@ -32,18 +32,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # run as a script: kb and the bench package of this checkout
 
-from extraction import match_paths, predicted_places  # noqa: E402
-
+from bench.extraction import match_paths, predicted_places  # noqa: E402
 from kb.compare.align import DEFAULT, DROPPED, AlignParams, align_measures  # noqa: E402
 from kb.extract.pipeline import analyse, load_extraction  # noqa: E402
 from kb.model import Measure  # noqa: E402
 from kb.readers import read  # noqa: E402
 
 PAIRS = ROOT / "tests" / "gold" / "alignment" / "pairs"
-CORPUS = Path(os.environ.get("POLICYKB_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("POLICYKB_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 
 @dataclass

@@ -44,11 +44,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # run as a script: kb and the bench package of this checkout
 
-from gold import GoldDocument, load_all  # noqa: E402
-
+from bench.gold import GoldDocument, load_all  # noqa: E402
 from kb.extract.links import is_weak  # noqa: E402
 from kb.extract.pipeline import Extraction, analyse, load_extraction  # noqa: E402
 from kb.model import Clause, DocumentKB  # noqa: E402

@@ -6,7 +6,7 @@ Usage (from the project root; needs Tesseract with chi_sim)::
 
 The known text is the seed plan as LibreOffice prints it (tests/fixtures/producers/libreoffice.pdf, Noto CJK
 fonts, 公文 layout: 16 pt body, 22 pt title). Each page is "printed and scanned" by
-tests/fixtures/make_scans.py in two ways: ``render`` (the page rendered in grey at the given dpi, as the PDF
+tests/scan_fixtures.py in two ways: ``render`` (the page rendered in grey at the given dpi, as the PDF
 reader renders a page without text layer) and ``scan`` (rendered, turned 0.4°, speckled, thresholded to black
 and white, as an office scanner's document mode gives it), then read by ``kb.readers.ocr.recognise`` (the
 reader's own Tesseract call: one thread, ``--psm 6``). Characters right (of what Tesseract read, before the
@@ -35,9 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from make_scans import SEED_PDF, page_text, scan_pages, scanned_pdf  # noqa: E402
+from scan_fixtures import SEED_PDF, page_text, scan_pages, scanned_pdf  # noqa: E402
 
 from kb.readers import ocr, read  # noqa: E402
 from kb.text.normalize import fold  # noqa: E402

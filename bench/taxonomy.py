@@ -25,13 +25,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # run as a script: kb and the bench package of this checkout
 
 import numpy as np  # noqa: E402
-from extraction import match_paths, predicted_places  # noqa: E402
-from gold import CORPUS, SEEDS, load_all  # noqa: E402
 
+from bench.extraction import match_paths, predicted_places  # noqa: E402
+from bench.gold import CORPUS, SEEDS, load_all  # noqa: E402
 from kb.extract.pipeline import analyse, document_subject, load_extraction  # noqa: E402
 from kb.extract.taxonomy import FEATURES, Subject, Taxonomy  # noqa: E402
 from kb.model import Measure  # noqa: E402

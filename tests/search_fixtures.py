@@ -1,9 +1,10 @@
 """The search test index: the seed plan plus a curated slice of the shared corpus.
 
-Not a conftest: ``tests/test_search.py`` and ``tests/test_judged_queries.py`` import
-``build_search_index`` and wrap it in their own fixture. The corpus files are SYMLINKED (read in
-place, never copied); each collection gets its own subfolder so its ``MANIFEST.jsonl`` sidecar
-(symlinked next to the documents) gives the reader the title, agency, date and 文号.
+Not a conftest: ``tests/conftest.py`` builds the index once per run (the ``search_index`` session
+fixture, shared read-only by the test modules); bench/quality.py calls ``build_search_index`` itself.
+The corpus files are COPIED (links that leave the documents folders are refused); each collection gets
+its own subfolder so its ``MANIFEST.jsonl`` sidecar (copied next to the documents) gives the reader the
+title, agency, date and 文号.
 When the shared corpus is absent, the index holds the seed plan only (judged queries over corpus
 documents then skip themselves).
 """

@@ -416,7 +416,7 @@ WORD_VALUES_TEXTS = [
 def test_tokenizer_terms_are_the_token_texts(text: str) -> None:
     for tokenizer in (JiebaTokenizer(), BigramTokenizer(), AmountTokenizer()):
         for mode in ("index", "query"):
-            assert tokenizer.terms(text, mode) == [t for t, _, _ in tokenizer._split_mode(text, mode)]
+            assert tokenizer.terms(text, mode) == [t.text for t in tokenizer(text, mode=mode)]
 
 
 def test_patched_word_values_are_whooshs(seed_path: Path) -> None:

@@ -8,11 +8,10 @@ import io
 import itertools
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import corpus_folder
 
 from kb.build import build
 from kb.cli import main
@@ -272,22 +271,9 @@ def test_compare_command(fixture_kb: Path, capsys: pytest.CaptureFixture[str]) -
 # ------------------------------------------------------------------------------------------------ corpus
 
 
-def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """海拉尔区's eight reports and the 31 provincial reports of 2026, built once per test session."""
-    hailar, provinces = CORPUS / "gwr_county_hailar", CORPUS / "gwr_provincial_2026"
-    if not hailar.is_dir() or not provinces.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    root = tmp_path_factory.getbasetemp() / "compare-corpus"
-    index = root / "index"
-    if not (index / "CURRENT").exists():
-        report = build([hailar, provinces], index, procs=2, quiet=True)
-        assert report.published and report.documents == 39
-    return index
-
-
 @pytest.fixture(scope="module")
-def corpus_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    return KnowledgeBase.open(corpus_index(tmp_path_factory))
+def corpus_kb(compare_corpus_index: Path) -> KnowledgeBase:
+    return KnowledgeBase.open(compare_corpus_index)
 
 
 @pytest.mark.corpus
@@ -309,11 +295,11 @@ def test_hailar_reports_chain_and_compare_on_the_corpus(corpus_kb: KnowledgeBase
 
 @pytest.mark.corpus
 def test_provincial_gdp_growth_targets_of_2026_across_regions(
-    corpus_kb: KnowledgeBase, tmp_path_factory
+    corpus_kb: KnowledgeBase, compare_corpus_index: Path
 ) -> None:
     from web import create_app
 
-    client = create_app({"INDEX_DIR": str(corpus_kb.generation.parent), "TESTING": True}).test_client()
+    client = create_app({"INDEX_DIR": str(compare_corpus_index), "TESTING": True}).test_client()
     data = client.get("/api/regions?indicator=地区生产总值&year=2026&kind=target").get_json()
     rows = data["rows"]
     assert len(rows) >= 25 and len({r["region"] for r in rows}) == len(rows)
@@ -331,10 +317,8 @@ def test_provincial_gdp_growth_targets_of_2026_across_regions(
 @pytest.mark.corpus
 def test_alignment_on_the_dev_pairs_keeps_its_measured_quality() -> None:
     """Floors under bench/alignment.py's dev figures (the test split is measured there, never pinned here)."""
-    if not (CORPUS / "gwr_county_hailar").is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    sys.path.insert(0, str(ROOT / "bench"))
-    from alignment import DEFAULT, evaluate, load_pairs
+    corpus_folder("gwr_county_hailar")
+    from bench.alignment import DEFAULT, evaluate, load_pairs
 
     figures = evaluate(load_pairs("dev"), DEFAULT)[0].figures()
     assert figures["precision"] >= 0.85 and figures["recall"] >= 0.85

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS
+from conftest import corpus_folder
 
 from kb.extract.doctype import GENRES, Period, document_genre, period_status, plan_period
 from kb.extract.references import find_references
@@ -130,11 +130,8 @@ def test_law_status_prefers_the_source_then_abolitions_then_later_versions() -> 
 def test_the_lawrefbook_preamble_is_kept_as_history() -> None:
     from kb.readers.markdown import read_markdown
 
-    candidates = (
-        sorted((CORPUS / "laws_lawrefbook").glob("*.md")) if (CORPUS / "laws_lawrefbook").is_dir() else []
-    )
-    if not candidates:
-        pytest.skip("shared corpus absent")
+    candidates = sorted(corpus_folder("laws_lawrefbook").glob("*.md"))
+    assert candidates
     for path in candidates[:50]:
         raw, _ = read_markdown(path.read_bytes())
         head = path.read_text(encoding="utf-8").split("<!-- INFO END -->")[0]

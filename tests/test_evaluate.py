@@ -9,12 +9,13 @@ give the page the same scores Whoosh gives.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from search_fixtures import load_judged, make_documents
+from search_fixtures import load_judged
 from whoosh import collectors
 from whoosh import query as wq
 
@@ -49,17 +50,27 @@ SYNTAX_QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def index_dir(search_index: Path, search_documents: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the search test index after one document changed: an incremental rebuild of the copy.
+
+    The build knows a file by its folder and relative path, so the rebuild names the shared collection folders
+    themselves (same keys: reused, not analysed again) and the seed plan from a folder of this module's own,
+    where it changed: the old seed's hits are deleted in place and the new ones go to a new segment.
+    """
     root = tmp_path_factory.mktemp("evaluate")
-    docs = make_documents(root)
     index_dir = root / "index"
-    assert build([docs], index_dir, procs=2, quiet=True).published
-    # Change one document: the rebuild deletes its old hits in place and adds a new segment.
-    seed = next((docs / "seed").iterdir())
+    shutil.copytree(search_index, index_dir, symlinks=True)
+    seed = next((search_documents / "seed").iterdir())
+    changed = root / "seed" / seed.name
+    changed.parent.mkdir()
     text = seed.read_text(encoding="utf-8")
-    seed.unlink()
-    seed.write_text(text + "\n五、其他\n（一）加强科技金融服务，推动知识产权质押融资。\n", encoding="utf-8")
-    assert build([docs], index_dir, procs=2, quiet=True).published
+    changed.write_text(
+        text + "\n五、其他\n（一）加强科技金融服务，推动知识产权质押融资。\n", encoding="utf-8"
+    )
+    folders = [p for p in sorted(search_documents.iterdir()) if p.is_dir() and p.name != "seed"]
+    report = build([*folders, changed.parent], index_dir, procs=2, quiet=True)
+    assert report.published, report.summary()
+    assert report.changed + report.added == 1 and report.unchanged > 0, report.summary()
     return index_dir
 
 
@@ -70,6 +81,8 @@ def engine(index_dir: Path) -> Iterator[SearchEngine]:
     eng.close()
 
 
+# White-box on purpose: this module checks the numpy evaluator against Whoosh on the very searcher and arrays
+# the engine searches with (its own IndexArrays settings); arrays built here would check another configuration.
 @pytest.fixture(scope="module")
 def searcher(engine: SearchEngine):  # type: ignore[no-untyped-def]
     return engine._searcher()
@@ -168,6 +181,7 @@ def test_lazy_phrases_are_checked_only_for_the_page(searcher, arrays: IndexArray
     parsed = parse_query("融资担保", SEARCH_FIELDS, schema=searcher.schema)
     evaluator = Evaluator(arrays, searcher.reader())
     hits, page = evaluator.top(parsed.query, arrays.live, arrays.prior, 10)
+    # White-box on purpose: laziness leaves no trace in the results, only in what the evaluator checked.
     body = evaluator._phrases[("body", ("融资", "担保"))]
     assert len(body.candidates) > 20
     checked = int(body.checked.sum())
@@ -209,7 +223,8 @@ def test_other_query_types_are_left_to_whoosh(engine: SearchEngine, searcher, ar
     query = wq.Prefix("body", "科技")
     with pytest.raises(Unsupported):
         Evaluator(arrays, searcher.reader()).top(query, arrays.live, arrays.prior, 10)
-    # The engine then runs Whoosh's collector: same page, every match counted, filters applied.
+    # The engine then runs Whoosh's collector: same page, every match counted, filters applied. White-box on
+    # purpose: the parser makes no unsupported query (see the test above), so search() does not reach this path.
     allowed = arrays.live & arrays.facets["type"].mask("measure")
     page, matched = engine._run(searcher, arrays, query, allowed, 10)
     both = wq.And([query, wq.Term("type", "measure")])
@@ -333,8 +348,9 @@ def test_date_order_is_newest_first_then_by_score(
     assert [d for d, _ in got] == newest
 
 
-def test_every_filter_is_a_mask_that_agrees_with_the_stored_fields(engine: SearchEngine, searcher) -> None:  # type: ignore[no-untyped-def]
-    arrays = engine._index_arrays(searcher)
+def test_every_filter_is_a_mask_that_agrees_with_the_stored_fields(
+    engine: SearchEngine, searcher, arrays: IndexArrays
+) -> None:  # type: ignore[no-untyped-def]
     stored = [searcher.stored_fields(d) if arrays.live[d] else None for d in range(arrays.size)]
     year = next(s["year"] for s in stored if s and s.get("year"))
     cases = {

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SEED
+from conftest import CORPUS, SEED, corpus_missing
 
 from kb.build import build
 from kb.cli import main
@@ -506,8 +506,12 @@ def test_bad_tables_are_refused_in_chinese(tmp_path: Path, text: str, message: s
 
 
 def test_default_config_is_usable_without_a_file() -> None:
-    assert isinstance(IndicatorConfig(), IndicatorConfig)
-    assert region_of("国务院", "", IndicatorConfig()) == NATIONAL
+    config = IndicatorConfig()  # no table: indicators are named as written, regions read from the agency
+    assert region_of("国务院", "", config) == NATIONAL
+    assert region_of("十堰市人民政府", "", config) == "十堰市"
+    assert region_of("", "关于印发实施方案的通知", config) == ""
+    concept = concept_of("地区生产总值", config)
+    assert concept is not None and (concept.name, concept.growth) == ("地区生产总值", False)
 
 
 # ------------------------------------------------------------------------------------------------ build, KB, CLI, site
@@ -696,7 +700,7 @@ def test_series_page_draws_judged_years(tmp_path: Path, index: Path) -> None:
 
 def _copy_reports(source: Path, dest: Path, titles: set[str] | None = None) -> Path:
     if not (source / "MANIFEST.jsonl").is_file():
-        pytest.skip(f"shared corpus collection not found: {source}")
+        pytest.skip(corpus_missing(source))
     dest.mkdir(parents=True)
     rows = [json.loads(line) for line in (source / "MANIFEST.jsonl").read_text(encoding="utf-8").splitlines()]
     kept = [r for r in rows if titles is None or r["title"] in titles]

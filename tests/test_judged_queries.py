@@ -9,9 +9,11 @@ bench/quality.py --split test, and ranking is never tuned on it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from search_fixtures import SPLITS, Judgement, build_search_index, corpus_available, load_judged
+from conftest import corpus_missing
+from search_fixtures import Judgement, corpus_available, load_judged
 
 from kb.search.engine import SearchEngine
 
@@ -26,9 +28,8 @@ def _param(j: Judgement) -> object:
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
-    index = build_search_index(tmp_path_factory.mktemp("judged"))
-    eng = SearchEngine(index)
+def engine(search_index: Path) -> Iterator[SearchEngine]:
+    eng = SearchEngine(search_index)
     yield eng
     eng.close()
 
@@ -44,14 +45,13 @@ def test_the_judged_set_is_large_and_well_formed() -> None:
     assert sum(1 for j in JUDGED if j.xfail) <= 3
     # The splits hold different queries (a query with its filters is judged in one split only).
     assert not {j.label for j in JUDGED} & {j.label for j in held_out}
-    assert set(SPLITS) == {"dev", "test"}
 
 
 @pytest.mark.parametrize("judged", [_param(j) for j in JUDGED])
 def test_judged_query(engine: SearchEngine, judged: Judgement) -> None:
     needs_corpus = any(not rid.startswith(SEED_ID) for rid in judged.relevant)
     if needs_corpus and not corpus_available():
-        pytest.skip("shared corpus absent: the judged document is not indexed")
+        pytest.skip(corpus_missing() + ": the judged document is not indexed")
     result = engine.search(judged.q, type=judged.type, doc=judged.doc, limit=10)
     ranked = [hit.id for hit in result.results]
     want = f"rank 1 = {judged.first}" if judged.first else f"one of {list(judged.top3)} in the top 3"
@@ -66,7 +66,7 @@ MRR_FLOOR = 0.95
 
 def test_the_right_hit_is_first_for_most_judged_queries(engine: SearchEngine) -> None:
     if not corpus_available():
-        pytest.skip("shared corpus absent: the floors are measured with the corpus documents indexed")
+        pytest.skip(corpus_missing() + ": the floors are measured with the corpus documents indexed")
     first = reciprocal = 0.0
     for j in JUDGED:
         ranked = [hit.id for hit in engine.search(j.q, type=j.type, doc=j.doc, limit=10).results]

@@ -57,10 +57,12 @@ def test_supported_suffixes() -> None:
     }
 
 
-def test_read_error_is_an_exception_with_a_reason() -> None:
-    err = ReadError("empty file")
-    assert isinstance(err, Exception)
-    assert err.reason == "empty file" and str(err) == "empty file"
+def test_a_read_error_carries_its_reason_as_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ReadError) as info:
+        read(write(tmp_path, "empty.txt", b""))
+    # The reason is what the build report and the pages show: one line, and the message itself.
+    assert info.value.reason and "\n" not in info.value.reason
+    assert str(info.value) == info.value.reason and "empty file" in info.value.reason
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:

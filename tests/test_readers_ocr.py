@@ -1,6 +1,6 @@
 """Scans read by OCR (issue 24): a scan of a printed page of the seed is searchable by its words.
 
-Scans are made at test time from known text (tests/fixtures/make_scans.py: pages of the seed plan as
+Scans are made at test time from known text (tests/scan_fixtures.py: pages of the seed plan as
 LibreOffice prints it, rendered at 300 dpi, turned 0.4°, speckled and thresholded to black and white).
 Tests that run Tesseract skip with the command that installs it when it is absent; the rules around it
 (TSV to lines, limits, the refusal without Tesseract) are tested everywhere.
@@ -11,20 +11,17 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import SEED
+from scan_fixtures import SEED_PDF, page_text, scan_pages, scanned_pdf
 
 from kb.extract.pipeline import analyse, load_extraction
 from kb.readers import ReadError, ocr, read
 from kb.readers.layout import Page, assemble
 from kb.text.normalize import fold
 from kb.text.segment import segmenter
-
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-from make_scans import SEED_PDF, page_text, scan_pages, scanned_pdf
 
 HAS_TESSERACT = ocr.find_tesseract() is not None
 needs_tesseract = pytest.mark.skipif(

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from search_fixtures import build_search_index, corpus_available
+from conftest import corpus_missing
+from search_fixtures import corpus_available
 
 from kb.build import build
 from kb.search.engine import PARTIAL_MESSAGE, SearchEngine, SearchResult
@@ -26,24 +27,19 @@ POVERTY_MEASURE = f"{SEED}.m3.7"  # (七) 科技扶贫
 CONSUMPTION_POVERTY = "008_5296b82ee41e1de0"  # 关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见
 TAX_LAW = "2489_635973504aa30fca"  # 中华人民共和国个人所得税法
 
-needs_corpus = pytest.mark.skipif(not corpus_available(), reason="shared corpus absent")
+needs_corpus = pytest.mark.skipif(not corpus_available(), reason=corpus_missing())
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_search_index(tmp_path_factory.mktemp("search"))
-
-
-@pytest.fixture(scope="module")
-def engine(index_dir: Path) -> Iterator[SearchEngine]:
-    eng = SearchEngine(index_dir)
+def engine(search_index: Path) -> Iterator[SearchEngine]:
+    eng = SearchEngine(search_index)
     yield eng
     eng.close()
 
 
 @pytest.fixture(scope="module")
-def kb(index_dir: Path) -> KnowledgeBase:
-    return KnowledgeBase.open(index_dir)
+def kb(search_index: Path) -> KnowledgeBase:
+    return KnowledgeBase.open(search_index)
 
 
 def ids(result: SearchResult) -> list[str]:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SEED
+from conftest import CORPUS, SEED, corpus_missing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,7 +101,7 @@ def test_same_words_and_offsets_on_the_seed_plan(pair) -> None:
 @pytest.mark.corpus
 def test_same_words_on_one_document_of_each_collection(pair) -> None:
     if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
+        pytest.skip(corpus_missing())
     compared = 0
     for collection in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
         files = sorted(f for f in collection.iterdir() if f.suffix in (".txt", ".md", ".html"))

@@ -128,16 +128,13 @@ def test_general_documents_get_sensible_categories(taxonomy: Taxonomy) -> None:
 
 
 @pytest.mark.corpus
-def test_no_shipped_keyword_is_a_rule_for_one_document(taxonomy: Taxonomy) -> None:
+def test_no_shipped_keyword_is_a_rule_for_one_document(taxonomy: Taxonomy, corpus_dir: Path) -> None:
     """Every keyword occurs in at least two documents of the shared corpus (bench/taxonomy.py measures them)."""
-    corpus = ROOT.parent / "shared" / "corpus"
-    if not corpus.is_dir():
-        pytest.skip("shared corpus not found")
     from kb.text.normalize import fold
 
     texts = [
         fold(p.read_text(encoding="utf-8", errors="replace"))
-        for p in corpus.glob("*/*")
+        for p in corpus_dir.glob("*/*")
         if p.suffix in (".txt", ".md", ".html")
     ]
     rare = [

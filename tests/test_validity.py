@@ -4,19 +4,14 @@ day passed in (现行有效, 尚未施行, 已失效, and what the sources say: 
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import corpus_file, corpus_folder
 
 from kb.extract.doctype import document_genre
 from kb.extract.validity import LEVELS, STATUSES, document_validity, in_force, level_of, status_on
 from kb.model import Document, Validity
-
-CORPUS = Path(
-    os.environ.get("POLICYKB_CORPUS", Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
-)
 
 
 def level(title: str, agency: str, doc_number: str = "", category: str = "") -> str:
@@ -173,9 +168,7 @@ def test_document_validity_puts_level_and_dates_together() -> None:
 @pytest.mark.corpus
 def test_the_patent_agency_regulation_is_an_administrative_regulation_in_force() -> None:
     """专利代理条例 (国令第706号): 行政法规, 施行日期 2019-03-01, 现行有效 (issue 30's check)."""
-    path = CORPUS / "gov_cn_2019_html" / "057_cdc7c1add993fdf4.html"
-    if not path.exists():
-        pytest.skip("shared corpus absent")
+    path = corpus_file("gov_cn_2019_html/057_cdc7c1add993fdf4.html")
     from kb.extract.pipeline import make_document
     from kb.readers import read
 
@@ -189,10 +182,8 @@ def test_the_patent_agency_regulation_is_an_administrative_regulation_in_force()
 
 @pytest.mark.corpus
 def test_every_lawrefbook_document_gets_its_level_from_its_folder() -> None:
-    folder = CORPUS / "laws_lawrefbook"
-    paths = sorted(folder.glob("*.md"))[:60] if folder.is_dir() else []
-    if not paths:
-        pytest.skip("shared corpus absent")
+    paths = sorted(corpus_folder("laws_lawrefbook").glob("*.md"))[:60]
+    assert paths
     from kb.extract.pipeline import make_document
     from kb.readers import read
 

@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from kb.extract.references import normalize_doc_number
 from kb.search.whoosh.postings import day_number
+from kb.text.docnumbers import normalize_doc_number
 from kb.text.normalize import fold, normalize
 
 __all__ = ["BAD_DATE_MESSAGE", "DocNumber", "agency_matcher", "doc_number_matcher", "parse_date"]

@@ -4,7 +4,6 @@ and Excel 对照表, and the 2026 GDP growth targets of the provinces on one ind
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,21 +12,16 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
 Y2018, Y2019 = "006_9e165d1d616b1565", "007_484eeaecdf6bdcb8"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(compare_corpus_index: Path) -> Iterator[str]:
     waitress = pytest.importorskip("waitress")
-    from test_compare import corpus_index
-
     from web import create_app
 
-    index = corpus_index(tmp_path_factory)  # shared with tests/test_compare.py within one session
     server = waitress.create_server(
-        create_app({"INDEX_DIR": str(index)}), host="127.0.0.1", port=0, threads=2
+        create_app({"INDEX_DIR": str(compare_corpus_index)}), host="127.0.0.1", port=0, threads=2
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

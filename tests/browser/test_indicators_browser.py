@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "documents" / "000_3ccc218f3f77786b.txt"
-HAILAR = ROOT.parent / "shared" / "corpus" / "gwr_county_hailar"
+HAILAR = CORPUS / "gwr_county_hailar"
 PLAN = """十堰市加快高新技术产业发展行动方案
 
 发文日期

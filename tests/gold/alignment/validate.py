@@ -22,7 +22,7 @@ ROOT = GOLD.parent.parent  # repository root
 # The pair files sit one level below tests/gold/*/ so that the per-document gold loader (bench/gold.py,
 # tests/gold/*/*.toml) does not read them.
 PAIRS = HERE / "pairs"
-CORPUS = Path(os.environ.get("POLICYKB_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("POLICYKB_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 DOC_RELATIONS = {"successor", "peer"}
 PAIR_RELATIONS = {"kept", "changed"}

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from kb.extract.places import innermost_clause
 from kb.model import Clause, Document, Reference
+from kb.text.docnumbers import normalize_doc_number
 from kb.text.normalize import fold
 
 # 《title》 without nested 《》 (inner marks are usually 〈〉); a title never spans a line.
@@ -42,7 +43,6 @@ _ALIAS = re.compile(r"简称\s?[:\"“]?\s?《([^《》\n]{1,30})》")
 _MIN_CODE = 2  # shortest issuer code (国发, 中发, 法释)
 _MAX_CODE = 10  # longest plausible issuer code (most are 2–6 characters)
 
-_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕"})
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "〈": "<", "〉": ">"})
 _DASHES = re.compile(r"[—–\-－─]+")
 
@@ -54,15 +54,6 @@ def normalize_title(title: str) -> str:
         text = text[1:-1]
     text = re.sub(r"\s+", "", text).translate(_QUOTES)
     return _DASHES.sub("-", text)
-
-
-def normalize_doc_number(number: str) -> str:
-    """Matching key of a 文号: brackets unified to 〔〕, 第 and leading zeros dropped, no spaces."""
-    text = re.sub(r"\s+", "", fold(number)).translate(_BRACKETS)
-    match = re.fullmatch(r"(.*?)〔(\d{4})〕第?0*(\d+)号?", text)
-    if not match:
-        return text
-    return f"{match.group(1)}〔{match.group(2)}〕{match.group(3)}号"
 
 
 def _issuer_start(folded: str, start: int, end: int) -> int:

@@ -13,9 +13,10 @@ from typing import Any
 
 from kb import ids
 from kb.extract.places import clause_path
-from kb.extract.references import normalize_doc_number, normalize_title
+from kb.extract.references import normalize_title
 from kb.model import Clause
 from kb.present import document_json
+from kb.text.docnumbers import normalize_doc_number
 from kb.urls import clause_page_url, clause_url, document_url, measure_url
 from web.pages import Context, Missing, Page
 from web.pages.browse import document_validity

@@ -79,14 +79,60 @@ class KnowledgeReader(Protocol):
     def close(self) -> None: ...
 
 
-class SeriesDecisions:
-    """What the build recorded of the staff's series decisions, for either knowledge base: ``_load_indicators``
-    sets ``_series_curation`` from the generation's indicator data (its ``curation`` key)."""
+class IndicatorReads:
+    """The indicator series of a generation and the staff's series decisions the build recorded, for either
+    knowledge base: it gives ``_indicator_data`` (the generation's indicator JSON) and sets ``_indicators`` to None,
+    ``_lock``, ``_series_by_id``, ``_series_by_item`` and ``_series_curation`` at opening."""
 
+    _indicators: Indicators | None
+    _lock: threading.Lock
+    _series_by_id: dict[str, Series]
+    _series_by_item: dict[str, Series]
     _series_curation: dict[str, Any]
 
-    def _load_indicators(self) -> Indicators:
+    def _indicator_data(self) -> Any:
+        """The generation's indicator data (``{"error": "missing"}`` when it has none)."""
         raise NotImplementedError
+
+    def _load_indicators(self) -> Indicators:
+        if self._indicators is not None:
+            return self._indicators
+        # Read outside the lock (reading may take it: a new connection); two threads may both read, one keeps.
+        data = self._indicator_data()
+        indicators = indicators_from_dict(data)
+        with self._lock:
+            if self._indicators is None:
+                self._series_curation = series_decisions_of(data)
+                self._series_by_id = {s.id: s for s in indicators.series}
+                self._series_by_item = {p.item_id: s for s in indicators.series for p in s.points}
+                self._indicators = indicators
+        return self._indicators
+
+    def indicator_series(self, region: str | None = None) -> list[Series]:
+        """Every indicator series (conflicts and misses first), or those of one region."""
+        return [s for s in self._load_indicators().series if region is None or s.region == region]
+
+    def indicator(self, series_id: str) -> Series | None:
+        self._load_indicators()
+        return self._series_by_id.get(series_id)
+
+    def indicator_of(self, item_id: str) -> Series | None:
+        """The series a target or result belongs to, if any."""
+        self._load_indicators()
+        return self._series_by_item.get(item_id)
+
+    def indicator_regions(self) -> list[tuple[str, int]]:
+        """(region, number of series), most series first."""
+        counts: dict[str, int] = {}
+        for series in self._load_indicators().series:
+            counts[series.region] = counts.get(series.region, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def indicator_status(self) -> dict[str, Any]:
+        """What the build counted while making the series; ``error`` is "missing" for a generation built before
+        indicator series existed and the configuration problem when indicators.toml could not be read."""
+        indicators = self._load_indicators()
+        return {**indicators.stats, "error": indicators.error}
 
     def series_curation(self) -> dict[str, Any]:
         """``kb.extract.curation.SeriesCuration.finish``'s record: ``seq``, ``marks`` and ``notes`` by series id,
@@ -160,7 +206,7 @@ class DocumentStatus:
         return dict(evidence)
 
 
-class KnowledgeBase(SeriesDecisions, DocumentStatus):
+class KnowledgeBase(IndicatorReads, DocumentStatus):
     """Read-only view of one generation: documents, measures, targets, results, clauses, by id and in lists."""
 
     def __init__(self, generation: Path, cache_size: int = 64) -> None:
@@ -355,63 +401,12 @@ class KnowledgeBase(SeriesDecisions, DocumentStatus):
             return "clause"
         return None
 
-    # -- indicator series
-    def _load_indicators(self) -> Indicators:
-        if self._indicators is not None:
-            return self._indicators
-        with self._lock:
-            if self._indicators is None:
-                try:
-                    data = read_json(self.generation / "indicators.json")
-                except (OSError, ValueError):
-                    data = {"error": "missing"}
-                indicators = indicators_from_dict(data)
-                self._series_curation = series_decisions_of(data)
-                self._series_by_id = {s.id: s for s in indicators.series}
-                self._series_by_item = {p.item_id: s for s in indicators.series for p in s.points}
-                self._indicators = indicators
-        return self._indicators
-
-    def indicator_series(self, region: str | None = None) -> list[Series]:
-        """Every indicator series (conflicts and misses first), or those of one region."""
-        return [s for s in self._load_indicators().series if region is None or s.region == region]
-
-    def indicator(self, series_id: str) -> Series | None:
-        self._load_indicators()
-        return self._series_by_id.get(series_id)
-
-    def indicator_of(self, item_id: str) -> Series | None:
-        """The series a target or result belongs to, if any."""
-        self._load_indicators()
-        return self._series_by_item.get(item_id)
-
-    def indicator_regions(self) -> list[tuple[str, int]]:
-        """(region, number of series), most series first."""
-        counts: dict[str, int] = {}
-        for series in self._load_indicators().series:
-            counts[series.region] = counts.get(series.region, 0) + 1
-        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-
-    def series_curation(self) -> dict[str, Any]:
-        """What the build recorded of the staff's series decisions (``kb.extract.curation.SeriesCuration.finish``):
-        ``seq``, ``marks`` and ``notes`` by series id, ``applied``, ``stale``; {} when there are none."""
-        self._load_indicators()
-        return self._series_curation
-
-    def series_marks(self, series_id: str) -> list[dict[str, Any]]:
-        """The staff decisions applied to a series (merged into it, split from it, a conflict explained)."""
-        return list(self.series_curation().get("marks", {}).get(series_id, []))
-
-    def conflict_notes(self, series_id: str) -> dict[int, dict[str, Any]]:
-        """The explained conflicts of a series by year: the note, who and when."""
-        notes = self.series_curation().get("notes", {}).get(series_id, {})
-        return {int(year): dict(note) for year, note in notes.items() if str(year).isdigit()}
-
-    def indicator_status(self) -> dict[str, Any]:
-        """What the build counted while making the series; ``error`` is "missing" for a generation built before
-        indicator series existed and the configuration problem when indicators.toml could not be read."""
-        indicators = self._load_indicators()
-        return {**indicators.stats, "error": indicators.error}
+    # -- indicator series (IndicatorReads)
+    def _indicator_data(self) -> Any:
+        try:
+            return read_json(self.generation / "indicators.json")
+        except (OSError, ValueError):
+            return {"error": "missing"}
 
     def stats(self) -> dict[str, int]:
         return {

@@ -17,17 +17,17 @@ from datetime import datetime
 from typing import Any
 
 from kb import ids
-from kb.extract.indicators import Indicators, Series, indicators_from_dict
+from kb.extract.indicators import Indicators, Series
 from kb.extract.places import find_clause
 from kb.model import RESULT, TARGET, Clause, Document, DocumentKB, Measure, Quantity
 from kb.search.backends.postgresql import sql
 from kb.search.backends.postgresql.writer import live_generation
 from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, quantity_from_dict
 from kb.store.generations import StoreError
-from kb.store.knowledge import Category, DocumentLinks, DocumentStatus, SeriesDecisions, series_decisions_of
+from kb.store.knowledge import Category, DocumentLinks, DocumentStatus, IndicatorReads
 
 
-class PostgresKnowledgeBase(SeriesDecisions, DocumentStatus):
+class PostgresKnowledgeBase(IndicatorReads, DocumentStatus):
     """Read-only view of one generation in the database (see the module docstring)."""
 
     def __init__(self, url: str, generation: str | None = None, cache_size: int = 64) -> None:
@@ -310,38 +310,9 @@ class PostgresKnowledgeBase(SeriesDecisions, DocumentStatus):
 
     # -- indicator series ---------------------------------------------------------------------------------
 
-    def _load_indicators(self) -> Indicators:
-        if self._indicators is None:
-            rows = self._run("SELECT indicators FROM generations WHERE id = :g")
-            data = (rows[0][0] if rows else None) or {"error": "missing"}
-            indicators = indicators_from_dict(data)
-            with self._lock:
-                self._series_curation = series_decisions_of(data)
-                self._series_by_id = {s.id: s for s in indicators.series}
-                self._series_by_item = {p.item_id: s for s in indicators.series for p in s.points}
-                self._indicators = indicators
-        return self._indicators
-
-    def indicator_series(self, region: str | None = None) -> list[Series]:
-        return [s for s in self._load_indicators().series if region is None or s.region == region]
-
-    def indicator(self, series_id: str) -> Series | None:
-        self._load_indicators()
-        return self._series_by_id.get(series_id)
-
-    def indicator_of(self, item_id: str) -> Series | None:
-        self._load_indicators()
-        return self._series_by_item.get(item_id)
-
-    def indicator_regions(self) -> list[tuple[str, int]]:
-        counts: dict[str, int] = {}
-        for series in self._load_indicators().series:
-            counts[series.region] = counts.get(series.region, 0) + 1
-        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-
-    def indicator_status(self) -> dict[str, Any]:
-        indicators = self._load_indicators()
-        return {**indicators.stats, "error": indicators.error}
+    def _indicator_data(self) -> Any:
+        rows = self._run("SELECT indicators FROM generations WHERE id = :g")
+        return (rows[0][0] if rows else None) or {"error": "missing"}
 
     def stats(self) -> dict[str, int]:
         keys = ("documents", "measures", "targets", "results", "links")

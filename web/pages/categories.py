@@ -150,8 +150,8 @@ def category_data(
         if not groups or groups[-1]["document"]["id"] != measure.doc_id:
             found = kb.document(measure.doc_id)
             document = document_json(found) if found else {"id": measure.doc_id, "title": ""}
-            validity = document_validity(kb, found, ctx.today) if found else {}
-            groups.append({"document": document, "validity": validity, "measures": []})
+            status = document_validity(kb, found, ctx.today) if found else {}
+            groups.append({"document": document, "validity": status, "measures": []})
         groups[-1]["measures"].append(measure_brief(kb, measure))
 
     def link(**changes: Any) -> str:

@@ -189,29 +189,20 @@ class IndexArrays:
         contained_types: Sequence[str] = (),
     ) -> None:
         self.size = reader.doc_count_all()
-        self.live = np.ones(self.size, dtype=bool)
-        for segment, base in segments(reader):
-            deleted = list(segment.deleted_docs_set) if segment.has_deletions() else []
-            if deleted:
-                self.live[np.asarray(deleted, dtype=np.int64) + base] = False
+        self.live = _live(reader, self.size)
         self.lengths: dict[str, np.ndarray] = {}
         self.avg_length: dict[str, float] = {}
         for name in scored_fields:
             self.lengths[name] = self._field_lengths(reader, name)
             # Whoosh's own statistics (BM25FScorer): total field length over all documents, deleted included.
             self.avg_length[name] = (reader.field_length(name) / (self.size or 1)) or 1.0
-        self.facets: dict[str, Facet | MultiFacet] = {}
-        for name, fieldname in facet_fields.items():
-            if fieldname in multi_valued:
-                self.facets[name] = self._multi_facet(reader, fieldname)
-            else:
-                self.facets[name] = self._facet(reader, fieldname)
-        self.prior = np.ones(self.size, dtype=np.float64)
-        for name, table in (priors or {}).items():
-            facet = self.facets[name]
-            for value, factor in table.items():
-                if factor != 1.0:
-                    self.prior[facet.mask(value)] = factor
+        self.facets: dict[str, Facet | MultiFacet] = {
+            name: self._multi_facet(reader, fieldname)
+            if fieldname in multi_valued
+            else self._facet(reader, fieldname)
+            for name, fieldname in facet_fields.items()
+        }
+        self.prior = hit_prior(self.size, self.facets, priors or {})
         # Decoded posting lists, least recently used first out, bounded by their total number of postings.
         self._cache: LRUCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LRUCache(
             maxsize=max(1, cache_postings), getsizeof=lambda entry: max(1, len(entry[0]))
@@ -225,23 +216,18 @@ class IndexArrays:
         self.columns: dict[str, Facet] = {
             name: self._facet(reader, fieldname) for name, fieldname in (column_fields or {}).items()
         }
-        self.date_first = np.full(self.size, -1, dtype=np.int64)
-        self.date_last = np.full(self.size, -1, dtype=np.int64)
-        if date_column is not None:
-            column = self.columns[date_column]
-            firsts = np.array([day_number(v) if v else -1 for v in column.values], dtype=np.int64)
-            lasts = np.array([day_number(v, end=True) if v else -1 for v in column.values], dtype=np.int64)
-            self.date_first = firsts[column.codes]
-            self.date_last = lasts[column.codes]
+        self.date_first, self.date_last = (
+            date_bounds(self.columns[date_column])
+            if date_column is not None
+            else date_bounds(None, self.size)
+        )
         # The hit each hit sits in (kb.search.ranking.cap_by_container): -1 none, -2 not looked up yet. Only the
         # hits of ``contained_types`` may sit in another; ``resolve_containers`` looks theirs up when a search first
         # needs them (reading 300,000 ids at start-up cost more than every search's few lookups).
-        self.container = np.full(self.size, -1, dtype=np.int64)
         self._id_field = id_field
         self._containers_of = containers_of
-        type_facet = self.facets.get("type")
-        if id_field is not None and containers_of is not None and isinstance(type_facet, Facet):
-            self.container[type_facet.mask_values(contained_types)] = -2
+        looked_up = id_field is not None and containers_of is not None
+        self.container = unresolved_containers(self.size, self.facets, contained_types if looked_up else ())
 
     def resolve_containers(self, reader: Any, docnums: Iterable[int]) -> bool:
         """Look up the container of each of these hits not looked up yet (its stored id, then the first live hit
@@ -358,6 +344,51 @@ def field_postings(reader: Any, fieldname: str) -> list[tuple[bytes, np.ndarray]
         (btext, parts[0] if len(parts) == 1 else np.concatenate(parts))
         for btext, parts in sorted(merged.items())
     ]
+
+
+def _live(reader: Any, size: int) -> np.ndarray:
+    """The mask of the hits no segment of ``reader`` has deleted."""
+    live = np.ones(size, dtype=bool)
+    for segment, base in segments(reader):
+        deleted = list(segment.deleted_docs_set) if segment.has_deletions() else []
+        if deleted:
+            live[np.asarray(deleted, dtype=np.int64) + base] = False
+    return live
+
+
+def hit_prior(
+    size: int, facets: Mapping[str, Facet | MultiFacet], priors: Mapping[str, Mapping[str, float]]
+) -> np.ndarray:
+    """Each hit's prior: the factor of its value in each ``priors`` facet (``{facet: {value: factor}}``), else 1."""
+    prior = np.ones(size, dtype=np.float64)
+    for name, table in priors.items():
+        facet = facets[name]
+        for value, factor in table.items():
+            if factor != 1.0:
+                prior[facet.mask(value)] = factor
+    return prior
+
+
+def date_bounds(column: Facet | None, size: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The first and the last day (YYYYMMDD, ``day_number``) each hit's date in ``column`` may mean (-1: no date);
+    without a column, -1 for each of ``size`` hits."""
+    if column is None:
+        return np.full(size, -1, dtype=np.int64), np.full(size, -1, dtype=np.int64)
+    firsts = np.array([day_number(v) if v else -1 for v in column.values], dtype=np.int64)
+    lasts = np.array([day_number(v, end=True) if v else -1 for v in column.values], dtype=np.int64)
+    return firsts[column.codes], lasts[column.codes]
+
+
+def unresolved_containers(
+    size: int, facets: Mapping[str, Facet | MultiFacet], contained_types: Sequence[str]
+) -> np.ndarray:
+    """The ``container`` array before any lookup: -2 (not looked up yet) for the hits of ``contained_types``, -1
+    (none) for the others."""
+    container = np.full(size, -1, dtype=np.int64)
+    type_facet = facets.get("type")
+    if contained_types and isinstance(type_facet, Facet):
+        container[type_facet.mask_values(contained_types)] = -2
+    return container
 
 
 def segments(reader: Any) -> list[tuple[Any, int]]:

@@ -147,8 +147,8 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
         for c in series.conflicts
     ]
     conflict_years = {c.year for c in series.conflicts}
-    for year, row in years.items():
-        row["conflict"] = year in conflict_years
+    for row_year, row in years.items():
+        row["conflict"] = row_year in conflict_years
     series_data = indicator_json(series)
     curated = curated_json(kb.series_marks(series.id))
     series_data["curated"] = curated
@@ -164,8 +164,16 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
         "documents": list(documents.values()),
         "chart": series_chart(series, titles),
         "summary": series.summary(),
-        "regions": across_regions(ctx, series.name, series.dimension, year, None),
+        "regions": across_regions(ctx, series.name, series.dimension, _regions_year(year, years), None),
     }
+
+
+def _regions_year(year: int | None, years: Mapping[int, Any]) -> int | None:
+    """The year of the regions comparison: the ``year`` asked for, else the series' last year (the page's default
+    until now, when a loop variable overwrote the parameter and ``?year=`` was ignored)."""
+    if year is not None:
+        return year
+    return list(years)[-1] if years else None
 
 
 def _note(note: dict[str, Any]) -> dict[str, Any]:

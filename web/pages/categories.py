@@ -14,7 +14,7 @@ index order instead of newest first; each document's measures in reading order e
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,17 +117,7 @@ def category_data(
     filters = {"doc": doc, "agency": agency, "year": year, "level": level, "validity": validity}
     params: dict[str, Any] = {**filters, "sort": sort, "page": page}
 
-    def run(page: int) -> SearchResult:
-        return engine.search(
-            "",
-            type="measure",
-            category=category.name,
-            **filters,
-            sort="relevance" if sort == "doc" else "date",
-            limit=PER_PAGE,
-            offset=(page - 1) * PER_PAGE,
-        )
-
+    run = functools.partial(_measures, engine, category.name, filters, sort)
     result, page, pages, out_of_range = run_paged(run, page, PER_PAGE)
     params["page"] = page
 
@@ -156,17 +146,7 @@ def category_data(
         "params": params,
         "groups": _groups(ctx, result),
         "facets": _facets(kb, result, base, params),
-        "active_filters": [
-            {
-                "name": key,
-                "label": label,
-                "value": params[key],
-                "value_label": _doc_label(kb, params[key]) if key == "doc" else params[key],
-                "remove_url": link(**{key: None, "page": 1}),
-            }
-            for key, label in FILTERS.items()
-            if params[key]
-        ],
+        "active_filters": _active_filters(kb, params, link),
         "sorts": [
             {"value": v, "label": label, "active": (sort or "") == v, "url": link(sort=v or None, page=1)}
             for v, label in SORT_LABELS.items()
@@ -175,6 +155,21 @@ def category_data(
         "search_url": url_with("/search", search_params),
         "search_hidden": {k: v for k, v in search_params.items() if v},
     }
+
+
+def _measures(
+    engine: Any, category: str, filters: Mapping[str, Any], sort: str | None, page: int
+) -> SearchResult:
+    """One page of the category's measures (newest first, or by document with ``sort=doc``)."""
+    return engine.search(
+        "",
+        type="measure",
+        category=category,
+        **filters,
+        sort="relevance" if sort == "doc" else "date",
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
 
 
 def _groups(ctx: Context, result: SearchResult) -> list[dict[str, Any]]:
@@ -193,6 +188,20 @@ def _groups(ctx: Context, result: SearchResult) -> list[dict[str, Any]]:
             groups.append({"document": document, "validity": status, "measures": []})
         groups[-1]["measures"].append(measure_brief(kb, measure))
     return groups
+
+
+def _active_filters(kb: Any, params: Mapping[str, Any], link: Callable[..., str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": key,
+            "label": label,
+            "value": params[key],
+            "value_label": _doc_label(kb, params[key]) if key == "doc" else params[key],
+            "remove_url": link(**{key: None, "page": 1}),
+        }
+        for key, label in FILTERS.items()
+        if params[key]
+    ]
 
 
 def _doc_label(kb: Any, value: str) -> str:

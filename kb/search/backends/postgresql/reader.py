@@ -26,15 +26,8 @@ from kb.search.backends.postgresql.analyse import FIELD_CODE, FIELDS, WORD_PREFI
 from kb.search.backends.postgresql.writer import FACETS
 from kb.search.highlight import SCAN_CHARS
 from kb.search.schema import COLUMN_FIELDS, FACET_FIELDS
-from kb.search.whoosh.postings import (
-    DEFAULT_CACHE_POSTINGS,
-    AmountIndex,
-    Facet,
-    MultiFacet,
-    date_bounds,
-    hit_prior,
-    unresolved_containers,
-)
+from kb.search.whoosh.columns import Facet, MultiFacet, date_bounds, hit_prior, unresolved_containers
+from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, AmountIndex
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)

@@ -132,6 +132,10 @@ def _sorted_documents(kb: Any, documents: list[Any], sort: str | None) -> list[A
 def _facets(
     everything: list[Any], keep: Keep, params: Mapping[str, Any], link: Callable[..., str]
 ) -> list[dict[str, Any]]:
+    """The agency, year and 文种 choices with their counts. Counted here, not by the search engine: each facet
+    counts the documents the *other* filters keep (the engine counts under all filters, so it would take one
+    search per facet), and the year facet keeps the 30 newest years where the engine keeps the 30 most frequent
+    values; the list's order (plans first) needs each document's measure count, which the engine does not hold."""
     facets = []
     for name, label in FILTERS.items():
         # Each facet counts the documents the *other* filters keep, so choosing a value never hides the others.

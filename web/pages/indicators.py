@@ -117,7 +117,7 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
     def shown(point: Any) -> dict[str, Any]:
         return {**point_json(point), "text": written(point), "doc_title": titles.get(point.doc_id, "")}
 
-    years, judged = _years(series, shown)
+    years, judged = _year_rows(series, shown)
     notes = {year: _note(note) for year, note in kb.conflict_notes(series.id).items()}
     series_data = indicator_json(series)
     curated = curated_json(kb.series_marks(series.id))
@@ -141,7 +141,7 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
 Shown = Callable[[Any], dict[str, Any]]
 
 
-def _years(series: Any, shown: Shown) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
+def _year_rows(series: Any, shown: Shown) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
     """The series year by year (its targets, results, attainment states and whether values conflict), in the
     order the points and judgements give them; and the judged attainments."""
     years: dict[int, dict[str, Any]] = {}

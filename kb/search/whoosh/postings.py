@@ -18,7 +18,7 @@ construction except for the decoded-postings cache, which has its own lock. Whoo
 not thread-safe (a posting file has one read position), so every method that reads the index
 takes the calling thread's own reader.
 
-The per-hit value arrays (facets, dates, quantities, priors) are ``kb.search.whoosh.columns``, re-exported here.
+The per-hit value arrays both backends share (facets, dates, priors) are ``kb.search.whoosh.columns``, re-exported here.
 """
 
 from __future__ import annotations

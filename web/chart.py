@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kb.extract.indicators import Point, Series
@@ -53,6 +54,26 @@ def _value_range(values: list[float]) -> tuple[float, float]:
     return math.floor(lo / step) * step, math.ceil(hi / step) * step
 
 
+@dataclass(frozen=True)
+class _Scale:
+    """Years and values → SVG coordinates (rounded to 0.1) in the plot area ``left``…``right`` × ``top``…``bottom``."""
+
+    first: int
+    last: int
+    lo: float
+    hi: float
+    left: int
+    right: int
+    top: int
+    bottom: int
+
+    def x(self, year: int) -> float:
+        return round(self.left + (year - self.first) / (self.last - self.first) * (self.right - self.left), 1)
+
+    def y(self, value: float) -> float:
+        return round(self.bottom - (value - self.lo) / (self.hi - self.lo) * (self.bottom - self.top), 1)
+
+
 def series_chart(
     series: Series, titles: Mapping[str, str] | None = None, width: int = WIDTH, height: int = HEIGHT
 ) -> dict[str, Any]:
@@ -66,25 +87,57 @@ def series_chart(
         first, last = first - 1, last + 1
     values = [v for p in series.points for v in (p.value, p.value_max) if v is not None]
     lo, hi = _value_range(values)
+    scale = _Scale(first, last, lo, hi, left, right, top, bottom)
+    x, y = scale.x, scale.y
+    targets, results, first_target, first_result = _markers(series, titles, scale)
 
-    def x(year: int) -> float:
-        return round(left + (year - first) / (last - first) * (right - left), 1)
+    def path(points: dict[int, Point]) -> str:
+        return " ".join(f"{x(year)},{y(points[year].value)}" for year in sorted(points))
 
-    def y(value: float) -> float:
-        return round(bottom - (value - lo) / (hi - lo) * (bottom - top), 1)
+    zero = y(0.0) if lo < 0 < hi else None
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": right,
+        "top": top,
+        "bottom": bottom,
+        "x_ticks": _x_ticks(scale),
+        "y_ticks": _y_ticks(scale),
+        "zero": zero,
+        "unit": series.unit,
+        "targets": targets,
+        "results": results,
+        "target_line": path(first_target) if len(first_target) > 1 else "",
+        "result_line": path(first_result) if len(first_result) > 1 else "",
+    }
 
+
+def _x_ticks(scale: _Scale) -> list[dict[str, Any]]:
+    first, last = scale.first, scale.last
     year_step = next((s for s in _YEAR_STEPS if (last - first) / s <= 12), 100)
-    x_ticks = [
-        {"x": x(year), "label": str(year)}
+    return [
+        {"x": scale.x(year), "label": str(year)}
         for year in range(first, last + 1)
         if (year - first) % year_step == 0 or (year == last and (last - first) % year_step > year_step / 2)
     ]
+
+
+def _y_ticks(scale: _Scale) -> list[dict[str, Any]]:
+    lo, hi = scale.lo, scale.hi
     step = nice_step(hi - lo)
     count = round((hi - lo) / step)
-    y_ticks = [
-        {"y": y(lo + i * step), "label": plain_number(round(lo + i * step, 6))} for i in range(count + 1)
+    return [
+        {"y": scale.y(lo + i * step), "label": plain_number(round(lo + i * step, 6))}
+        for i in range(count + 1)
     ]
 
+
+def _markers(
+    series: Series, titles: Mapping[str, str], scale: _Scale
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, Point], dict[int, Point]]:
+    """The target and result markers, and the first target and first result of each year (the lines' points)."""
+    x, y = scale.x, scale.y
     judged = {a.year: a.attained for a in series.attainment}
     conflict_years = {c.year for c in series.conflicts}
     targets, results = [], []
@@ -117,24 +170,4 @@ def series_chart(
                     "label": f"{point.year}年结果 {written(point)}，《{title}》",
                 }
             )
-
-    def path(points: dict[int, Point]) -> str:
-        return " ".join(f"{x(year)},{y(points[year].value)}" for year in sorted(points))
-
-    zero = y(0.0) if lo < 0 < hi else None
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": right,
-        "top": top,
-        "bottom": bottom,
-        "x_ticks": x_ticks,
-        "y_ticks": y_ticks,
-        "zero": zero,
-        "unit": series.unit,
-        "targets": targets,
-        "results": results,
-        "target_line": path(first_target) if len(first_target) > 1 else "",
-        "result_line": path(first_result) if len(first_result) > 1 else "",
-    }
+    return targets, results, first_target, first_result

@@ -68,6 +68,8 @@ Styles (:data:`STYLES`)
 ``Citation.reference`` is what "复制引文" copies, ``Citation.text`` what "复制原文及出处" copies:
 ``official``: quote, newline, reference. ``gbt7714*``: quote, newline, place (when known), newline,
 entry. ``markdown``: the Markdown block.
+
+The places are ``kb.cite.places``, the Markdown escaping ``kb.cite.markdown``; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -79,29 +81,67 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
-from kb.extract.places import SECTION_STYLES, find_clause
+from kb.cite.markdown import markdown_block, md_quote, md_text, md_url
+from kb.cite.places import (
+    ARTICLE,
+    ATTACHMENT,
+    DASH,
+    _title_form,
+    chinese_numeral,
+    citation_path,
+    label_form,
+    path_form,
+    place,
+    place_parts,
+)
 from kb.model import Clause, Document, Measure, Quantity
+
+__all__ = [
+    "ARTICLE",
+    "ATTACHMENT",
+    "DASH",
+    "DERIVED_MARK",
+    "RECOGNISED_MARK",
+    "REFERENCE_STYLES",
+    "STYLES",
+    "STYLE_ALIASES",
+    "Citable",
+    "Citation",
+    "Entry",
+    "chinese_date",
+    "chinese_numeral",
+    "citable_from_clause",
+    "citable_from_document",
+    "citable_from_measure",
+    "citable_from_quantity",
+    "citation_path",
+    "cite",
+    "document_designation",
+    "document_title",
+    "iso_date",
+    "label_form",
+    "markdown_block",
+    "md_quote",
+    "md_text",
+    "md_url",
+    "normalize_style",
+    "official_reference",
+    "path_form",
+    "place",
+    "place_parts",
+    "quantity_headline",
+    "reference_entry",
+    "reference_parts",
+    "source_url",
+]
 
 STYLES: tuple[str, ...] = ("official", "gbt7714", "gbt7714-2025", "markdown")
 REFERENCE_STYLES: tuple[str, ...] = ("gbt7714", "gbt7714-2025")
 STYLE_ALIASES = {"gbt7714-2015": "gbt7714"}
 
 Escape = Callable[[str], str]
-ATTACHMENT = "attachment"  # style of a root clause that is an attached document (附件)
-DASH = "dash"  # style of a —— bullet
-ARTICLE = "article"  # 第X条
-_ABOVE_ARTICLE = frozenset({"part", "chapter", "section"})
 
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-# CommonMark line endings (str.splitlines() knows more, Markdown does not).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-# （１） -> (1), then (1) -> （1）
-_FULL_WIDTH_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_LABEL_PUNCT = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；"})
-_PAREN_DIGITS = {chr(0x2474 + i): f"（{i + 1}）" for i in range(20)}  # ⑴..⒇
-_DOT_DIGITS = {chr(0x2488 + i): f"{i + 1}." for i in range(20)}  # ⒈..⒛
-_LEADING_LABEL = re.compile(r"^(?:[(（][^()（）]{1,6}[)）]|[0-9０-９]{1,3}[.．、](?![0-9０-９]))")
-_CN_DIGITS = "零一二三四五六七八九"
 _LOCAL_HOSTS = ("localhost", "localhost.localdomain")
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
 
@@ -133,108 +173,6 @@ class Citation:
     permalink: str = ""  # the knowledge base's page of the item (本库链接); may be site-relative
     place: str = ""
     item_id: str = ""
-
-
-# --- places -----------------------------------------------------------------------------------
-
-
-def chinese_numeral(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 105 -> 一百零五 (as items and headings are counted)."""
-    if n <= 0:
-        return _CN_DIGITS[0] if n == 0 else str(n)
-    if n >= 10_000:
-        return str(n)
-    out, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, n = divmod(n, value)
-        if digit:
-            if zero and out:
-                out += "零"
-            out += ("" if (unit == "十" and digit == 1 and not out) else _CN_DIGITS[digit]) + unit
-            zero = False
-        elif out:
-            zero = True
-    return out
-
-
-def label_form(label: str) -> str:
-    """A numbering label in the form citations write it: ``(六)`` -> ``（六）``, ``１．`` -> ``1.``."""
-    text = label.strip()
-    if text in _PAREN_DIGITS:
-        return _PAREN_DIGITS[text]
-    if text in _DOT_DIGITS:
-        return _DOT_DIGITS[text]
-    return text.translate(_FULL_WIDTH_ASCII).translate(_LABEL_PUNCT)
-
-
-def _title_form(title: str) -> str:
-    return title.strip().replace("《", "〈").replace("》", "〉")
-
-
-def _dash_number(clause: Clause, siblings: Sequence[Clause] | None) -> int:
-    if not siblings:
-        return clause.ordinal
-    number = 0
-    for sibling in siblings:
-        if sibling.style == DASH:
-            number += 1
-        if sibling is clause or sibling.id == clause.id:
-            return number
-    return clause.ordinal
-
-
-def place_parts(trail: Sequence[Clause], clause: Clause, roots: Sequence[Clause] | None = None) -> list[str]:
-    """The citation place of ``clause`` (``trail`` = its ancestors, root first), part by part.
-
-    ``roots`` (the outline's root clauses) is only needed to count a root-level dash bullet among its
-    siblings; without it the clause's ordinal is used.
-    """
-    nodes = [*trail, clause]
-    # Articles are numbered through a whole regulation: the 编/章/节 above one are not part of its place.
-    articles = [i for i, node in enumerate(nodes) if node.style == ARTICLE]
-    dropped = set()
-    if articles:
-        start = max((i for i, node in enumerate(nodes) if node.style == ATTACHMENT), default=-1) + 1
-        dropped = {i for i in range(start, articles[0]) if nodes[i].style in _ABOVE_ARTICLE}
-    parts: list[str] = []
-    for depth, node in enumerate(nodes):
-        if depth in dropped:
-            continue
-        if node.style == ATTACHMENT:
-            label, title = node.label.strip(), _title_form(node.heading)
-            parts.append(f"{label}《{title}》" if title else label)
-        elif node.style == DASH:
-            siblings = nodes[depth - 1].children if depth else roots
-            parts.append(f"第{chinese_numeral(_dash_number(node, siblings))}项")
-        elif node.style == "cn_paren" and depth and nodes[depth - 1].style == ARTICLE:
-            parts.append(f"第{label_form(node.label)}项")  # 第十二条第（二）项
-        elif node.style in SECTION_STYLES:
-            parts.append(label_form(node.label) + node.heading.strip())
-        else:
-            parts.append(label_form(node.label))
-    return [part for part in parts if part]
-
-
-def citation_path(outline: Sequence[Clause], clause_id: str) -> list[str] | None:
-    """The place parts of the clause with this id in ``outline``, or None when it is not there."""
-    found = find_clause(list(outline), clause_id) if clause_id else None
-    if found is None:
-        return None
-    clause, trail = found
-    return place_parts(trail, clause, outline)
-
-
-def path_form(part: str) -> str:
-    """One part of a stored path (``Measure.path``) in citation form: a leading ``(六)`` -> ``（六）``."""
-    part = part.strip()
-    if part[:1] in _PAREN_DIGITS:
-        return _PAREN_DIGITS[part[0]] + part[1:]
-    return _LEADING_LABEL.sub(lambda m: label_form(m.group()), part)
-
-
-def place(path: Sequence[str]) -> str:
-    """The place as one string: ``["三、主要措施", "（六）"]`` -> ``"三、主要措施（六）"``."""
-    return "".join(part.strip() for part in path)
 
 
 # --- citables ---------------------------------------------------------------------------------
@@ -456,85 +394,3 @@ def iso_date(value: str) -> str:
         return value
     year, month, day = match.groups()
     return "-".join([year] + [f"{int(x):02d}" for x in (month, day) if x])
-
-
-# --- Markdown ---------------------------------------------------------------------------------
-#
-# Markdown output carries text, never markup that came from a document: every character that could
-# start HTML, a link, emphasis, code or a table is written as an HTML character reference, which
-# CommonMark renders as the character itself and never reads as syntax. No backslash escapes, so the
-# citations read as they are in the Markdown source too. Links are made only by md_url.
-
-_MD_ENTITIES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "[": "&#91;",
-    "]": "&#93;",
-    "\\": "&#92;",
-    "`": "&#96;",
-    "*": "&#42;",
-    "_": "&#95;",
-    "~": "&#126;",
-    "|": "&#124;",
-    "#": "&#35;",
-}
-_MD_SPECIAL = re.compile("[" + re.escape("".join(_MD_ENTITIES)) + "]")
-# A line start that would open a block inside the quote: indented code, list, heading, setext rule.
-_MD_INDENT = re.compile(r"^(?: {4}| {0,3}\t)")
-_MD_BLOCK_MARK = re.compile(r"^( {0,3})([-+=])")
-_MD_ORDERED = re.compile(r"^( {0,3}\d{1,9})([.)])(?=[ \t\r\n]|$)")
-_URL_UNSAFE = re.compile(r"[^\x21-\x7e]|[<>\"`\\^{|}]")
-
-
-def md_text(text: str) -> str:
-    """Text that renders as itself in Markdown and carries no markup (HTML character references)."""
-    return _MD_SPECIAL.sub(lambda match: _MD_ENTITIES[match.group()], text)
-
-
-def _md_line(line: str) -> str:
-    body = line.rstrip("\r\n")
-    ending = line[len(body) :]
-    body = md_text(body)
-    if _MD_INDENT.match(body):
-        body = f"&#{ord(body[0])};" + body[1:]
-    body = _MD_BLOCK_MARK.sub(lambda m: m.group(1) + f"&#{ord(m.group(2))};", body)
-    body = _MD_ORDERED.sub(lambda m: m.group(1) + f"&#{ord(m.group(2))};", body)
-    return body + ending
-
-
-def md_quote(text: str) -> str:
-    """A block quote rendering ``text`` as itself: every line prefixed ``"> "``, line endings kept.
-
-    Each line is :func:`md_text`, and a line start that would open another block (4 spaces or a tab,
-    ``-`` ``+`` ``=``, ``1.``/``1)``) has that character written as a character reference. The result
-    ends with a line ending only when ``text`` does; an empty text gives ``">"``.
-    """
-    lines = _LINE.findall(text)
-    if not lines:
-        return ">"
-    return "".join("> " + _md_line(line) for line in lines)
-
-
-def md_url(url: str) -> str:
-    """An autolink ``<url>`` for an http(s) address (unsafe characters percent-encoded), else ``""``."""
-    url = url.strip()
-    if not url.lower().startswith(("http://", "https://")):
-        return ""
-    safe = _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url)
-    return f"<{safe}>"
-
-
-def markdown_block(quote: str, reference: str, permalink: str = "") -> str:
-    """The ``markdown`` style: block quote, blank line, citation line, and the 本库链接 when absolute.
-
-    ``reference`` is Markdown already (values through :func:`md_text`, see :func:`official_reference`).
-    """
-    quoted = md_quote(quote)
-    if not quoted.endswith("\n"):
-        quoted += "\n"  # after a final "\r" this makes one "\r\n" line ending
-    out = f"{quoted}\n{reference}"
-    link = md_url(permalink)
-    if link:
-        out += f"\n\n本库链接：{link}"
-    return out

@@ -25,15 +25,15 @@ and 文号 (the result cards show them). ``documents(request)`` lists the docume
 What another backend implements (``SearchBackend``): ``search`` with the query semantics of ``ParsedQuery``
 (``kb.search.query``), the filters above, the prior and the cap (``kb.search.ranking.cap_by_container``);
 ``documents``; ``related``; ``warm``; ``close``.
+
+The result's shape and the shaping of a hit are ``kb.search.result``; the validity facet is ``kb.search.validity``.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -43,16 +43,14 @@ from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from kb.extract.validity import STATUSES, status_on
 from kb.ids import enclosing_measure_ids
-from kb.model import Validity
 from kb.search import ranking
-from kb.search.amounts import AmountQuery, find_quantities
+from kb.search.amounts import AmountQuery
 from kb.search.evaluate import Evaluator, Unsupported, top_k, top_k_by
 from kb.search.filters import agency_matcher, doc_number_matcher, parse_date
-from kb.search.highlight import SCAN_CHARS, Marked, highlight, snippet
 from kb.search.query import ParsedQuery, default_synonyms, highlight_terms, parse_query
 from kb.search.request import FILTERS, SearchRequest
+from kb.search.result import Hit, SearchResult, make_hit
 from kb.search.schema import (
     AMOUNT_FIELD,
     BIGRAM_FIELDS,
@@ -61,87 +59,10 @@ from kb.search.schema import (
     IN_FORCE_FIELD,
     NOT_STATED,
     TEXT_FIELDS,
-    parse_in_force,
 )
+from kb.search.validity import validity_facet
 from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, Facet, IndexArrays
 from kb.store.generations import StoreError, current_generation
-from kb.urls import item_url
-
-
-@dataclass
-class Hit:
-    id: str
-    type: str  # document | measure | target | result | clause
-    doc_id: str
-    doc_title: str
-    title: Marked  # the title with the query terms marked
-    path: list[str]
-    snippet: Marked  # a window of the body with the query terms marked
-    score: float
-    url: str
-    categories: list[str] = field(default_factory=list)
-    year: int | None = None  # a result's reported year
-    date: str = ""  # the document's date (ISO, maybe only YYYY or YYYY-MM), "" when it has none
-    genre: str = ""  # the document's 文种
-    agency: str = ""  # the document's issuing agency
-    doc_number: str = ""  # the document's 文号
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "doc_id": self.doc_id,
-            "doc_title": self.doc_title,
-            "title": self.title.text,
-            "title_marks": [list(m) for m in self.title.marks],
-            "path": self.path,
-            "snippet": self.snippet.text,
-            "snippet_marks": [list(m) for m in self.snippet.marks],
-            "score": round(self.score, 4),
-            "url": self.url,
-            "categories": self.categories,
-            "date": self.date,
-            "genre": self.genre,
-            "agency": self.agency,
-            "doc_number": self.doc_number,
-        }
-        if self.type in ("target", "result"):  # a quantity: its kind, and the year a result reports
-            data["kind"] = self.type
-            if self.type == "result":
-                data["year"] = self.year
-        return data
-
-
-@dataclass
-class SearchResult:
-    query: str
-    total: int = 0
-    results: list[Hit] = field(default_factory=list)
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    message: str = ""  # shown to the user: empty query, partial matches, nothing found
-    partial: bool = False  # True when no hit matched all terms and these are the best partial matches
-    offset: int = 0
-    limit: int = 10
-    terms: list[str] = field(default_factory=list)  # what was highlighted
-    sort: str = "relevance"
-    browse: bool = False  # no query: every hit the filters allow
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "total": self.total,
-            "offset": self.offset,
-            "limit": self.limit,
-            "sort": self.sort,
-            "browse": self.browse,
-            "partial": self.partial,
-            "message": self.message,
-            "results": [h.to_json() for h in self.results],
-            "facets": {
-                name: [{"value": v, "count": c} for v, c in values] for name, values in self.facets.items()
-            },
-        }
-
 
 RELATED_CHARS = 20_000  # of a measure's text, for the key terms of its related measures
 FACET_VALUES = 30  # the most frequent values of each facet (a broad query touches thousands of documents)
@@ -336,41 +257,31 @@ class SearchEngine:
         return facet.mask(value)
 
     def _validity_facet(self, arrays: IndexArrays) -> Facet:
-        """Every hit's document status on ``clock()`` as a facet (codes into ``("", *STATUSES)``), computed once
-        per generation and day from the ``in_force`` column (``kb.extract.validity.status_on``)."""
+        """Every hit's document status on ``clock()`` as a facet (``kb.search.validity``), computed once per
+        generation and day."""
         today = self.clock()
         key = (id(arrays), today)
         cached = self._validity.get(key)
         if cached is not None:
             return cached
-        values = ["", *STATUSES]
-        code_of = {v: i for i, v in enumerate(values)}
-        column = arrays.columns.get(IN_FORCE_FIELD)
-        codes = np.zeros(arrays.size, dtype=np.int32)
-        if column is not None:
-            table = np.zeros(len(column.values), dtype=np.int32)
-            for i, value in enumerate(column.values):
-                if value:
-                    start, until, stated = parse_in_force(value)
-                    status, _ = status_on(Validity(in_force_from=start, in_force_until=until), stated, today)
-                    table[i] = code_of.get(status, 0)
-            codes = table[column.codes]
-            if self._evidence is None and self._evidence_source is not None:
-                self._evidence = dict(self._evidence_source())
-            doc_facet = arrays.facets.get("doc")
-            if self._evidence and isinstance(doc_facet, Facet):
-                position = {v: i for i, v in enumerate(doc_facet.values)}
-                override = np.full(len(doc_facet.values), -1, dtype=np.int32)
-                for doc_id, stated in self._evidence.items():
-                    if doc_id in position and stated in code_of:
-                        override[position[doc_id]] = code_of[stated]
-                per_hit = override[doc_facet.codes]
-                codes = np.where(per_hit >= 0, per_hit, codes)
-        facet = Facet(values, codes)
+        if self._evidence is None and self._evidence_source is not None and IN_FORCE_FIELD in arrays.columns:
+            self._evidence = dict(self._evidence_source())
+        facet = validity_facet(arrays, today, self._evidence)
         with self._lock:
             self._validity = {k: v for k, v in self._validity.items() if k[1] == today}
             self._validity[key] = facet
         return facet
+
+    def _facets(self, arrays: IndexArrays, matched: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+        """The ``FACET_VALUES`` most frequent values of each facet among the ``matched`` hits (a hit lacking an
+        optional value counts as ``NOT_STATED``)."""
+        facets = {}
+        for name, facet in [*arrays.facets.items(), ("validity", self._validity_facet(arrays))]:
+            counts = facet.count(matched, empty=name in OPTIONAL_FACETS)
+            if "" in counts:
+                counts[NOT_STATED] = counts.get(NOT_STATED, 0) + counts.pop("")
+            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
+        return facets
 
     def search(self, request: SearchRequest | str = "", /, **fields: Any) -> SearchResult:
         """Run ``request``; a string is the query text of a request with ``fields`` (SearchRequest's fields)."""
@@ -414,13 +325,7 @@ class SearchEngine:
             result.message = EMPTY_MESSAGE if browse else parsed.message or EMPTY_MESSAGE
         elif parsed.message and not result.partial and not browse:
             result.message = parsed.message
-        facets = {}
-        for name, facet in [*arrays.facets.items(), ("validity", self._validity_facet(arrays))]:
-            counts = facet.count(matched, empty=name in OPTIONAL_FACETS)
-            if "" in counts:
-                counts[NOT_STATED] = counts.get(NOT_STATED, 0) + counts.pop("")
-            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
-        result.facets = facets
+        result.facets = self._facets(arrays, matched)
         terms = result.terms
         for docnum, score in page[offset : offset + limit]:
             result.results.append(self._hit(searcher.stored_fields(docnum), score, terms, parsed.amounts))
@@ -468,33 +373,7 @@ class SearchEngine:
         terms: list[str],
         amounts: tuple[AmountQuery, ...] = (),
     ) -> Hit:
-        hit_type = hit["type"]
-        title_text = hit.get("title") or hit.get("heading") or hit.get("doc_title") or ""
-        body = hit.get("body") or ""
-        if amounts:  # mark the quantities that matched by value (0.5亿元 for 5000万元), as written
-            terms = [*terms, *_matching_quantities(title_text, amounts), *_matching_quantities(body, amounts)]
-        categories = [c for c in (hit.get("categories") or "").split(",") if c]
-        try:
-            path = json.loads(hit.get("path") or "[]")
-        except ValueError:
-            path = []
-        return Hit(
-            id=hit["id"],
-            type=hit_type,
-            doc_id=hit["doc_id"],
-            doc_title=hit.get("doc_title") or "",
-            title=highlight(title_text, terms),
-            path=path,
-            snippet=snippet(body, terms),
-            score=score,
-            url=item_url(hit_type, hit["id"]),
-            categories=categories,
-            year=hit.get("reported"),
-            date=hit.get("date") or "",
-            genre=hit.get("genre") or "",
-            agency=hit.get("agency") or "",
-            doc_number=hit.get("doc_number") or "",
-        )
+        return make_hit(hit, score, terms, amounts)
 
     def documents(self, request: SearchRequest) -> list[tuple[str, int]]:
         """(document id, number of matching hits) of every document with a hit that matches all of the request
@@ -545,15 +424,3 @@ class SearchEngine:
         )
         page, _ = self._run(searcher, arrays, query, allowed, limit)
         return [self._hit(searcher.stored_fields(d), score, []) for d, score in page]
-
-
-def _matching_quantities(text: str, amounts: tuple[AmountQuery, ...]) -> list[str]:
-    """The quantities of ``text`` (its first ``SCAN_CHARS`` characters) some query quantity accepts, as written."""
-    head = text[:SCAN_CHARS]
-    out: list[str] = []
-    for q in find_quantities(head):
-        if any(a.family == q.family and a.accepts(q.value) for a in amounts):
-            written = head[q.start : q.end]
-            if written not in out:
-                out.append(written)
-    return out

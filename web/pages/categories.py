@@ -14,7 +14,7 @@ index order instead of newest first; each document's measures in reading order e
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,82 +114,20 @@ def category_data(
     if category is None:
         raise Missing("没有这个类别。")
     base = category_url(category.name)
-    params: dict[str, Any] = {
-        "doc": doc,
-        "agency": agency,
-        "year": year,
-        "level": level,
-        "validity": validity,
-        "sort": sort,
-        "page": page,
-    }
+    filters = {"doc": doc, "agency": agency, "year": year, "level": level, "validity": validity}
+    params: dict[str, Any] = {**filters, "sort": sort, "page": page}
 
-    def run(page: int) -> SearchResult:
-        return engine.search(
-            "",
-            type="measure",
-            category=category.name,
-            doc=doc,
-            agency=agency,
-            year=year,
-            level=level,
-            validity=validity,
-            sort="relevance" if sort == "doc" else "date",
-            limit=PER_PAGE,
-            offset=(page - 1) * PER_PAGE,
-        )
-
+    run = functools.partial(_measures, engine, category.name, filters, sort)
     result, page, pages, out_of_range = run_paged(run, page, PER_PAGE)
     params["page"] = page
-
-    groups: list[dict[str, Any]] = []
-    for hit in result.results:
-        measure = kb.measure(hit.id)
-        if measure is None:
-            continue
-        if not groups or groups[-1]["document"]["id"] != measure.doc_id:
-            found = kb.document(measure.doc_id)
-            document = document_json(found) if found else {"id": measure.doc_id, "title": ""}
-            validity = document_validity(kb, found, ctx.today) if found else {}
-            groups.append({"document": document, "validity": validity, "measures": []})
-        groups[-1]["measures"].append(measure_brief(kb, measure))
 
     def link(**changes: Any) -> str:
         return url_with(base, params, **changes)
 
-    def doc_label(value: str) -> str:
-        found = kb.document(value)
-        return found.title if found is not None else value
-
-    facets = []
-    for key, label in FILTERS.items():
-        values = options(
-            result.facets.get(key, []),
-            params[key],
-            link_setting(base, params, key),
-            doc_label if key == "doc" else (lambda v: v),
-        )
-        if values:
-            facets.append({"name": key, "label": label, "options": values})
-    active_filters = [
-        {
-            "name": key,
-            "label": label,
-            "value": params[key],
-            "value_label": doc_label(params[key]) if key == "doc" else params[key],
-            "remove_url": link(**{key: None, "page": 1}),
-        }
-        for key, label in FILTERS.items()
-        if params[key]
-    ]
     search_params = {
         "category": category.name,
         "type": "measure",
-        "doc": doc,
-        "agency": agency,
-        "year": year,
-        "level": level,
-        "validity": validity,
+        **filters,
         "sort": None if sort == "doc" else "date",
     }
     return {
@@ -206,9 +144,9 @@ def category_data(
         "prev_url": link(page=page - 1) if page > 1 else None,
         "next_url": link(page=page + 1) if page < pages else None,
         "params": params,
-        "groups": groups,
-        "facets": facets,
-        "active_filters": active_filters,
+        "groups": _groups(ctx, result),
+        "facets": _facets(kb, result, base, params),
+        "active_filters": _active_filters(kb, params, link),
         "sorts": [
             {"value": v, "label": label, "active": (sort or "") == v, "url": link(sort=v or None, page=1)}
             for v, label in SORT_LABELS.items()
@@ -217,6 +155,72 @@ def category_data(
         "search_url": url_with("/search", search_params),
         "search_hidden": {k: v for k, v in search_params.items() if v},
     }
+
+
+def _measures(
+    engine: Any, category: str, filters: Mapping[str, Any], sort: str | None, page: int
+) -> SearchResult:
+    """One page of the category's measures (newest first, or by document with ``sort=doc``)."""
+    return engine.search(
+        "",
+        type="measure",
+        category=category,
+        **filters,
+        sort="relevance" if sort == "doc" else "date",
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+
+
+def _groups(ctx: Context, result: SearchResult) -> list[dict[str, Any]]:
+    """The page's measures grouped by document (consecutive hits of one document), each document with its
+    validity."""
+    kb = ctx.kb
+    groups: list[dict[str, Any]] = []
+    for hit in result.results:
+        measure = kb.measure(hit.id)
+        if measure is None:
+            continue
+        if not groups or groups[-1]["document"]["id"] != measure.doc_id:
+            found = kb.document(measure.doc_id)
+            document = document_json(found) if found else {"id": measure.doc_id, "title": ""}
+            status = document_validity(kb, found, ctx.today) if found else {}
+            groups.append({"document": document, "validity": status, "measures": []})
+        groups[-1]["measures"].append(measure_brief(kb, measure))
+    return groups
+
+
+def _active_filters(kb: Any, params: Mapping[str, Any], link: Callable[..., str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": key,
+            "label": label,
+            "value": params[key],
+            "value_label": _doc_label(kb, params[key]) if key == "doc" else params[key],
+            "remove_url": link(**{key: None, "page": 1}),
+        }
+        for key, label in FILTERS.items()
+        if params[key]
+    ]
+
+
+def _doc_label(kb: Any, value: str) -> str:
+    found = kb.document(value)
+    return found.title if found is not None else value
+
+
+def _facets(kb: Any, result: SearchResult, base: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    facets = []
+    for key, label in FILTERS.items():
+        values = options(
+            result.facets.get(key, []),
+            params[key],
+            link_setting(base, params, key),
+            (lambda v: _doc_label(kb, v)) if key == "doc" else (lambda v: v),
+        )
+        if values:
+            facets.append({"name": key, "label": label, "options": values})
+    return facets
 
 
 def category_json(data: dict[str, Any]) -> dict[str, Any]:

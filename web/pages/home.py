@@ -8,7 +8,7 @@ with measures — come first, newest first within each group); ``page``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kb.search.filters import agency_matcher
@@ -53,6 +53,49 @@ def summary_data(
     kb = ctx.kb
     params: dict[str, Any] = {"agency": agency, "year": year, "genre": genre, "sort": sort, "page": page}
     everything = kb.documents()
+    keep = _document_filter(everything, agency=agency, year=year, genre=genre)
+    documents = _sorted_documents(kb, [d for d in everything if keep(d)], sort)
+    pages = page_count(len(documents), DOCS_PER_PAGE)
+    page = min(max(1, page), pages)
+    params["page"] = page
+    shown = documents[(page - 1) * DOCS_PER_PAGE : page * DOCS_PER_PAGE]
+
+    def link(**changes: Any) -> str:
+        return url_with("/", params, **changes) + "#docs-h"
+
+    return {
+        "stats": kb.stats(),
+        "categories": _categories(kb),
+        "documents": [
+            {**document_brief(kb, d), "validity": document_validity(kb, d, ctx.today)} for d in shown
+        ],
+        "documents_total": len(documents),
+        "page": page,
+        "pages": pages,
+        "params": params,
+        "facets": _facets(everything, keep, params, link),
+        "active_filters": [
+            {"name": n, "label": label, "value": params[n], "remove_url": link(**{n: None, "page": 1})}
+            for n, label in FILTERS.items()
+            if params[n]
+        ],
+        "sorts": [
+            {"value": v, "label": label, "active": (sort or "") == v, "url": link(sort=v or None, page=1)}
+            for v, label in SORT_LABELS.items()
+        ],
+        "prev_url": link(page=page - 1) if page > 1 else None,
+        "next_url": link(page=page + 1) if page < pages else None,
+    }
+
+
+Keep = Callable[..., bool]
+
+
+def _document_filter(
+    everything: list[Any], *, agency: str | None, year: str | None, genre: str | None
+) -> Keep:
+    """``keep(doc, skip="")``: whether a document passes the filters (but ``skip``); ``agency`` accepts the
+    agencies ``agency_matcher`` finds for it among the documents' agencies."""
     agencies = sorted({d.agency for d in everything if d.agency})
     accepted_agencies = set(agency_matcher(agency, agencies, default_synonyms())) if agency else set()
 
@@ -71,7 +114,10 @@ def summary_data(
                 return False
         return True
 
-    documents = [d for d in everything if keep(d)]
+    return keep
+
+
+def _sorted_documents(kb: Any, documents: list[Any], sort: str | None) -> list[Any]:
     if sort == "date":
         documents.sort(key=lambda d: (d.date, d.title), reverse=True)
     else:
@@ -80,14 +126,16 @@ def summary_data(
         documents.sort(
             key=lambda d: (kb.document_counts(d.id).get("measures", 0) > 0, d.date, d.title), reverse=True
         )
-    pages = page_count(len(documents), DOCS_PER_PAGE)
-    page = min(max(1, page), pages)
-    params["page"] = page
-    shown = documents[(page - 1) * DOCS_PER_PAGE : page * DOCS_PER_PAGE]
+    return documents
 
-    def link(**changes: Any) -> str:
-        return url_with("/", params, **changes) + "#docs-h"
 
+def _facets(
+    everything: list[Any], keep: Keep, params: Mapping[str, Any], link: Callable[..., str]
+) -> list[dict[str, Any]]:
+    """The agency, year and 文种 choices with their counts. Counted here, not by the search engine: each facet
+    counts the documents the *other* filters keep (the engine counts under all filters, so it would take one
+    search per facet), and the year facet keeps the 30 newest years where the engine keeps the 30 most frequent
+    values; the list's order (plans first) needs each document's measure count, which the engine does not hold."""
     facets = []
     for name, label in FILTERS.items():
         # Each facet counts the documents the *other* filters keep, so choosing a value never hides the others.
@@ -100,11 +148,11 @@ def summary_data(
         values = options(ordered, params[name], lambda v, name=name: link(**{name: v, "page": 1}))
         if values:
             facets.append({"name": name, "label": label, "options": values})
-    active_filters = [
-        {"name": n, "label": label, "value": params[n], "remove_url": link(**{n: None, "page": 1})}
-        for n, label in FILTERS.items()
-        if params[n]
-    ]
+    return facets
+
+
+def _categories(kb: Any) -> list[dict[str, Any]]:
+    """The categories with their number of measures, the bureau's desks first."""
     categories = [
         {
             "name": c.name,
@@ -115,26 +163,8 @@ def summary_data(
         for c in kb.categories
     ]
     order = {c.name: i for i, c in enumerate(ordered_categories(kb))}
-    categories.sort(key=lambda c: order.get(c["name"], len(order)))  # the bureau's desks first
-    return {
-        "stats": kb.stats(),
-        "categories": categories,
-        "documents": [
-            {**document_brief(kb, d), "validity": document_validity(kb, d, ctx.today)} for d in shown
-        ],
-        "documents_total": len(documents),
-        "page": page,
-        "pages": pages,
-        "params": params,
-        "facets": facets,
-        "active_filters": active_filters,
-        "sorts": [
-            {"value": v, "label": label, "active": (sort or "") == v, "url": link(sort=v or None, page=1)}
-            for v, label in SORT_LABELS.items()
-        ],
-        "prev_url": link(page=page - 1) if page > 1 else None,
-        "next_url": link(page=page + 1) if page < pages else None,
-    }
+    categories.sort(key=lambda c: order.get(c["name"], len(order)))
+    return categories
 
 
 def summary_json(data: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@ chart of targets against results, the same numbers as a table, the judged years 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -117,6 +117,33 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
     def shown(point: Any) -> dict[str, Any]:
         return {**point_json(point), "text": written(point), "doc_title": titles.get(point.doc_id, "")}
 
+    years, judged = _year_rows(series, shown)
+    notes = {year: _note(note) for year, note in kb.conflict_notes(series.id).items()}
+    series_data = indicator_json(series)
+    curated = curated_json(kb.series_marks(series.id))
+    series_data["curated"] = curated
+    for conflict in series_data["conflicts"]:
+        conflict["note"] = notes.get(conflict["year"])
+    return {
+        "series": series_data,
+        "curated": curated,
+        "title": series.title,
+        "years": [years[y] for y in sorted(years)],
+        "judged": judged,
+        "conflicts": _conflicts(series, shown, notes),
+        "documents": list(documents.values()),
+        "chart": series_chart(series, titles),
+        "summary": series.summary(),
+        "regions": across_regions(ctx, series.name, series.dimension, _regions_year(year, years), None),
+    }
+
+
+Shown = Callable[[Any], dict[str, Any]]
+
+
+def _year_rows(series: Any, shown: Shown) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
+    """The series year by year (its targets, results, attainment states and whether values conflict), in the
+    order the points and judgements give them; and the judged attainments."""
     years: dict[int, dict[str, Any]] = {}
     for point in series.points:
         row = years.setdefault(point.year, {"year": point.year, "targets": [], "results": [], "states": []})
@@ -135,9 +162,15 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
         judged.append(entry)
         years.setdefault(a.year, {"year": a.year, "targets": [], "results": [], "states": []})
         years[a.year]["states"].append(entry["state"])
+    conflict_years = {c.year for c in series.conflicts}
+    for row_year, row in years.items():
+        row["conflict"] = row_year in conflict_years
+    return years, judged
+
+
+def _conflicts(series: Any, shown: Shown, notes: Mapping[int, Any]) -> list[dict[str, Any]]:
     by_item = {p.item_id: p for p in series.points}
-    notes = {year: _note(note) for year, note in kb.conflict_notes(series.id).items()}
-    conflicts = [
+    return [
         {
             "year": c.year,
             "values": c.values,
@@ -146,26 +179,14 @@ def indicator_data(ctx: Context, series_id: str, year: int | None = None) -> dic
         }
         for c in series.conflicts
     ]
-    conflict_years = {c.year for c in series.conflicts}
-    for year, row in years.items():
-        row["conflict"] = year in conflict_years
-    series_data = indicator_json(series)
-    curated = curated_json(kb.series_marks(series.id))
-    series_data["curated"] = curated
-    for conflict in series_data["conflicts"]:
-        conflict["note"] = notes.get(conflict["year"])
-    return {
-        "series": series_data,
-        "curated": curated,
-        "title": series.title,
-        "years": [years[y] for y in sorted(years)],
-        "judged": judged,
-        "conflicts": conflicts,
-        "documents": list(documents.values()),
-        "chart": series_chart(series, titles),
-        "summary": series.summary(),
-        "regions": across_regions(ctx, series.name, series.dimension, year, None),
-    }
+
+
+def _regions_year(year: int | None, years: Mapping[int, Any]) -> int | None:
+    """The year of the regions comparison: the ``year`` asked for, else the series' last year (the page's default
+    until now, when a loop variable overwrote the parameter and ``?year=`` was ignored)."""
+    if year is not None:
+        return year
+    return list(years)[-1] if years else None
 
 
 def _note(note: dict[str, Any]) -> dict[str, Any]:

@@ -79,7 +79,6 @@ def search_data(ctx: Context, request: SearchRequest | None = None, page: int = 
         "match": None if request.match == "broad" else request.match,
         "page": page,
     }
-    filters = request.filters
     engine, kb = ctx.opened.engine, ctx.kb
 
     def run(page: int) -> SearchResult:
@@ -87,52 +86,6 @@ def search_data(ctx: Context, request: SearchRequest | None = None, page: int = 
 
     result, page, pages, out_of_range = run_paged(run, page, PER_PAGE)
     params["page"] = page
-
-    def value_label(name: str, value: str) -> str:
-        if name == "type":
-            return TYPE_LABELS.get(value, value)
-        if name == "doc":
-            found = kb.document(value)
-            return found.title if found is not None else value
-        return value
-
-    facets = []
-    for name, label in FACETS.items():
-        values = options(
-            result.facets.get(name, []),
-            filters[name],
-            link_setting("/search", params, name, URL_NAMES),
-            lambda v, name=name: value_label(name, v),
-        )
-        if values:
-            facets.append({"name": name, "label": label, "options": values})
-    active_filters = [
-        {
-            "name": name,
-            "label": FILTER_LABELS[name],
-            "value": value,
-            "value_label": value_label(name, value),
-            "remove_url": search_url(params, **{name: None, "page": 1}),
-        }
-        for name, value in filters.items()
-        if value
-    ]
-    if request.field:
-        active_filters.append(
-            {
-                "name": "field",
-                "label": "范围",
-                "value": request.field,
-                "value_label": "仅标题",
-                "remove_url": search_url(params, field=None, page=1),
-            }
-        )
-    linked_targets: dict[str, list[dict[str, Any]]] = {}
-    for hit in result.results:
-        if hit.type == "measure":
-            measure = kb.measure(hit.id)
-            if measure is not None:
-                linked_targets[hit.id] = measure_brief(kb, measure)["targets"]
     advanced = any(params[k] for k in ("genre", "agency", "doc_number", "date_from", "date_to", "field"))
     plain = request.to_params()  # the search's URL parameters (no window), for exports, the feed and saving
     return {
@@ -145,9 +98,9 @@ def search_data(ctx: Context, request: SearchRequest | None = None, page: int = 
         "out_of_range": out_of_range,
         "prev_url": search_url(params, page=page - 1) if page > 1 else None,
         "next_url": search_url(params, page=page + 1) if page < pages else None,
-        "facets": facets,
-        "active_filters": active_filters,
-        "linked_targets": linked_targets,
+        "facets": _facets(kb, result, request.filters, params),
+        "active_filters": _active_filters(kb, request, params),
+        "linked_targets": _linked_targets(kb, result),
         "type_labels": TYPE_LABELS,
         "sorts": [
             {
@@ -168,17 +121,81 @@ def search_data(ctx: Context, request: SearchRequest | None = None, page: int = 
         "by_date": request.sort == "date",
         "matches": [{"value": k, "label": v, "active": request.match == k} for k, v in MATCH_LABELS.items()],
         "search_params": plain,
-        "exports": {
-            "csv": search_export_url(plain, "csv"),
-            "xlsx": search_export_url(plain, "xlsx"),
-            "csv_action": RULES["search_csv"],
-            "xlsx_action": RULES["search_xlsx"],
-            "limit": EXPORT_LIMIT,
-            "styles": [
-                {"style": k, "label": v} for k, v in EXPORT_STYLE_LABELS.items() if k in EXPORT_STYLES
-            ],
-        },
+        "exports": _exports(plain),
         "feed_url": search_feed_url({k: v for k, v in plain.items() if k != "sort"}),  # a feed is by date
+    }
+
+
+def _value_label(kb: Any, name: str, value: str) -> str:
+    """How a filter value is shown: a type's label, a document's title, else the value."""
+    if name == "type":
+        return TYPE_LABELS.get(value, value)
+    if name == "doc":
+        found = kb.document(value)
+        return found.title if found is not None else value
+    return value
+
+
+def _facets(
+    kb: Any, result: SearchResult, filters: Mapping[str, Any], params: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    facets = []
+    for name, label in FACETS.items():
+        values = options(
+            result.facets.get(name, []),
+            filters[name],
+            link_setting("/search", params, name, URL_NAMES),
+            lambda v, name=name: _value_label(kb, name, v),
+        )
+        if values:
+            facets.append({"name": name, "label": label, "options": values})
+    return facets
+
+
+def _active_filters(kb: Any, request: SearchRequest, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    active_filters = [
+        {
+            "name": name,
+            "label": FILTER_LABELS[name],
+            "value": value,
+            "value_label": _value_label(kb, name, value),
+            "remove_url": search_url(params, **{name: None, "page": 1}),
+        }
+        for name, value in request.filters.items()
+        if value
+    ]
+    if request.field:
+        active_filters.append(
+            {
+                "name": "field",
+                "label": "范围",
+                "value": request.field,
+                "value_label": "仅标题",
+                "remove_url": search_url(params, field=None, page=1),
+            }
+        )
+    return active_filters
+
+
+def _linked_targets(kb: Any, result: SearchResult) -> dict[str, list[dict[str, Any]]]:
+    """The targets linked to each measure among the hits."""
+    linked_targets: dict[str, list[dict[str, Any]]] = {}
+    for hit in result.results:
+        if hit.type == "measure":
+            measure = kb.measure(hit.id)
+            if measure is not None:
+                linked_targets[hit.id] = measure_brief(kb, measure)["targets"]
+    return linked_targets
+
+
+def _exports(plain: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "csv": search_export_url(plain, "csv"),
+        "xlsx": search_export_url(plain, "xlsx"),
+        "csv_action": RULES["search_csv"],
+        "xlsx_action": RULES["search_xlsx"],
+        "limit": EXPORT_LIMIT,
+        "styles": [{"style": k, "label": v} for k, v in EXPORT_STYLE_LABELS.items() if k in EXPORT_STYLES],
     }
 
 

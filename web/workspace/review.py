@@ -18,7 +18,7 @@ Ties keep the order of the kinds above, then the label. Each item links to the p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kb.extract.review import kind_doubt, title_doubt
@@ -51,7 +51,14 @@ def _item(kind: str, item_id: str, label: str, reason: str, reach: int, url: str
 
 def review_items(kb: KnowledgeReader) -> list[dict[str, Any]]:
     """Every item of the queue, most-reached first (module docstring)."""
-    items: list[dict[str, Any]] = []
+    items = [*_title_items(kb), *_kind_items(kb), *_measure_items(kb), *_conflict_items(kb)]
+    order = {kind: i for i, kind in enumerate(TYPES)}
+    items.sort(key=lambda i: (-i["reach"], order[i["type"]], i["label"], i["id"]))
+    return items
+
+
+def _title_items(kb: KnowledgeReader) -> Iterator[dict[str, Any]]:
+    """Documents whose title is in doubt (and not corrected yet)."""
     for doc in kb.documents():
         if any("title" in (m.get("was") or {}) for m in doc.curated):
             continue
@@ -63,7 +70,11 @@ def review_items(kb: KnowledgeReader) -> list[dict[str, Any]]:
                 + sum(counts.get(k, 0) for k in ("measures", "targets", "results"))
                 + len(kb.cited_by(doc.id))
             )
-            items.append(_item("title", doc.id, doc.title, reason, reach, document_url(doc.id)))
+            yield _item("title", doc.id, doc.title, reason, reach, document_url(doc.id))
+
+
+def _kind_items(kb: KnowledgeReader) -> Iterator[dict[str, Any]]:
+    """Quantities whose kind (target or result) is in doubt (and not decided yet)."""
     documents = {doc.id: doc for doc in kb.documents()}
     for quantity in kb.quantities():
         if any(m.get("action") in KIND_ACTIONS for m in quantity.curated):
@@ -73,22 +84,26 @@ def review_items(kb: KnowledgeReader) -> list[dict[str, Any]]:
             reach = 2 + len(quantity.measure_ids) + (1 if kb.indicator_of(quantity.id) is not None else 0)
             label = f"{'目标' if quantity.kind == 'target' else '实绩'} {quantity.indicator} {format_value(quantity)}"
             url = quantity_url(quantity.id, quantity.kind)
-            items.append(_item("kind", quantity.id, label, reason, reach, url))
+            yield _item("kind", quantity.id, label, reason, reach, url)
+
+
+def _measure_items(kb: KnowledgeReader) -> Iterator[dict[str, Any]]:
+    """Weak measure–target links, and measures without a category."""
     for measure in kb.measures():
         for ref in measure.targets:
             if ref.weak:
                 target = kb.target(ref.id)
                 label = f"{measure.number}{measure.headline[:30]} ↔ {target.indicator if target else ref.id}"
                 reason = f"关联度 {round(ref.score * 100)}%"
-                items.append(
-                    _item("weak_link", f"{measure.id}|{ref.id}", label, reason, 3, measure_url(measure.id))
-                )
+                yield _item("weak_link", f"{measure.id}|{ref.id}", label, reason, 3, measure_url(measure.id))
         if not measure.categories:
             reach = 2 + len(measure.targets)
             label = f"{measure.number}{measure.headline[:40]}"
-            items.append(
-                _item("no_category", measure.id, label, "没有识别出类别", reach, measure_url(measure.id))
-            )
+            yield _item("no_category", measure.id, label, "没有识别出类别", reach, measure_url(measure.id))
+
+
+def _conflict_items(kb: KnowledgeReader) -> Iterator[dict[str, Any]]:
+    """Years in which a series' documents set different targets (without a note explaining it)."""
     for series in kb.indicator_series():
         notes = kb.conflict_notes(series.id)
         for conflict in series.conflicts:
@@ -97,19 +112,14 @@ def review_items(kb: KnowledgeReader) -> list[dict[str, Any]]:
             reach = 2 + len({p.item_id for p in series.points})
             values = "、".join(f"{v:g}" for v in conflict.values)
             reason = f"{conflict.year} 年各文件的目标不一致：{values}{series.unit}"
-            items.append(
-                _item(
-                    "conflict",
-                    f"{series.id}|{conflict.year}",
-                    series.title,
-                    reason,
-                    reach,
-                    indicator_url(series.id),
-                )
+            yield _item(
+                "conflict",
+                f"{series.id}|{conflict.year}",
+                series.title,
+                reason,
+                reach,
+                indicator_url(series.id),
             )
-    order = {kind: i for i, kind in enumerate(TYPES)}
-    items.sort(key=lambda i: (-i["reach"], order[i["type"]], i["label"], i["id"]))
-    return items
 
 
 def review_data(kb: KnowledgeReader | None, args: Mapping[str, str]) -> dict[str, Any]:

@@ -17,6 +17,8 @@ One ``IndexArrays`` serves one index generation and every thread: it is read-onl
 construction except for the decoded-postings cache, which has its own lock. Whoosh's readers are
 not thread-safe (a posting file has one read position), so every method that reads the index
 takes the calling thread's own reader.
+
+The per-hit value arrays both backends share (facets, dates, priors) are ``kb.search.whoosh.columns``, re-exported here.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ from cachetools import LRUCache
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
+from kb.search.whoosh.columns import (
+    Facet,
+    MultiFacet,
+    date_bounds,
+    hit_prior,
+    unresolved_containers,
+)
+from kb.search.whoosh.columns import day_number as day_number  # re-exported (kb.search.filters)
+
 # Decoded posting lists kept for later queries, counted in postings (12 bytes each: int64 id +
 # float32 weight). The most frequent terms of the corpus (生产, 单位, 发展) are in most queries.
 DEFAULT_CACHE_POSTINGS = 4_000_000
@@ -43,72 +54,6 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 _INT = struct.Struct("!i")  # StructFile.read_int
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-
-
-class Facet:
-    """The value of one single-valued stored field for every document, as codes into ``values``."""
-
-    def __init__(self, values: list[str], codes: np.ndarray) -> None:
-        self.values = values  # values[0] == "" (no value)
-        self.codes = codes
-        self._code_of = {v: i for i, v in enumerate(values)}
-
-    def mask(self, value: str) -> np.ndarray:
-        """The documents with exactly this value ("" = the documents without a value)."""
-        code = self._code_of.get(value)
-        if code is None:
-            return np.zeros(len(self.codes), dtype=bool)
-        return self.codes == code
-
-    def mask_values(self, values: Iterable[str]) -> np.ndarray:
-        """The documents with any of these values."""
-        codes = [self._code_of[v] for v in values if v in self._code_of]
-        if not codes:
-            return np.zeros(len(self.codes), dtype=bool)
-        if len(codes) == 1:
-            return self.codes == codes[0]
-        table = np.zeros(len(self.values), dtype=bool)
-        table[codes] = True
-        return table[self.codes]
-
-    def count(self, mask: np.ndarray, *, empty: bool = False) -> dict[str, int]:
-        """Documents per value among ``mask``; with ``empty`` the documents without a value count under ""."""
-        counts = np.bincount(self.codes[mask], minlength=len(self.values))
-        return {self.values[i]: int(counts[i]) for i in np.flatnonzero(counts) if i != 0 or empty}
-
-
-class MultiFacet:
-    """A multi-valued field (comma-separated categories): the documents holding each value."""
-
-    def __init__(self, docs: dict[str, np.ndarray], size: int) -> None:
-        self.docs = docs
-        self.size = size
-
-    def mask(self, value: str) -> np.ndarray:
-        out = np.zeros(self.size, dtype=bool)
-        ids = self.docs.get(value)
-        if ids is not None:
-            out[ids] = True
-        return out
-
-    def count(self, mask: np.ndarray, *, empty: bool = False) -> dict[str, int]:
-        counts = {value: int(np.count_nonzero(mask[ids])) for value, ids in self.docs.items()}
-        return {v: c for v, c in counts.items() if c}
-
-
-def day_number(date: str, *, end: bool = False) -> int:
-    """An ISO date (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``) as ``YYYYMMDD``; a partial date is the first day of
-    its period, or with ``end`` the last (a year-only date may be any day of the year); -1 when unreadable."""
-    parts = date.strip().split("-")
-    try:
-        year = int(parts[0])
-        month = int(parts[1]) if len(parts) > 1 else (12 if end else 1)
-        day = int(parts[2]) if len(parts) > 2 else (31 if end else 1)
-    except ValueError:
-        return -1
-    if not (1000 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= 31):
-        return -1
-    return year * 10_000 + month * 100 + day
 
 
 class AmountIndex:
@@ -189,29 +134,20 @@ class IndexArrays:
         contained_types: Sequence[str] = (),
     ) -> None:
         self.size = reader.doc_count_all()
-        self.live = np.ones(self.size, dtype=bool)
-        for segment, base in segments(reader):
-            deleted = list(segment.deleted_docs_set) if segment.has_deletions() else []
-            if deleted:
-                self.live[np.asarray(deleted, dtype=np.int64) + base] = False
+        self.live = _live(reader, self.size)
         self.lengths: dict[str, np.ndarray] = {}
         self.avg_length: dict[str, float] = {}
         for name in scored_fields:
             self.lengths[name] = self._field_lengths(reader, name)
             # Whoosh's own statistics (BM25FScorer): total field length over all documents, deleted included.
             self.avg_length[name] = (reader.field_length(name) / (self.size or 1)) or 1.0
-        self.facets: dict[str, Facet | MultiFacet] = {}
-        for name, fieldname in facet_fields.items():
-            if fieldname in multi_valued:
-                self.facets[name] = self._multi_facet(reader, fieldname)
-            else:
-                self.facets[name] = self._facet(reader, fieldname)
-        self.prior = np.ones(self.size, dtype=np.float64)
-        for name, table in (priors or {}).items():
-            facet = self.facets[name]
-            for value, factor in table.items():
-                if factor != 1.0:
-                    self.prior[facet.mask(value)] = factor
+        self.facets: dict[str, Facet | MultiFacet] = {
+            name: self._multi_facet(reader, fieldname)
+            if fieldname in multi_valued
+            else self._facet(reader, fieldname)
+            for name, fieldname in facet_fields.items()
+        }
+        self.prior = hit_prior(self.size, self.facets, priors or {})
         # Decoded posting lists, least recently used first out, bounded by their total number of postings.
         self._cache: LRUCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LRUCache(
             maxsize=max(1, cache_postings), getsizeof=lambda entry: max(1, len(entry[0]))
@@ -225,23 +161,18 @@ class IndexArrays:
         self.columns: dict[str, Facet] = {
             name: self._facet(reader, fieldname) for name, fieldname in (column_fields or {}).items()
         }
-        self.date_first = np.full(self.size, -1, dtype=np.int64)
-        self.date_last = np.full(self.size, -1, dtype=np.int64)
-        if date_column is not None:
-            column = self.columns[date_column]
-            firsts = np.array([day_number(v) if v else -1 for v in column.values], dtype=np.int64)
-            lasts = np.array([day_number(v, end=True) if v else -1 for v in column.values], dtype=np.int64)
-            self.date_first = firsts[column.codes]
-            self.date_last = lasts[column.codes]
+        self.date_first, self.date_last = (
+            date_bounds(self.columns[date_column])
+            if date_column is not None
+            else date_bounds(None, self.size)
+        )
         # The hit each hit sits in (kb.search.ranking.cap_by_container): -1 none, -2 not looked up yet. Only the
         # hits of ``contained_types`` may sit in another; ``resolve_containers`` looks theirs up when a search first
         # needs them (reading 300,000 ids at start-up cost more than every search's few lookups).
-        self.container = np.full(self.size, -1, dtype=np.int64)
         self._id_field = id_field
         self._containers_of = containers_of
-        type_facet = self.facets.get("type")
-        if id_field is not None and containers_of is not None and isinstance(type_facet, Facet):
-            self.container[type_facet.mask_values(contained_types)] = -2
+        looked_up = id_field is not None and containers_of is not None
+        self.container = unresolved_containers(self.size, self.facets, contained_types if looked_up else ())
 
     def resolve_containers(self, reader: Any, docnums: Iterable[int]) -> bool:
         """Look up the container of each of these hits not looked up yet (its stored id, then the first live hit
@@ -358,6 +289,16 @@ def field_postings(reader: Any, fieldname: str) -> list[tuple[bytes, np.ndarray]
         (btext, parts[0] if len(parts) == 1 else np.concatenate(parts))
         for btext, parts in sorted(merged.items())
     ]
+
+
+def _live(reader: Any, size: int) -> np.ndarray:
+    """The mask of the hits no segment of ``reader`` has deleted."""
+    live = np.ones(size, dtype=bool)
+    for segment, base in segments(reader):
+        deleted = list(segment.deleted_docs_set) if segment.has_deletions() else []
+        if deleted:
+            live[np.asarray(deleted, dtype=np.int64) + base] = False
+    return live
 
 
 def segments(reader: Any) -> list[tuple[Any, int]]:

@@ -22,10 +22,12 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from kb.ids import enclosing_measure_ids
 from kb.search import ranking
 from kb.search.backends.postgresql import sql
-from kb.search.backends.postgresql.writer import FACETS, FIELD_CODE, FIELDS, WORD_PREFIX, field_tokens
+from kb.search.backends.postgresql.analyse import FIELD_CODE, FIELDS, WORD_PREFIX, field_tokens
+from kb.search.backends.postgresql.writer import FACETS
 from kb.search.highlight import SCAN_CHARS
 from kb.search.schema import COLUMN_FIELDS, FACET_FIELDS
-from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, AmountIndex, Facet, MultiFacet, day_number
+from kb.search.whoosh.columns import Facet, MultiFacet, date_bounds, hit_prior, unresolved_containers
+from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, AmountIndex
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -47,31 +49,10 @@ class GenerationArrays:
     """Per-generation arrays over the generation's segments (hit numbers global, segment after segment)."""
 
     def __init__(self, con: Any, generation: int, cache_postings: int = DEFAULT_CACHE_POSTINGS) -> None:
-        row = con.run("SELECT segments, deleted FROM generations WHERE id = :g", g=generation)
-        if not row:
-            raise sql.DatabaseError(f"generation {generation} not found")
-        segment_ids = [int(s) for s in row[0][0]]
-        deleted = row[0][1] or {}
         self.generation = generation
-        self.segments: list[tuple[int, int, int]] = []  # (segment id, base, size)
-        base = 0
-        columns: list[dict[str, bytes]] = []
-        for sid in segment_ids:
-            data = {str(name): bytes(blob) for name, blob in con.run(
-                f"SELECT name, data FROM {sql.partition('columns', sid)}"
-            )}  # fmt: skip
-            size = len(sql.unpack(data["lengths"]))
-            self.segments.append((sid, base, size))
-            columns.append(data)
-            base += size
-        self.size = base
+        columns = self._read_segments(con, generation)
         self.segment_ids = np.array([s for s, _, _ in self.segments], dtype=np.int64)
         self.bases = np.array([b for _, b, _ in self.segments], dtype=np.int64)
-        self.live = np.ones(self.size, dtype=bool)
-        for sid, b, _ in self.segments:
-            gone = deleted.get(str(sid))
-            if gone:
-                self.live[np.asarray(gone, dtype=np.int64) + b] = False
         raw_lengths = (
             np.concatenate([sql.unpack(c["lengths"]) for c in columns])
             if columns
@@ -87,31 +68,48 @@ class GenerationArrays:
             self.field_length[name] = int(column.sum())
             self.avg_length[name] = (self.field_length[name] / (self.size or 1)) or 1.0
         facets = {name: self._facet(columns, name) for name in FACETS}
-        self.facets: dict[str, Facet | MultiFacet] = {}
-        for name, fieldname in FACET_FIELDS.items():
-            if fieldname == "categories":
-                self.facets[name] = self._categories(columns)
-            else:
-                self.facets[name] = facets[fieldname]
-        self.prior = np.ones(self.size, dtype=np.float64)
-        for value, factor in ranking.TYPE_PRIOR.items():
-            if factor != 1.0:
-                self.prior[self.facets["type"].mask(value)] = factor
+        self.facets: dict[str, Facet | MultiFacet] = {
+            name: self._categories(columns) if fieldname == "categories" else facets[fieldname]
+            for name, fieldname in FACET_FIELDS.items()
+        }
+        self.prior = hit_prior(self.size, self.facets, {"type": ranking.TYPE_PRIOR})
         # The hit each hit sits in (kb.search.ranking.cap_by_container): -1 none, -2 not looked up yet; as
         # ``IndexArrays.container``, looked up when a search first needs it (``resolve_containers``).
-        self.container = np.full(self.size, -1, dtype=np.int64)
-        self.container[self.facets["type"].mask_values(ranking.CONTAINED_TYPES)] = -2
+        self.container = unresolved_containers(self.size, self.facets, ranking.CONTAINED_TYPES)
         self.columns: dict[str, Facet] = {name: facets[name] for name in COLUMN_FIELDS.values()}
-        dates = self.columns["date"]
-        firsts = np.array([day_number(v) if v else -1 for v in dates.values], dtype=np.int64)
-        lasts = np.array([day_number(v, end=True) if v else -1 for v in dates.values], dtype=np.int64)
-        self.date_first = firsts[dates.codes]
-        self.date_last = lasts[dates.codes]
+        self.date_first, self.date_last = date_bounds(self.columns["date"])
         self._amounts = self._amount_index(columns)
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray, int, int]] = OrderedDict()
         self._cached = 0
         self._cache_limit = cache_postings
         self._lock = threading.Lock()
+
+    def _read_segments(self, con: Any, generation: int) -> list[dict[str, bytes]]:
+        """Read the generation's segments: sets ``segments`` ((segment id, base, size) each), ``size`` and the
+        ``live`` mask; returns each segment's columns (name → packed array)."""
+        row = con.run("SELECT segments, deleted FROM generations WHERE id = :g", g=generation)
+        if not row:
+            raise sql.DatabaseError(f"generation {generation} not found")
+        segment_ids = [int(s) for s in row[0][0]]
+        deleted = row[0][1] or {}
+        self.segments: list[tuple[int, int, int]] = []  # (segment id, base, size)
+        base = 0
+        columns: list[dict[str, bytes]] = []
+        for sid in segment_ids:
+            data = {str(name): bytes(blob) for name, blob in con.run(
+                f"SELECT name, data FROM {sql.partition('columns', sid)}"
+            )}  # fmt: skip
+            size = len(sql.unpack(data["lengths"]))
+            self.segments.append((sid, base, size))
+            columns.append(data)
+            base += size
+        self.size = base
+        self.live = np.ones(self.size, dtype=bool)
+        for sid, b, _ in self.segments:
+            gone = deleted.get(str(sid))
+            if gone:
+                self.live[np.asarray(gone, dtype=np.int64) + b] = False
+        return columns
 
     def resolve_containers(self, reader: Reader, hits: Iterable[int]) -> bool:
         """Look up the measure each of these hits sits in (its id's ``enclosing_measure_ids``, the first live

@@ -10,6 +10,8 @@ partitions) before it starts — readers never name it.
 The text is analysed as the Whoosh writer analyses it (``kb.search.analysis``: jieba words, marked bigrams,
 quantities) in ``procs`` worker processes, a batch of hits at a time; the main process numbers the hits, gathers
 the posting lists per chunk of hits and streams everything with COPY.
+
+The analysis of a batch is ``analyse``; publishing and dropping generations ``generations`` (both re-exported here).
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ import contextlib
 import json
 import multiprocessing
 import time
-from array import array
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,19 +29,53 @@ from typing import Any
 import numpy as np
 
 from kb.model import DocumentKB
-from kb.search import analysis
 from kb.search.amounts import parse_token
 from kb.search.backends.postgresql import sql
+from kb.search.backends.postgresql.analyse import (
+    FIELD_CODE,
+    FIELDS,
+    MAX_LEXEME_BYTES,
+    MAX_POSITION,
+    MAX_POSITIONS,
+    WORD_PREFIX,
+    Batch,
+    analyse_batch,
+    field_tokens,
+    words_vector,
+)
+from kb.search.backends.postgresql.generations import (
+    drop_generation,
+    drop_unfinished,
+    live_generation,
+    publish,
+    retire,
+)
 from kb.search.schema import hits as schema_hits
 
-# The scored fields, in the order of ``hits.lengths`` and ``postings.field``.
-FIELDS = ("title", "body", "linked", "title_bigrams", "bigrams", "amounts")
-FIELD_CODE = {name: k for k, name in enumerate(FIELDS)}
-# Word fields kept in the ``words`` tsvector (with positions), and their lexeme prefixes.
-WORD_PREFIX = {"title": "t:", "body": "b:", "linked": "l:"}
-MAX_POSITION = 16383  # tsvector positions above this are clamped by PostgreSQL
-MAX_POSITIONS = 256  # positions kept per lexeme
-MAX_LEXEME_BYTES = 2046
+__all__ = [
+    "BATCH_HITS",
+    "CHUNK_POSTINGS",
+    "FACETS",
+    "FIELDS",
+    "FIELD_CODE",
+    "HIT_COLUMNS",
+    "MAX_LEXEME_BYTES",
+    "MAX_POSITION",
+    "MAX_POSITIONS",
+    "WORD_PREFIX",
+    "Batch",
+    "PostgresWriter",
+    "analyse_batch",
+    "drop_generation",
+    "drop_unfinished",
+    "field_tokens",
+    "iter_json_documents",
+    "live_generation",
+    "publish",
+    "retire",
+    "words_vector",
+]
+
 BATCH_HITS = 4000  # hits per task of the analysis processes
 CHUNK_POSTINGS = 24_000_000  # postings gathered in memory before a chunk is written
 FACETS = ("type", "genre", "doc_id", "agency", "year", "level", "date", "doc_number", "in_force")
@@ -48,100 +83,6 @@ HIT_COLUMNS = (
     "segment", "n", "id", "type", "doc_id", "agency", "year", "date", "doc_number", "genre", "categories",
     "title", "heading", "body", "linked", "doc_title", "path", "ord", "reported", "lengths", "inexact", "words",
 )  # fmt: skip
-
-
-def field_tokens(name: str, text: str) -> list[str]:
-    """The index tokens of one field of a hit, exactly as the Whoosh schema's analyzers make them."""
-    if not text:
-        return []
-    if name in WORD_PREFIX:
-        return [t for t, _, _ in analysis._segment_cached(text)]
-    if name in ("title_bigrams", "bigrams"):
-        return [t for t, _, _ in analysis.index_bigrams(text)]
-    return [t for t, _, _ in analysis.AmountTokenizer()._split(text)]
-
-
-def _quote(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def words_vector(fields: dict[str, list[str]]) -> tuple[str, list[str]]:
-    """The tsvector literal of the word fields (positions from 1 per field) and the fields it holds inexactly
-    (past PostgreSQL's position limits, or a token too long for a lexeme): phrases there are checked on the text."""
-    inexact: list[str] = []
-    positions: dict[str, list[int]] = {}
-    for name, prefix in WORD_PREFIX.items():
-        tokens = fields.get(name) or ()
-        exact = len(tokens) <= MAX_POSITION
-        for pos, token in enumerate(tokens[:MAX_POSITION], 1):
-            lexeme = prefix + token
-            if len(lexeme.encode("utf-8")) > MAX_LEXEME_BYTES:
-                exact = False
-                continue
-            at = positions.setdefault(lexeme, [])
-            if len(at) < MAX_POSITIONS:
-                at.append(pos)
-            else:
-                exact = False
-        if not exact:
-            inexact.append(name)
-    literal = " ".join(f"{_quote(lex)}:{','.join(map(str, pos))}" for lex, pos in positions.items())
-    return literal, inexact
-
-
-@dataclass
-class Batch:
-    """What the analysis processes return for a batch of hits."""
-
-    lines: list[str]  # the COPY line of each hit, without its segment and number
-    lengths: np.ndarray  # int32 [hits, fields]
-    terms: list[tuple[int, str]]  # (field code, term) of the batch
-    term: np.ndarray  # int32: index into ``terms`` of each posting
-    hit: np.ndarray  # int32: the hit (0-based in the batch) of each posting
-    tf: np.ndarray  # int32: the term's frequency in the field
-
-
-def analyse_batch(batch: list[dict[str, Any]]) -> Batch:
-    """Tokens, lengths, postings and the table rows of a batch of hits (runs in an analysis process)."""
-    lines: list[str] = []
-    lengths = np.zeros((len(batch), len(FIELDS)), dtype=np.int32)
-    term_ids: dict[tuple[int, str], int] = {}
-    terms: list[tuple[int, str]] = []
-    t_arr, h_arr, f_arr = array("i"), array("i"), array("i")
-    for i, hit in enumerate(batch):
-        fields: dict[str, list[str]] = {}
-        for code, name in enumerate(FIELDS):
-            tokens = field_tokens(name, hit.get(name) or "")
-            fields[name] = tokens
-            lengths[i, code] = len(tokens)
-            for term, count in Counter(tokens).items():
-                key = (code, term)
-                tid = term_ids.get(key)
-                if tid is None:
-                    tid = term_ids[key] = len(terms)
-                    terms.append(key)
-                t_arr.append(tid)
-                h_arr.append(i)
-                f_arr.append(count)
-        literal, inexact = words_vector(fields)
-        categories = [c for c in (hit.get("categories") or "").split(",") if c]
-        row = (
-            hit["id"], hit["type"], hit["doc_id"], hit.get("agency") or None, hit.get("year") or None,
-            hit.get("date") or None, hit.get("doc_number") or None, hit.get("genre") or None, categories,
-            hit.get("title") or "", hit.get("heading") or None, hit.get("body") or "", hit.get("linked") or "",
-            hit.get("doc_title") or "",
-            hit.get("path") or "[]", hit.get("order") or 0, hit.get("reported"),
-            [int(x) for x in lengths[i]], inexact, literal,
-        )  # fmt: skip
-        lines.append("\t".join(sql.copy_value(v) for v in row) + "\n")
-    return Batch(
-        lines,
-        lengths,
-        terms,
-        np.frombuffer(t_arr, dtype=np.int32),
-        np.frombuffer(h_arr, dtype=np.int32),
-        np.frombuffer(f_arr, dtype=np.int32),
-    )
 
 
 @dataclass
@@ -516,73 +457,6 @@ def _read(path: Path, default: Any = None) -> Any:
         if default is None:
             raise
         return default
-
-
-# -- publishing and cleaning up -------------------------------------------------------------------------------
-
-
-def publish(url: str, name: str, keep: int = 2) -> None:
-    """Make the ready generation ``name`` live in one transaction, then retire all but the ``keep`` newest ready
-    generations (readers of the previous one go on until they reopen) and drop unreferenced segments."""
-    con, _ = sql.connect(url, application="policykb publish")
-    try:
-        row = con.run("SELECT id FROM generations WHERE name = :n AND state = 'ready'", n=name)
-        if not row:
-            raise sql.DatabaseError(f"generation {name} is not ready in the database")
-        gid = int(row[0][0])
-        con.run("BEGIN")
-        con.run(
-            "INSERT INTO live (one, generation) VALUES (true, :g)"
-            " ON CONFLICT (one) DO UPDATE SET generation = :g, published_at = now()",
-            g=gid,
-        )
-        con.run("COMMIT")
-        retire(con, keep)
-    finally:
-        con.close()
-
-
-def live_generation(con: Any) -> tuple[int, str] | None:
-    row = sql.run_prepared(con, "SELECT g.id, g.name FROM live l JOIN generations g ON g.id = l.generation")
-    return (int(row[0][0]), str(row[0][1])) if row else None
-
-
-def retire(con: Any, keep: int = 2) -> None:
-    """Drop the ready generations older than the ``keep`` newest (never the live one) and the segments no
-    remaining generation uses."""
-    live = live_generation(con)
-    rows = con.run("SELECT id FROM generations WHERE state = 'ready' ORDER BY id DESC")
-    for (gid,) in rows[keep:]:
-        if live is not None and int(gid) == live[0]:
-            continue
-        drop_generation(con, int(gid))
-    used = {int(s) for (segs,) in con.run("SELECT segments FROM generations") for s in segs}
-    for (sid,) in con.run("SELECT id FROM segments"):
-        if int(sid) not in used and not con.run(
-            "SELECT 1 FROM generations WHERE state = 'building' AND id = (SELECT generation FROM segments WHERE id = :s)",
-            s=int(sid),
-        ):
-            sql.drop_partitions(con, sql.SEGMENT_TABLES, int(sid))
-            con.run("DELETE FROM segments WHERE id = :s", s=int(sid))
-
-
-def drop_generation(con: Any, gid: int, own_segments: Iterable[int] = ()) -> None:
-    sql.drop_partitions(con, sql.GENERATION_TABLES, gid)
-    for sid in own_segments:
-        sql.drop_partitions(con, sql.SEGMENT_TABLES, sid)
-        con.run("DELETE FROM segments WHERE id = :s", s=int(sid))
-    con.run("DELETE FROM generations WHERE id = :g", g=gid)
-
-
-def drop_unfinished(con: Any) -> list[str]:
-    """Drop the generations a killed build left in state ``building`` (the caller holds the build lock, so no
-    build is writing them) with their own segments."""
-    dropped = []
-    for gid, name in con.run("SELECT id, name FROM generations WHERE state = 'building'"):
-        own = [int(s) for (s,) in con.run("SELECT id FROM segments WHERE generation = :g", g=int(gid))]
-        drop_generation(con, int(gid), own)
-        dropped.append(str(name))
-    return dropped
 
 
 def iter_json_documents(

@@ -126,10 +126,7 @@ class SearchEngine:
 
         ``clock`` gives the day statuses are computed for; ``validity_evidence`` (called once) the statuses other
         documents give (document id → 已废止/已修改, ``KnowledgeBase.validity_evidence``)."""
-        self.clock = clock
-        self._evidence_source = validity_evidence
-        self._evidence: Mapping[str, str] | None = None
-        self._validity: dict[tuple[int, date], Facet] = {}
+        self._init_validity(clock, validity_evidence)
         self.index_dir = Path(index_dir)
         self.cache_postings = cache_postings
         self.check_interval = check_interval if generation is None else float("inf")
@@ -255,6 +252,15 @@ class SearchEngine:
         if name == "agency" and isinstance(facet, Facet):
             return facet.mask_values(agency_matcher(value, facet.values, default_synonyms()))
         return facet.mask(value)
+
+    def _init_validity(
+        self, clock: Callable[[], date], validity_evidence: Callable[[], Mapping[str, str]] | None
+    ) -> None:
+        """The day statuses are computed for, where other documents' statuses come from, the facets by day."""
+        self.clock = clock
+        self._evidence_source = validity_evidence
+        self._evidence: Mapping[str, str] | None = None
+        self._validity: dict[tuple[int, date], Facet] = {}
 
     def _validity_facet(self, arrays: IndexArrays) -> Facet:
         """Every hit's document status on ``clock()`` as a facet (``kb.search.validity``), computed once per

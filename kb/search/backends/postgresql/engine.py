@@ -25,14 +25,12 @@ import numpy as np
 from whoosh import query as wq
 
 from kb.search.backends.postgresql import sql
+from kb.search.backends.postgresql.generations import live_generation, open_generation
 from kb.search.backends.postgresql.reader import GenerationArrays, Reader, key_terms, tree_terms
-from kb.search.backends.postgresql.writer import live_generation
 from kb.search.engine import Hit, SearchEngine, SearchResult
 from kb.search.evaluate import Evaluator, Unsupported
 from kb.search.request import MAX_LIMIT, SearchRequest
 from kb.search.schema import make_schema
-from kb.search.whoosh.postings import Facet
-from kb.store.generations import StoreError
 
 # Posting lists kept between queries (12 bytes each in memory). Larger than Whoosh's default: a list comes from the
 # database in one round trip, but the frequent bigrams of a 10⁵-document library hold millions of postings.
@@ -76,10 +74,7 @@ class PostgresSearchEngine(SearchEngine):
         clock: Callable[[], date] = date.today,
         validity_evidence: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
-        self.clock = clock
-        self._evidence_source = validity_evidence
-        self._evidence: Mapping[str, str] | None = None
-        self._validity: dict[tuple[int, date], Facet] = {}
+        self._init_validity(clock, validity_evidence)
         self.url = url
         self.cache_postings = cache_postings
         self.check_interval = check_interval if generation is None else float("inf")
@@ -89,25 +84,7 @@ class PostgresSearchEngine(SearchEngine):
         self._schema = _schema()
         self._arrays_by_id: dict[int, GenerationArrays] = {}
         self._connections: list[Any] = []
-        con = self._connection()
-        if generation is None:
-            try:
-                live = live_generation(con)
-            except Exception as exc:  # no tables: nothing was ever built into this database
-                raise StoreError(
-                    f"数据库中没有知识库表 no knowledge base tables in the database: {exc}"
-                ) from exc
-            if live is None:
-                raise StoreError(
-                    "数据库中还没有已发布的索引：请先运行 `policykb build --backend …`。"
-                    " No published generation in the database: run `policykb build --backend …` first."
-                )
-            self.generation_id, self.generation = live
-        else:
-            row = con.run("SELECT id FROM generations WHERE name = :n AND state = 'ready'", n=generation)
-            if not row:
-                raise StoreError(f"generation {generation} not in the database")
-            self.generation_id, self.generation = int(row[0][0]), generation
+        self.generation_id, self.generation = open_generation(self._connection(), generation)
 
     # -- connections, generations ----------------------------------------------------------------------------
 

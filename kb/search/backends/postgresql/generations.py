@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kb.search.backends.postgresql import sql
+from kb.store.generations import StoreError
 
 
 def publish(url: str, name: str, keep: int = 2) -> None:
@@ -33,6 +34,26 @@ def publish(url: str, name: str, keep: int = 2) -> None:
 def live_generation(con: Any) -> tuple[int, str] | None:
     row = sql.run_prepared(con, "SELECT g.id, g.name FROM live l JOIN generations g ON g.id = l.generation")
     return (int(row[0][0]), str(row[0][1])) if row else None
+
+
+def open_generation(con: Any, generation: str | None = None) -> tuple[int, str]:
+    """(id, name) of the live generation, or of the ready generation named ``generation``; a ``StoreError`` that
+    says what to do when there is none."""
+    if generation is not None:
+        row = con.run("SELECT id FROM generations WHERE name = :n AND state = 'ready'", n=generation)
+        if not row:
+            raise StoreError(f"generation {generation} not in the database")
+        return int(row[0][0]), generation
+    try:
+        live = live_generation(con)
+    except Exception as exc:  # no tables: nothing was ever built into this database
+        raise StoreError(f"数据库中没有知识库表 no knowledge base tables in the database: {exc}") from exc
+    if live is None:
+        raise StoreError(
+            "数据库中还没有已发布的索引：请先运行 `policykb build --backend …`。"
+            " No published generation in the database: run `policykb build --backend …` first."
+        )
+    return live
 
 
 def retire(con: Any, keep: int = 2) -> None:

@@ -21,9 +21,8 @@ from kb.extract.indicators import Indicators, Series
 from kb.extract.places import find_clause
 from kb.model import RESULT, TARGET, Clause, Document, DocumentKB, Measure, Quantity
 from kb.search.backends.postgresql import sql
-from kb.search.backends.postgresql.writer import live_generation
+from kb.search.backends.postgresql.generations import live_generation, open_generation
 from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, quantity_from_dict
-from kb.store.generations import StoreError
 from kb.store.knowledge import Category, DocumentLinks, DocumentStatus, IndicatorReads
 
 
@@ -37,24 +36,7 @@ class PostgresKnowledgeBase(IndicatorReads, DocumentStatus):
         self._series_curation: dict[str, Any] = {}
         self._connections: list[Any] = []
         con = self._con()
-        if generation is None:
-            try:
-                live = live_generation(con)
-            except Exception as exc:  # no tables: nothing was ever built into this database
-                raise StoreError(
-                    f"数据库中没有知识库表 no knowledge base tables in the database: {exc}"
-                ) from exc
-            if live is None:
-                raise StoreError(
-                    "数据库中还没有已发布的索引：请先运行 `policykb build --backend …`。"
-                    " No published generation in the database: run `policykb build --backend …` first."
-                )
-            self.id, self.generation_name = live
-        else:
-            row = con.run("SELECT id FROM generations WHERE name = :n AND state = 'ready'", n=generation)
-            if not row:
-                raise StoreError(f"generation {generation} not in the database")
-            self.id, self.generation_name = int(row[0][0]), generation
+        self.id, self.generation_name = open_generation(con, generation)
         row = con.run(
             "SELECT stats, categories, rejected, built_at FROM generations WHERE id = :g", g=self.id
         )[0]

@@ -89,10 +89,11 @@ def ensure_instance(folder: Path) -> Path:
     return folder
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, the file readable by its owner only."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def write_private(path: Path, data: bytes) -> None:
+    """``data`` to ``path`` atomically (a fresh temporary file beside it, fsync, rename), readable by its owner
+    only: the accounts file and the saved searches of the instance folder."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -200,7 +201,7 @@ class UserStore:
 
     def _write(self, users: dict[str, dict[str, Any]]) -> None:
         payload = json.dumps({"version": 1, "users": users}, ensure_ascii=False, indent=2, sort_keys=True)
-        _write_private(self.path, payload.encode("utf-8") + b"\n")
+        write_private(self.path, payload.encode("utf-8") + b"\n")
 
     @staticmethod
     def _user(name: str, entry: dict[str, Any]) -> User:

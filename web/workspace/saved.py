@@ -27,6 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from web.workspace.accounts import write_private
+
 FOLDER = "saved_searches"
 MAX_SAVED = 50  # saved searches per user
 MAX_TRACKED = 5000  # documents remembered as seen per saved search (the newest)
@@ -55,22 +57,6 @@ class SavedSearch:
 
 def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """``data`` to ``path`` atomically, readable by its owner only."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 class SavedSearches:
@@ -123,7 +109,7 @@ class SavedSearches:
 
     def _write(self, searches: list[SavedSearch]) -> None:
         payload = {"version": 1, "user": self.user, "searches": [asdict(s) for s in searches]}
-        _write_private(self.path, json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+        write_private(self.path, json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
 
     def list(self) -> list[SavedSearch]:
         return self._read()

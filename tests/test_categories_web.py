@@ -103,3 +103,19 @@ def test_a_measure_page_says_why_for_each_category_and_link(client, kb: Knowledg
     for measure_id in weak:  # a weak link says what it is and how often such links are right
         page = client.get(f"/measures/{measure_id}").get_data(as_text=True)
         assert "弱关联" in page and "唯一明显的候选" in page and f"{WEAK_PRECISION:.0%}" in page
+
+
+def test_a_filtered_category_page_keeps_its_filters_in_its_search_link(client) -> None:  # type: ignore[no-untyped-def]
+    """The list's "search inside it" link and form carry the validity filter as the user chose it (a regression:
+    the document loop once overwrote it with the last document's status)."""
+    data = client.get(
+        "/api/categories/" + quote("知识产权", safe="") + "?validity=" + quote("现行有效")
+    ).get_json()
+    assert data["total"] > 0
+    assert "validity=" + quote("现行有效") in data["search_url"]
+    page = client.get(
+        "/categories/" + quote("知识产权", safe="") + "?validity=" + quote("现行有效")
+    ).get_data(True)
+    assert 'name="validity" value="现行有效"' in page
+    searched = client.get(data["search_url"].replace("/search", "/api/search", 1)).get_json()
+    assert searched["total"] == data["total"]

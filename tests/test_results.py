@@ -207,3 +207,14 @@ def test_indicator_points_link_results_to_result_pages(client, kb: KnowledgeBase
     for point in data["points"]:
         expected = "/results/" if point["kind"] == "result" else "/targets/"
         assert point["url"].startswith(expected)
+
+
+def test_a_series_page_compares_regions_in_the_year_asked(client, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    """``?year=`` chooses the year of the series page's comparison across regions (its JSON's ``regions``);
+    without it, the series' last year (a regression: a loop variable once overwrote the parameter)."""
+    series = next(s for s in kb.indicator_series() if len({p.year for p in s.points}) > 1)
+    years = sorted({p.year for p in series.points})
+    assert client.get(f"/api/indicators/{series.id}").get_json()["regions"]["year"] == years[-1]
+    asked = client.get(f"/api/indicators/{series.id}?year={years[0]}").get_json()["regions"]
+    assert asked["year"] == years[0]
+    assert all(row["year"] == years[0] for row in asked["rows"] if "year" in row)

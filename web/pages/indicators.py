@@ -200,7 +200,9 @@ def _note(note: dict[str, Any]) -> dict[str, Any]:
 
 
 def _indicator_api(data: dict[str, Any]) -> dict[str, Any]:
-    return {**data["series"], "documents": data["documents"]}
+    """The series, its documents, and the page's comparison across regions (``regions``: the year's targets of
+    every region for this indicator, or null)."""
+    return {**data["series"], "documents": data["documents"], "regions": data["regions"]}
 
 
 def _indicators_api(data: dict[str, Any]) -> dict[str, Any]:

@@ -75,16 +75,6 @@ def _bigrams(text: str) -> list[str]:
     return grams
 
 
-def _first_hit(unit: _Unit, folded: str) -> tuple[int, int] | None:
-    """Span of the earliest (then longest) term of ``unit`` found in ``folded``."""
-    best: tuple[int, int] | None = None
-    for term in unit.terms:
-        pos = folded.find(term)
-        if pos >= 0 and (best is None or pos < best[0] or (pos == best[0] and pos + len(term) > best[1])):
-            best = (pos, pos + len(term))
-    return best
-
-
 def _specificity(df: int, n: int) -> float:
     """IDF of a unit found in ``df`` of ``n`` measures, scaled so df=1 → 1.0 and df=n → ~0 (n ≥ 3)."""
     if n <= 0:

@@ -111,6 +111,7 @@ def remove_stale(index_dir: Path, grace: float = 120.0) -> list[str]:
 
 _HELD_LOCK_FDS: set[int] = set()
 _PR_SET_PDEATHSIG = 1
+_FORKED_BY = [0]  # the pid of the process that last forked (set just before each fork)
 
 
 def _die_with_parent() -> None:
@@ -125,6 +126,10 @@ def _die_with_parent() -> None:
         pass
 
 
+def _before_fork() -> None:
+    _FORKED_BY[0] = os.getpid()
+
+
 def _after_fork_in_child() -> None:
     if not _HELD_LOCK_FDS:
         return
@@ -133,9 +138,11 @@ def _after_fork_in_child() -> None:
             os.close(fd)
     _HELD_LOCK_FDS.clear()
     _die_with_parent()
+    if os.getppid() != _FORKED_BY[0]:  # the parent died before the request took effect: die now
+        os._exit(1)
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 def pid_alive(pid: int) -> bool:

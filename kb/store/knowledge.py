@@ -206,7 +206,29 @@ class DocumentStatus:
         return dict(evidence)
 
 
-class KnowledgeBase(IndicatorReads, DocumentStatus):
+class Lookups:
+    """A category by name and a clause by id, for either knowledge base: from ``categories`` and
+    ``document_kb``."""
+
+    categories: list[Category]
+
+    def document_kb(self, doc_id: str) -> DocumentKB | None:
+        raise NotImplementedError
+
+    def category(self, name: str) -> Category | None:
+        return next((c for c in self.categories if c.name == name), None)
+
+    def clause(self, clause_id: str) -> tuple[Clause, list[Clause]] | None:
+        """The clause and its ancestors (root first), or None."""
+        if ids.type_of(clause_id) != "clause":
+            return None
+        dkb = self.document_kb(ids.document_of(clause_id))
+        if dkb is None:
+            return None
+        return find_clause(dkb.outline, clause_id)
+
+
+class KnowledgeBase(IndicatorReads, DocumentStatus, Lookups):
     """Read-only view of one generation: documents, measures, targets, results, clauses, by id and in lists."""
 
     def __init__(self, generation: Path, cache_size: int = 64) -> None:
@@ -374,19 +396,6 @@ class KnowledgeBase(IndicatorReads, DocumentStatus):
         """The result with this id; None for a target's id."""
         found = self._quantities.get(result_id)
         return found if found is not None and found.kind == RESULT else None
-
-    def category(self, name: str) -> Category | None:
-        return next((c for c in self.categories if c.name == name), None)
-
-    # -- clauses
-    def clause(self, clause_id: str) -> tuple[Clause, list[Clause]] | None:
-        """The clause and its ancestors (root first), or None."""
-        if ids.type_of(clause_id) != "clause":
-            return None
-        dkb = self.document_kb(ids.document_of(clause_id))
-        if dkb is None:
-            return None
-        return find_clause(dkb.outline, clause_id)
 
     def type_of(self, item_id: str) -> str | None:
         """'document', 'measure', 'target', 'result' or 'clause' for a known id, else None."""

@@ -16,17 +16,15 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from kb import ids
 from kb.extract.indicators import Indicators, Series
-from kb.extract.places import find_clause
-from kb.model import RESULT, TARGET, Clause, Document, DocumentKB, Measure, Quantity
+from kb.model import RESULT, TARGET, Document, DocumentKB, Measure, Quantity
 from kb.search.backends.postgresql import sql
 from kb.search.backends.postgresql.generations import live_generation, open_generation
 from kb.store.codec import document_from_dict, kb_from_dict, measure_from_dict, quantity_from_dict
-from kb.store.knowledge import Category, DocumentLinks, DocumentStatus, IndicatorReads
+from kb.store.knowledge import Category, DocumentLinks, DocumentStatus, IndicatorReads, Lookups
 
 
-class PostgresKnowledgeBase(IndicatorReads, DocumentStatus):
+class PostgresKnowledgeBase(IndicatorReads, DocumentStatus, Lookups):
     """Read-only view of one generation in the database (see the module docstring)."""
 
     def __init__(self, url: str, generation: str | None = None, cache_size: int = 64) -> None:
@@ -264,19 +262,6 @@ class PostgresKnowledgeBase(IndicatorReads, DocumentStatus):
                 category.measure_ids = list(measure_ids)
             self._categories = categories
         return self._categories
-
-    def category(self, name: str) -> Category | None:
-        return next((c for c in self.categories if c.name == name), None)
-
-    # -- clauses ------------------------------------------------------------------------------------------
-
-    def clause(self, clause_id: str) -> tuple[Clause, list[Clause]] | None:
-        if ids.type_of(clause_id) != "clause":
-            return None
-        dkb = self.document_kb(ids.document_of(clause_id))
-        if dkb is None:
-            return None
-        return find_clause(dkb.outline, clause_id)
 
     def type_of(self, item_id: str) -> str | None:
         if item_id in self._load_documents():

@@ -14,7 +14,6 @@ A reader pins a generation (``generation=``, the site) or follows the live one (
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -83,19 +82,13 @@ class PostgresSearchEngine(SearchEngine):
         self._checked = time.monotonic()
         self._schema = _schema()
         self._arrays_by_id: dict[int, GenerationArrays] = {}
-        self._connections: list[Any] = []
+        self._connections = sql.ThreadConnections(url, "policykb search")
         self.generation_id, self.generation = open_generation(self._connection(), generation)
 
     # -- connections, generations ----------------------------------------------------------------------------
 
     def _connection(self) -> Any:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            con, _ = sql.connect(self.url, application="policykb search")
-            self._local.con = con
-            with self._lock:
-                self._connections.append(con)
-        return con
+        return self._connections.get()
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -133,22 +126,10 @@ class PostgresSearchEngine(SearchEngine):
         return self._schema
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for con in connections:
-            with contextlib.suppress(Exception):
-                con.close()
-        self._local = threading.local()
+        self._connections.close_all()
 
     def _drop_connection(self) -> None:
-        con = getattr(self._local, "con", None)
-        self._local.con = None
-        if con is not None:
-            with self._lock:
-                if con in self._connections:
-                    self._connections.remove(con)
-            with contextlib.suppress(Exception):
-                con.close()
+        self._connections.drop()
 
     def search(self, request: SearchRequest | str = "", /, **fields: Any) -> SearchResult:
         """``SearchEngine.search``; once more on a fresh connection after a transient database failure (a replica

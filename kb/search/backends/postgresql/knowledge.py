@@ -9,7 +9,6 @@ every web process reading the same database answers alike.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 from collections import OrderedDict
@@ -29,10 +28,9 @@ class PostgresKnowledgeBase(IndicatorReads, DocumentStatus, Lookups):
 
     def __init__(self, url: str, generation: str | None = None, cache_size: int = 64) -> None:
         self.url = url
-        self._local = threading.local()
         self._lock = threading.Lock()
         self._series_curation: dict[str, Any] = {}
-        self._connections: list[Any] = []
+        self._connections = sql.ThreadConnections(url, "policykb read")
         con = self._con()
         self.id, self.generation_name = open_generation(con, generation)
         row = con.run(
@@ -58,13 +56,7 @@ class PostgresKnowledgeBase(IndicatorReads, DocumentStatus, Lookups):
     # -- plumbing -----------------------------------------------------------------------------------------
 
     def _con(self) -> Any:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            con, _ = sql.connect(self.url, application="policykb read")
-            self._local.con = con
-            with self._lock:
-                self._connections.append(con)
-        return con
+        return self._connections.get()
 
     def _table(self, table: str) -> str:
         """This generation's partition of a catalog table: queries name it, not the parent, so a read replica's
@@ -78,18 +70,11 @@ class PostgresKnowledgeBase(IndicatorReads, DocumentStatus, Lookups):
         except Exception as exc:
             if not sql.is_transient(exc):
                 raise
-            con, self._local.con = self._local.con, None
-            with contextlib.suppress(Exception):
-                con.close()
+            self._connections.drop()
             return sql.run_prepared(self._con(), query, g=self.id, **params)
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for con in connections:
-            with contextlib.suppress(Exception):
-                con.close()
-        self._local = threading.local()
+        self._connections.close_all()
 
     @property
     def generation(self) -> str:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -351,3 +352,43 @@ def pack_json(value: Any) -> bytes:
 
 def unpack_json(data: bytes) -> Any:
     return json.loads(zlib.decompress(data))
+
+
+class ThreadConnections:
+    """One connection per thread to ``url`` (made on first use), all of them closed by ``close_all``: what the
+    search engine and the knowledge base of a web process hold."""
+
+    def __init__(self, url: str, application: str) -> None:
+        self.url = url
+        self.application = application
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[Any] = []
+
+    def get(self) -> Any:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con, _ = connect(self.url, application=self.application)
+            self._local.con = con
+            with self._lock:
+                self._all.append(con)
+        return con
+
+    def drop(self) -> None:
+        """Close this thread's connection (after a transient failure: the next ``get`` makes a new one)."""
+        con = getattr(self._local, "con", None)
+        self._local.con = None
+        if con is not None:
+            with self._lock:
+                if con in self._all:
+                    self._all.remove(con)
+            with contextlib.suppress(Exception):
+                con.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            connections, self._all = self._all, []
+        for con in connections:
+            with contextlib.suppress(Exception):
+                con.close()
+        self._local = threading.local()

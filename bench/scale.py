@@ -275,8 +275,13 @@ def main(argv: list[str] | None = None) -> int:
     queries = load_queries()
     rows = []
     cluster = None
-    if args.backend == "postgresql" and not args.database:
-        cluster = start_database(args.work)
+    if args.backend == "postgresql":
+        # Load the searching code now, not after an hour of building: a checkout changed meanwhile must not meet
+        # modules of the old one (a 10^5 run lost its measurements so).
+        import kb.search.backends.postgresql.engine  # noqa: F401
+
+        if not args.database:
+            cluster = start_database(args.work)
     try:
         for n in (int(s) for s in args.sizes.split(",")):
             rows.append(measure(args, corpus, queries, n, cluster))

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import corpus_folder
+from conftest import corpus_file, corpus_folder
 
 from kb.build import build
 from kb.cli import main
@@ -22,6 +22,7 @@ from kb.store.knowledge import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "compare"
+HAILAR_REPORTS = ["gwr_county_hailar/006_9e165d1d616b1565.txt", "gwr_county_hailar/007_484eeaecdf6bdcb8.txt"]
 Y2018, Y2019 = "006_9e165d1d616b1565", "007_484eeaecdf6bdcb8"
 
 
@@ -128,8 +129,11 @@ def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("compare")
     docs = root / "documents"
     docs.mkdir()
-    for path in FIXTURES.glob("*.txt"):
+    for path in FIXTURES.glob("*.txt"):  # the provincial excerpts
         shutil.copy(path, docs / path.name)
+    for relative in HAILAR_REPORTS:  # 海拉尔区 2018 and 2019, read from the corpus in place
+        source = corpus_file(relative)
+        shutil.copy(source, docs / source.name)
     report = build([docs], root / "index", procs=1, quiet=True)
     assert report.published and report.documents == 5
     return root / "index"

@@ -1,6 +1,6 @@
 """Past results are not targets — on every surface: CLI, JSON, pages, search, counts, citations and exports.
 
-The library holds the seed plan (targets only) and 海拉尔区's 2019 work report (tests/fixtures/reports: its
+The library holds the seed plan (targets only) and 海拉尔区's 2019 work report (read from the shared corpus: its
 一、2018年工作回顾 states 2018's results, its 二、2019年工作安排 sets 2019's goals). Every quantity is a *target*
 (a goal, with a deadline) or a *result* (what was achieved, with the year it reports); the two never mix.
 """
@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import corpus_file
 
 from kb import ids
 from kb.build import build
@@ -21,7 +22,7 @@ from kb.store.knowledge import KnowledgeBase
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_3ccc218f3f77786b"
 REPORT = "007_484eeaecdf6bdcb8"
-REPORT_FILE = ROOT / "tests" / "fixtures" / "reports" / f"{REPORT}.txt"
+REPORT_FILE = f"gwr_county_hailar/{REPORT}.txt"  # read from the shared corpus in place
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,8 @@ def index(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> Path:
     docs = root / "documents"
     docs.mkdir()
     shutil.copy(seed_path, docs / seed_path.name)
-    shutil.copy(REPORT_FILE, docs / REPORT_FILE.name)
+    report_file = corpus_file(REPORT_FILE)
+    shutil.copy(report_file, docs / report_file.name)
     report = build([docs], root / "index", procs=1, quiet=True)
     assert not report.rejected
     return root / "index"
@@ -87,7 +89,8 @@ def test_counts_keep_targets_and_results_apart(kb: KnowledgeBase) -> None:
 def test_the_build_summary_counts_targets_and_results_apart(tmp_path: Path, seed_path: Path) -> None:
     docs = tmp_path / "documents"
     docs.mkdir()
-    shutil.copy(REPORT_FILE, docs / REPORT_FILE.name)
+    report_file = corpus_file(REPORT_FILE)
+    shutil.copy(report_file, docs / report_file.name)
     report = build([docs], tmp_path / "index", procs=1, quiet=True)
     assert report.results > 0 and report.targets > 0
     assert f"{report.targets} 个目标" in report.summary() and f"{report.results} 项实绩" in report.summary()

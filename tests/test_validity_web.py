@@ -3,6 +3,7 @@ filters and facets of the search (``level``, ``validity``) and of the category p
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -192,3 +193,23 @@ def test_category_pages_filter_and_count_by_level_and_validity(client) -> None: 
             assert narrowed["total"] == option["count"]
     group = data["groups"][0]
     assert group["validity"]["level"] and group["validity"]["status"]
+
+
+def test_the_cli_filters_and_counts_validity_as_the_site_does(client, index_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`policykb search --validity/--level` answer as /api/search, the abolished regulation included (its status
+    comes from another document of the knowledge base)."""
+    from kb.cli import main
+
+    site = client.get("/api/search?type=document&validity=" + quote("已废止")).get_json()
+    assert (
+        main(["search", "--index", str(index_dir), "--type", "document", "--validity", "已废止", "--json"])
+        == 0
+    )
+    cli = json.loads(capsys.readouterr().out)
+    assert cli["total"] == site["total"] == 1
+    assert [h["doc_id"] for h in cli["results"]] == [h["doc_id"] for h in site["results"]]
+    assert (
+        main(["search", "--index", str(index_dir), "--type", "document", "--level", "行政法规", "--json"])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["total"] == 1

@@ -29,6 +29,16 @@ EXPORT_STYLES = ["official", "gbt7714", "gbt7714-2015", "gbt7714-2025"]
 @click.option("--doc", metavar="ID")
 @click.option("--agency", metavar="发布机构")
 @click.option("--year", metavar="YYYY")
+@click.option(
+    "--level",
+    metavar="效力级别",
+    help="the document's 效力级别 (法律, 行政法规, 部门规章, 规范性文件…) or 未注明",
+)
+@click.option(
+    "--validity",
+    metavar="时效性",
+    help="its status today: 现行有效, 尚未施行, 已失效, 已修改, 已废止, or 未注明",
+)
 @click.option("--doc-number", "doc_number", metavar="文号", help="e.g. 国发〔2019〕4号 or 国发 2019")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD")

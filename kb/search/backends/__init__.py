@@ -121,12 +121,20 @@ def open_reader(spec: str | None, index_dir: Path) -> KnowledgeReader:
 def open_search(spec: str | None, index_dir: Path) -> SearchBackend:
     """A search engine that follows the live generation (CLI commands)."""
     url = check_spec(spec)
+
+    def evidence() -> dict[str, str]:  # what other documents say of a document's validity, as on the site
+        reader = open_reader(spec, index_dir)
+        try:
+            return reader.validity_evidence()
+        finally:
+            reader.close()
+
     if url is None:
-        return SearchEngine(index_dir)
+        return SearchEngine(index_dir, validity_evidence=evidence)
     from kb.search.backends.postgresql import sql
     from kb.search.backends.postgresql.engine import PostgresSearchEngine
 
     try:
-        return PostgresSearchEngine(url)
+        return PostgresSearchEngine(url, validity_evidence=evidence)
     except sql.DatabaseError as exc:
         raise StoreError(str(exc)) from exc

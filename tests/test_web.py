@@ -705,15 +705,3 @@ def test_an_export_over_the_size_limit_answers_413(client, monkeypatch: pytest.M
     monkeypatch.setattr(web.pages.basket, "MAX_EXPORT_CHARS", 100)
     response = client.get(f"/export?format=docx&ids={DOC}.m3.6,{DOC}.m3.5")
     assert response.status_code == 413 and "分几次导出" in html(response)
-
-
-def test_weak_links_are_shown_as_weak(client, kb) -> None:
-    weak = [(m, ref) for m in kb.measures() for ref in m.targets if ref.weak]
-    firm = [(m, ref) for m in kb.measures() for ref in m.targets if not ref.weak]
-    assert weak and firm
-    measure, ref = weak[0]
-    data = client.get(f"/api/measures/{measure.id}").get_json()
-    assert any(t["id"] == ref.id and t["weak"] for t in data["targets"])
-    assert "弱关联" in html(client.get(f"/measures/{measure.id}"))
-    page = html(client.get(f"/measures/{firm[0][0].id}"))
-    assert "关联度" in page

@@ -24,6 +24,8 @@ Rule (``extract_measures(doc, outline)``):
    the same test is applied to the nearest unnumbered heading line (a short line
    without closing punctuation) before it: reports whose parts have unnumbered
    titles ("“十四五”时期工作回顾" followed by (一)…).
+   A clause that lists people and their posts (``is_roster``: most of its lines a name, a gap and a post, as in a
+   组成人员名单) is skipped too.
 3. In what is left, a clause is a *group* when its items are the actions:
    a section (一、 第X章 第X节 Markdown heading) with at least one
    non-dash child, or a list item ((一) 1. (1) ①) with at least two non-dash
@@ -199,6 +201,26 @@ def _is_group(clause: Clause, text: str = "") -> bool:
     return len(kids) >= 2 and not _announces_enumeration(clause.heading)
 
 
+# A line of a list of names (组成人员名单, 专家名单): maybe a role (主  任：), a person's name (2–4 characters, maybe
+# spaced as 黄　卫), a gap, and a post or title without a sentence's punctuation ("教授、华中师范大学原党委书记").
+_RE_ROSTER_LINE = re.compile(
+    r"^(?:(?:[\u4e00-\u9fff][\u3000 ]*){1,5}[：:]\s*)?"  # a role first (主  任：, 成    员：)
+    r"[\u4e00-\u9fff](?:[\u3000 ]?[\u4e00-\u9fff]){1,3}(?:\u3000|\s{2,}|\t)\s*[^。；;！？]{2,40}$"
+)
+ROSTER_SHARE = 0.6  # the share of a clause's lines that makes it a list of names
+
+
+def is_roster(text: str) -> bool:
+    """A clause that lists people and their posts (after its heading line), not an action: at least three lines,
+    the first and most of them a name and a post (a 工作要求 followed by an unlabelled 成员名单 stays a measure)."""
+    lines = [line.strip(" \r") for line in text.splitlines()[1:]]
+    lines = [line for line in lines if line.strip()]
+    if len(lines) < 3 or not _RE_ROSTER_LINE.match(lines[0]):
+        return False
+    named = sum(1 for line in lines if _RE_ROSTER_LINE.match(line))
+    return named >= ROSTER_SHARE * len(lines)
+
+
 def _plain_headings(text: str, label_starts: set[int]) -> tuple[list[int], list[str]]:
     """Start offsets and texts of unnumbered heading-like lines (short, no closing punctuation)."""
     starts: list[int] = []
@@ -269,6 +291,7 @@ def extract_measures(doc: Document, outline: list[Clause]) -> list[Measure]:
         if clause.style != "attachment" and (
             (is_non_action_title(_title_of(clause)) and not _articles_in_scope(clause))
             or _is_procedure(clause)
+            or is_roster(doc.text[clause.span[0] : clause.span[1]])
         ):
             return
         here = [*ordinals, clause.ordinal]

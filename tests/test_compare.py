@@ -190,8 +190,25 @@ def test_compare_page_and_the_document_page_link(client) -> None:
     assert f"/compare?a={Y2018}&amp;b={Y2019}" in page and "今年有什么新变化" in page
 
 
+def test_compare_without_two_documents_offers_the_pairs_to_compare(client) -> None:
+    """/compare alone is a page, not an error: the form and the pairs of successive documents, newest first (the
+    given document's first); the JSON twin lists the same pairs."""
+    page = client.get("/compare")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "同一文件的前后两期" in html and 'name="a"' in html
+    assert f"/compare?a={Y2018}&amp;b={Y2019}" in html
+    data = client.get("/api/compare").get_json()
+    assert data["pairs_total"] == len(data["pairs"]) >= 1
+    assert (Y2018, Y2019) in [(p["a"]["id"], p["b"]["id"]) for p in data["pairs"]]
+    dates = [p["b"]["date"] for p in data["pairs"]]
+    assert dates == sorted(dates, reverse=True)
+    one = client.get("/api/compare?a=" + Y2019).get_json()
+    assert Y2019 in (one["pairs"][0]["a"]["id"], one["pairs"][0]["b"]["id"]) and one["a"] == Y2019
+    assert client.get("/compare?a=nothing_here").status_code == 404
+
+
 def test_compare_errors_are_clear(client) -> None:
-    assert client.get("/compare?a=" + Y2018).status_code == 400
+    assert client.get("/compare.docx?a=" + Y2018).status_code == 400
     assert client.get(f"/compare?a={Y2018}&b={Y2018}").status_code == 400
     response = client.get(f"/api/compare?a={Y2018}&b=nothing_here")
     assert response.status_code == 404 and "nothing_here" in response.get_data(as_text=True)

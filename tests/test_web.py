@@ -154,6 +154,7 @@ PAGES = [
     f"/clauses/{SIX_CLAUSE}",
     "/clauses/hostile.s2.1",
     "/clauses/regulation.s2",
+    "/compare",  # the chooser: no pair of successive documents in this library, the form still there
 ]
 APIS = [
     "/api/",
@@ -166,6 +167,7 @@ APIS = [
     "/api/categories",
     "/api/categories/知识产权",
     f"/api/items?ids={SIX}",
+    "/api/compare",
 ]
 
 

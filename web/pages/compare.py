@@ -51,7 +51,46 @@ def _comparison(ctx: Context, a: str, b: str) -> Any:
         raise (Invalid if a == b else Missing)(str(exc)) from None
 
 
+CHOICES_SHOWN = 60  # pairs of successive documents offered on /compare without a and b
+
+
+def _side_json(doc: Any) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "agency": doc.agency,
+        "date": doc.date,
+        "url": document_url(doc.id),
+    }
+
+
+def choices_data(ctx: Context, a: str = "", b: str = "") -> dict[str, Any]:
+    """/compare without two documents: the library's pairs of successive documents of one plan (the earlier as A),
+    newest first, those of the one document given (if any) first; and the form to name any two."""
+    from kb.compare.plans import predecessor
+
+    given = a or b
+    if given and not valid_id(given):
+        raise Missing("文件编号格式不正确。")
+    if given and ctx.kb.document(given) is None:
+        raise Missing(f"没有编号为 {given} 的文件。")
+    pairs = []
+    for doc in ctx.kb.documents():
+        before = predecessor(ctx.kb, doc.id)
+        if before is not None:
+            pairs.append((before, doc))
+    pairs.sort(key=lambda p: (p[1].date or "", p[1].id), reverse=True)  # newest first
+    pairs.sort(key=lambda p: given not in (p[0].id, p[1].id))  # the given document's pairs first (stable)
+    shown = [
+        {"a": _side_json(x), "b": _side_json(y), "url": compare_url(x.id, y.id)}
+        for x, y in pairs[:CHOICES_SHOWN]
+    ]
+    return {"choosing": True, "a": a, "b": b, "pairs": shown, "pairs_total": len(pairs)}
+
+
 def compare_data(ctx: Context, a: str = "", b: str = "") -> dict[str, Any]:
+    if not (a and b):
+        return choices_data(ctx, a, b)
     comparison = _comparison(ctx, a, b)
     data = comparison_json(comparison)
     names = PEER_NAMES if comparison.relation == "peer" else MEASURE_NAMES
@@ -69,6 +108,8 @@ def compare_data(ctx: Context, a: str = "", b: str = "") -> dict[str, Any]:
 
 
 def _compare_api(data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("choosing"):
+        return {k: data[k] for k in ("a", "b", "pairs", "pairs_total")}
     keep = ("a", "b", "relation", "earlier_year", "counts", "measures", "targets")
     return {k: data[k] for k in keep}
 

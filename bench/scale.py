@@ -154,7 +154,7 @@ def http_latency(
     return latency_summary(latencies), rss
 
 
-def start_database(work: Path) -> Any:
+def start_database(work: Path, keep: bool = False) -> Any:
     sys.path.insert(0, str(ROOT / "tests"))
     from pg_cluster import Cluster, available
 
@@ -164,7 +164,7 @@ def start_database(work: Path) -> Any:
     directory = work / "pg"
     if directory.exists():
         shutil.rmtree(directory)
-    cluster = Cluster(directory).init(
+    cluster = Cluster(directory, keep=keep).init(
         shared_buffers="1GB",
         work_mem="64MB",
         maintenance_work_mem="512MB",
@@ -203,9 +203,10 @@ def measure(args: argparse.Namespace, corpus: Path, queries: list[str], n: int, 
         url = f"{base}{'&' if '?' in base else '?'}schema=scale{n}"
         from kb.search.backends.postgresql import sql
 
-        con, _ = sql.connect(base)
-        con.run(f"DROP SCHEMA IF EXISTS scale{n} CASCADE")
-        con.close()
+        if not args.no_build:
+            con, _ = sql.connect(base)
+            con.run(f"DROP SCHEMA IF EXISTS scale{n} CASCADE")
+            con.close()
         extra = ["--backend", url]
     print(f"== {n} documents, {args.backend}: build (load average {load_average()})", flush=True)
     program = (
@@ -213,8 +214,12 @@ def measure(args: argparse.Namespace, corpus: Path, queries: list[str], n: int, 
     )
     if args.memo:
         derived = " (index only: analyses derived, segmentation memoized)"
-    run = run_build(docs, index, args.work / "logs", f"build-{n}-{args.backend}", extra, program)
-    print(f"   {run.summary}\n   {run.phases}", flush=True)
+    if args.no_build:  # measure what the database (or index) already holds
+        run = None
+        print("   no build: measuring the schema and generation as they are", flush=True)
+    else:
+        run = run_build(docs, index, args.work / "logs", f"build-{n}-{args.backend}", extra, program)
+        print(f"   {run.summary}\n   {run.phases}", flush=True)
     if not args.skip_prepare:
         shutil.rmtree(docs, ignore_errors=True)  # the copies; keep the index for later queries
     facts = generation_facts(index)
@@ -238,9 +243,11 @@ def measure(args: argparse.Namespace, corpus: Path, queries: list[str], n: int, 
         else http_latency(index, args.work / "logs" / f"serve-{n}-{args.backend}", queries, extra)
     )
     row = (
-        f"| {args.backend}{derived} | {facts['docs']:,} | {hits:,} | {facts['chars'] / 1e6:.0f} M | {run.wall:.0f} s "
-        f"| {facts['docs'] / run.wall:.1f} | {size / MB:,.0f} MiB | {facts['json'] / MB:,.0f} MiB "
-        f"| {run.tree_peak / MB:,.0f} MiB | {lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} ms "
+        f"| {args.backend}{derived} | {facts['docs']:,} | {hits:,} | {facts['chars'] / 1e6:.0f} M "
+        + (f"| {run.wall:.0f} s | {facts['docs'] / run.wall:.1f} " if run else "| — | — ")
+        + f"| {size / MB:,.0f} MiB | {facts['json'] / MB:,.0f} MiB "
+        + (f"| {run.tree_peak / MB:,.0f} MiB " if run else "| — ")
+        + f"| {lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} ms "
         f"| {cold['p50']:.1f} / {cold['p95']:.1f} ms | {http['p50']:.1f} / {http['p95']:.1f} ms "
         f"| {search_rss / MB:,.0f} MiB | {server_rss / MB:,.0f} MiB | {load_average()} |"
     )
@@ -270,7 +277,19 @@ def main(argv: list[str] | None = None) -> int:
         "the build time is not a measurement",
     )
     parser.add_argument("--skip-prepare", action="store_true", help="reuse docs-N and a derived index-N")
+    parser.add_argument(
+        "--no-build",
+        action="store_true",
+        help="with --skip-prepare and --database: measure the index-N and schema scaleN already there",
+    )
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="leave the throwaway server's data in place and running at the end (to measure again with --database)",
+    )
     args = parser.parse_args(argv)
+    if args.no_build and not args.skip_prepare:
+        parser.error("--no-build measures what is there: give --skip-prepare (and --database for postgresql)")
     corpus = args.corpus.resolve()
     queries = load_queries()
     rows = []
@@ -281,12 +300,17 @@ def main(argv: list[str] | None = None) -> int:
         import kb.search.backends.postgresql.engine  # noqa: F401
 
         if not args.database:
-            cluster = start_database(args.work)
+            cluster = start_database(args.work, keep=args.keep_database)
     try:
         for n in (int(s) for s in args.sizes.split(",")):
             rows.append(measure(args, corpus, queries, n, cluster))
     finally:
-        if cluster is not None:
+        if cluster is not None and args.keep_database:
+            print(
+                f"the server keeps running: {cluster.url}; stop it with pg_ctl -D {cluster.data} stop",
+                flush=True,
+            )
+        elif cluster is not None:
             cluster.stop()
     header = (
         f"\nscale run {time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores, {cpu_model()}\n\n"

@@ -60,7 +60,10 @@ def free_port() -> int:
 class Cluster:
     """One PostgreSQL server in ``directory`` on ``127.0.0.1:port`` (trust authentication, loopback only)."""
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(self, directory: Path, port: int | None = None, *, keep: bool = False) -> None:
+        self.keep = (
+            keep  # as root: leave the cluster's own directory in place at exit (a benchmark to query later)
+        )
         self.directory = Path(directory)
         self.data = self.directory / "data"
         self.port = port or free_port()
@@ -87,7 +90,8 @@ class Cluster:
             self.directory.mkdir(parents=True, exist_ok=True)
             own = Path(tempfile.mkdtemp(prefix="policykb-pg-"))
             os.chmod(own, 0o711)
-            atexit.register(shutil.rmtree, own, True)
+            if not self.keep:
+                atexit.register(shutil.rmtree, own, True)
             (self.directory / "cluster").symlink_to(own)
             self.directory = own / "c"
             self.data = self.directory / "data"

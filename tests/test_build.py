@@ -245,7 +245,9 @@ def _segment_files(folder: Path) -> dict[str, bytes]:
     return out
 
 
-def test_the_whoosh_writing_patch_writes_byte_identical_segments(docs: Path, tmp_path: Path):
+# limitmb 1: the posting pool spills sorted runs to disk and merges them
+@pytest.mark.parametrize("limitmb", [128, 1])
+def test_the_whoosh_writing_patch_writes_byte_identical_segments(docs: Path, tmp_path: Path, limitmb: int):
     from whoosh import index as whoosh_index
     from whoosh import writing
 
@@ -268,13 +270,13 @@ def test_the_whoosh_writing_patch_writes_byte_identical_segments(docs: Path, tmp
             folder = tmp_path / label
             folder.mkdir()
             ix = whoosh_index.create_in(str(folder), indexing.make_schema())
-            writer = ix.writer(compound=False)
+            writer = ix.writer(compound=False, limitmb=limitmb)
             for hit in hits:
                 writer.add_document(**hit)
             writer.commit()
             written[label] = _segment_files(folder)
     finally:
-        writing.SegmentWriter._flush_segment = before
+        whoosh_patches.install() if before is whoosh_patches._flush_segment else whoosh_patches.uninstall()
     assert {"pst", "trm", "_body_len.col"} <= set(written["whoosh"])
     assert written["patched"] == written["whoosh"]
 

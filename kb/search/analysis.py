@@ -32,9 +32,11 @@ No stop words are removed at index time, so quoted phrases across 和/的/与 st
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib.metadata
 import itertools
+import operator
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -121,22 +123,25 @@ def _bigrams(norm: str, cut: set[int] | frozenset[int] = frozenset()) -> list[tu
 
 
 def _bigram_terms(norm: str, cut: set[int]) -> list[str]:
-    """The texts of ``_bigrams(norm, cut)`` alone (what the index needs of them)."""
+    """The texts of ``_bigrams(norm, cut)`` alone (what the index needs of them): a CJK run's bigrams made in one
+    pass (``map``), then those across a cut marked."""
     out: list[str] = []
+    cuts = sorted(cut) if cut else []
     for m in _BIGRAM_RE.finditer(norm):
-        start, end = m.span()
-        if m.lastgroup == "cjk":
-            if end - start == 1:
-                out.append(norm[start])
-            elif cut:
-                out.extend(
-                    norm[k] + CROSS_MARK + norm[k + 1] if k + 1 in cut else norm[k : k + 2]
-                    for k in range(start, end - 1)
-                )
-            else:
-                out.extend(norm[k : k + 2] for k in range(start, end - 1))
-        else:
+        if m.lastgroup != "cjk":
             out.append(m.group().lower())
+            continue
+        run = m.group()
+        if len(run) == 1:
+            out.append(run)
+            continue
+        first = len(out)
+        out.extend(map(operator.add, run[:-1], run[1:]))
+        start, end = m.span()
+        # a cut at k + 1 (start <= k < end - 1) marks the bigram at k
+        for i in range(bisect.bisect_right(cuts, start), bisect.bisect_left(cuts, end)):
+            k = cuts[i] - 1 - start
+            out[first + k] = run[k] + CROSS_MARK + run[k + 1]
     return out
 
 

@@ -224,5 +224,8 @@ def read_json(path: Path) -> Any:
 
 
 def write_json(path: Path, data: Any) -> None:
+    # json.dumps, not json.dump: only the one-shot encoder is the C one (json.dump always runs the pure-Python
+    # encoder); the text is the same.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        handle.write(text)

@@ -37,6 +37,7 @@ from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
 from kb.search.analysis import index_terms
+from kb.search.whoosh import blocks, grouped
 
 _BYTE_TO_LENGTH = [0] + [byte_to_length(b) for b in range(1, 256)]
 _ORIGINAL_FLUSH = writing.SegmentWriter._flush_segment
@@ -55,14 +56,28 @@ class _PreloadedLengths:
         self._perdoc = perdoc
         self._columns: dict[str, bytes] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+    def _column(self, fieldname: str) -> bytes:
         column = self._columns.get(fieldname)
         if column is None:
             reader = self._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
             column = bytes(reader._dbfile.get(reader._basepos, reader._count)) if reader is not None else b""
             self._columns[fieldname] = column
+        return column
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        column = self._column(fieldname)
         # Whoosh returns None for a zero byte; add_postings only tests the length for truth.
         return _BYTE_TO_LENGTH[column[docnum]] if docnum < len(column) else default
+
+    def field_lengths(self, fieldname: str) -> Any:
+        """``doc_field_length(docnum, fieldname)`` of one field, as a function of the document number."""
+        column = self._column(fieldname)
+        size = len(column)
+
+        def length(docnum: int) -> int:
+            return _BYTE_TO_LENGTH[column[docnum]] if docnum < size else 0
+
+        return length
 
     def close(self) -> None:
         self._perdoc.close()
@@ -72,8 +87,12 @@ def _flush_segment(self: Any) -> None:
     # Whoosh's SegmentWriter._flush_segment, with the length reader preloaded.
     self.perdocwriter.close()
     lengths = _PreloadedLengths(self.per_document_reader()) if self.codec.length_stats else None
-    postings = self.pool.iter_postings()
-    self.fieldwriter.add_postings(self.schema, lengths, postings)
+    pool = self.pool
+    if not (
+        isinstance(pool, grouped.GroupedPostingPool)
+        and grouped.write_grouped(self.fieldwriter, self.schema, lengths, pool)
+    ):
+        self.fieldwriter.add_postings(self.schema, lengths, pool.iter_postings())
     self.fieldwriter.close()
     if lengths is not None:
         lengths.close()
@@ -130,6 +149,9 @@ def install() -> None:
     """Patch ``SegmentWriter``, ``SubWriterTask`` and the text formats' ``word_values`` (idempotent; forked index
     sub-writers inherit it)."""
     writing.SegmentWriter._flush_segment = _flush_segment
+    writing.SegmentWriter.add_document = grouped.add_document
+    writing.PostingPool = grouped.GroupedPostingPool
+    whoosh3.W3PostingsWriter._write_block = blocks.write_block
     multiproc.SubWriterTask.run = _run_or_exit
     formats.Positions.word_values = _positions_word_values
     formats.Frequency.word_values = _frequency_word_values
@@ -138,6 +160,9 @@ def install() -> None:
 def uninstall() -> None:
     """Restore Whoosh's own methods (for the equivalence test)."""
     writing.SegmentWriter._flush_segment = _ORIGINAL_FLUSH
+    writing.SegmentWriter.add_document = grouped._ORIGINAL_ADD_DOCUMENT
+    writing.PostingPool = grouped._ORIGINAL_POOL
+    whoosh3.W3PostingsWriter._write_block = blocks._ORIGINAL_WRITE_BLOCK
     multiproc.SubWriterTask.run = _ORIGINAL_RUN
     formats.Positions.word_values = _ORIGINAL_POSITIONS
     formats.Frequency.word_values = _ORIGINAL_FREQUENCY

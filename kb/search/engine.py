@@ -282,8 +282,10 @@ class SearchEngine:
         """The ``FACET_VALUES`` most frequent values of each facet among the ``matched`` hits (a hit lacking an
         optional value counts as ``NOT_STATED``)."""
         facets = {}
+        where = np.flatnonzero(matched)  # once: a single-valued facet then reads only the matched hits' codes
         for name, facet in [*arrays.facets.items(), ("validity", self._validity_facet(arrays))]:
-            counts = facet.count(matched, empty=name in OPTIONAL_FACETS)
+            selected = where if isinstance(facet, Facet) else matched
+            counts = facet.count(selected, empty=name in OPTIONAL_FACETS)
             if "" in counts:
                 counts[NOT_STATED] = counts.get(NOT_STATED, 0) + counts.pop("")
             facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]

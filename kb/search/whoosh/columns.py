@@ -38,7 +38,7 @@ class Facet:
     def count(self, mask: np.ndarray, *, empty: bool = False) -> dict[str, int]:
         """Documents per value among ``mask`` (a boolean mask, or the matched documents' positions: the same counts,
         and with many facets the positions, taken once, spare a pass over every document per facet — at 7.4 M hits
-        and 0.1 % matched, 7 facets: 17.6 → 3.1 ms); with ``empty`` the documents without a value count under ""."""
+        and 0.1 % matched, 7 facets: 16.0 → 3.1 ms, bench/facets.py); with ``empty`` the documents without a value count under ""."""
         counts = np.bincount(self.codes[mask], minlength=len(self.values))
         return {self.values[i]: int(counts[i]) for i in np.flatnonzero(counts) if i != 0 or empty}
 

@@ -12,7 +12,7 @@ from flask import Response, current_app, send_file
 from kb.cite.comparison import export_comparison_docx, export_comparison_xlsx, places_of
 from kb.cite.export import DEFAULT_AUTHOR
 from kb.compare.plans import CompareError, compare_documents, indicator_across_regions
-from kb.present import comparison_json, region_rows_json
+from kb.present import comparison_json, document_json, region_rows_json
 from kb.text.units import load_units
 from kb.urls import compare_url, document_url, regions_url
 from web.bars import region_bars
@@ -54,16 +54,6 @@ def _comparison(ctx: Context, a: str, b: str) -> Any:
 CHOICES_SHOWN = 60  # pairs of successive documents offered on /compare without a and b
 
 
-def _side_json(doc: Any) -> dict[str, Any]:
-    return {
-        "id": doc.id,
-        "title": doc.title,
-        "agency": doc.agency,
-        "date": doc.date,
-        "url": document_url(doc.id),
-    }
-
-
 def choices_data(ctx: Context, a: str = "", b: str = "") -> dict[str, Any]:
     """/compare without two documents: the library's pairs of successive documents of one plan (the earlier as A),
     newest first, those of the one document given (if any) first; and the form to name any two."""
@@ -82,7 +72,7 @@ def choices_data(ctx: Context, a: str = "", b: str = "") -> dict[str, Any]:
     pairs.sort(key=lambda p: (p[1].date or "", p[1].id), reverse=True)  # newest first
     pairs.sort(key=lambda p: given not in (p[0].id, p[1].id))  # the given document's pairs first (stable)
     shown = [
-        {"a": _side_json(x), "b": _side_json(y), "url": compare_url(x.id, y.id)}
+        {"a": document_json(x), "b": document_json(y), "url": compare_url(x.id, y.id)}
         for x, y in pairs[:CHOICES_SHOWN]
     ]
     return {"choosing": True, "a": a, "b": b, "pairs": shown, "pairs_total": len(pairs)}

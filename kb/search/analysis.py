@@ -349,6 +349,18 @@ def index_terms(analyzer: object, value: object, options: dict[str, Any]) -> lis
     return tokenizer.terms(value, options.get("mode", ""))
 
 
+def term_positions(terms: list[str]) -> dict[str, list[int]]:
+    """Each term of ``terms`` (``index_terms``' output) with its positions, in the order terms first occur."""
+    poses: dict[str, list[int]] = {}
+    for pos, term in enumerate(terms):
+        found = poses.get(term)
+        if found is None:
+            poses[term] = [pos]
+        else:
+            found.append(pos)
+    return poses
+
+
 def is_bigram_analyzer(analyzer: object) -> bool:
     """True when a field's analyzer starts with ``BigramTokenizer``."""
     if isinstance(analyzer, BigramTokenizer):

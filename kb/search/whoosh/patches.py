@@ -36,7 +36,7 @@ from whoosh import formats, multiproc, writing
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
-from kb.search.analysis import index_terms
+from kb.search.analysis import index_terms, term_positions
 from kb.search.whoosh import blocks, grouped
 
 _BYTE_TO_LENGTH = [0] + [byte_to_length(b) for b in range(1, 256)]
@@ -104,13 +104,7 @@ def _positions_word_values(self: Any, value: Any, analyzer: Any, **kwargs: Any) 
     terms = index_terms(analyzer, value, kwargs)
     if terms is None:
         return _ORIGINAL_POSITIONS(self, value, analyzer, **kwargs)
-    poses: dict[str, list[int]] = {}
-    for pos, term in enumerate(terms):
-        found = poses.get(term)
-        if found is None:
-            poses[term] = [pos]
-        else:
-            found.append(pos)
+    poses = term_positions(terms)
     boost, encode = self.field_boost, self.encode
     return [(term, len(p), float(len(p)) * boost, encode(p)) for term, p in poses.items()]
 

@@ -18,7 +18,7 @@ from whoosh import formats
 from whoosh.analysis.tokenizers import IDTokenizer
 from whoosh.system import pack_uint
 
-from kb.search.analysis import index_terms
+from kb.search.analysis import index_terms, term_positions
 
 _INDEX_OPTIONS = {"mode": "index"}
 _EMPTY = b""
@@ -47,11 +47,5 @@ def field_items(field: Any, value: Any) -> list[tuple[bytes, int, float, bytes]]
     # Each value is a bytes object of its own, as Whoosh makes it: a block's values are pickled together, and
     # pickle writes a repeated object (not a repeated value) as a back-reference.
     encode = fmt.encode
-    poses: dict[str, list[int]] = {}
-    for pos, term in enumerate(terms):
-        found = poses.get(term)
-        if found is None:
-            poses[term] = [pos]
-        else:
-            found.append(pos)
+    poses = term_positions(terms)
     return [(term.encode("utf-8"), len(p), float(len(p)) * boost, encode(p)) for term, p in poses.items()]

@@ -37,11 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench.extraction import match_paths, predicted_places  # noqa: E402
-from bench.gold import load_all  # noqa: E402
-from kb.extract.pipeline import analyse, document_subject, load_extraction  # noqa: E402
+from bench.taxonomy import annotated_measures  # noqa: E402
+from kb.extract.pipeline import load_extraction  # noqa: E402
 from kb.extract.taxonomy import FEATURES, Taxonomy  # noqa: E402
-from kb.readers import ReadError, read  # noqa: E402
 from kb.search.analysis import segment  # noqa: E402
 
 MIN_PRECISION = 0.85
@@ -50,37 +48,21 @@ FOLDS = 5
 
 def gold_rows(taxonomy: Taxonomy) -> list[dict[str, Any]]:
     """Every matched annotated measure with its gold categories, the shipped output and the candidates' features."""
-    extraction = load_extraction()
     rows = []
-    for gold in load_all():
-        if "measures" not in gold.annotated or not gold.text_path.exists():
-            continue
-        try:
-            raw = read(gold.text_path)
-        except ReadError:
-            continue
-        dkb = analyse(raw, "g", gold.source, extraction)
-        subject = document_subject(dkb.document, dkb.measures, taxonomy)
-        places = predicted_places(dkb.outline)
-        pred = [places.get(m.clause_id, [m.number]) for m in dkb.measures]
-        for i, j in match_paths([m["path"] for m in gold.measures], pred):
-            cats = list(gold.measures[i].get("categories", []))
-            if not cats:
-                continue
-            m = dkb.measures[j]
-            values, _ = taxonomy.features(m.headline, m.text, m.path[:-1], subject)
-            words = {w for w, _, _ in segment(m.headline + "。" + m.text) if len(w) >= 2 and not w.isdigit()}
-            rows.append(
-                {
-                    "split": gold.split,
-                    "doc": gold.source,
-                    "gold": cats,
-                    "pred": list(m.categories),
-                    "values": values,
-                    "theme": subject.theme,
-                    "words": words,
-                }
-            )
+    for gold, cats, m, subject in annotated_measures():
+        values, _ = taxonomy.features(m.headline, m.text, m.path[:-1], subject)
+        words = {w for w, _, _ in segment(m.headline + "。" + m.text) if len(w) >= 2 and not w.isdigit()}
+        rows.append(
+            {
+                "split": gold.split,
+                "doc": gold.source,
+                "gold": cats,
+                "pred": list(m.categories),
+                "values": values,
+                "theme": subject.theme,
+                "words": words,
+            }
+        )
     return rows
 
 
@@ -177,7 +159,9 @@ def variant(rows: list[dict[str, Any]], names: list[str], kind: str) -> tuple[tu
             out = [v[f] for f in FEATURES]
             if kind == "rank":
                 combined = {n: 3 * x["headline"] + x["body"] for n, x in r["values"].items()}
-                order = sorted(combined, key=lambda n: -combined[n])
+                order = sorted(
+                    combined, key=lambda n: (-combined[n], n)
+                )  # ties by name: the same order every run
                 k = order.index(name)
                 out += [float(k == 1), float(k == 2), float(k >= 3), len(order) / 10]
             elif kind == "per-category":

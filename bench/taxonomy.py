@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: kb and the bench package of th
 import numpy as np  # noqa: E402
 
 from bench.extraction import match_paths, predicted_places  # noqa: E402
-from bench.gold import CORPUS, SEEDS, load_all  # noqa: E402
+from bench.gold import CORPUS, SEEDS, GoldDocument, load_all  # noqa: E402
 from kb.extract.pipeline import analyse, document_subject, load_extraction  # noqa: E402
 from kb.extract.taxonomy import FEATURES, Subject, Taxonomy  # noqa: E402
 from kb.model import Measure  # noqa: E402
@@ -48,10 +49,10 @@ def corpus_texts() -> list[str]:
     return out
 
 
-def matched_measures(split: str | None = None) -> list[tuple[Measure, set[str], Subject]]:
-    """(measure, gold categories, its document's subject) of every matched annotated measure of ``split``."""
+def annotated_measures(split: str | None = None) -> Iterator[tuple[GoldDocument, set[str], Measure, Subject]]:
+    """(gold document, its gold categories, the extracted measure, its document's subject) of every annotated
+    measure of ``split`` that the extractor found too and the gold gives categories."""
     extraction = load_extraction()
-    out = []
     for gold in load_all():
         if "measures" not in gold.annotated or not gold.text_path.exists():
             continue
@@ -68,32 +69,19 @@ def matched_measures(split: str | None = None) -> list[tuple[Measure, set[str], 
         for i, j in match_paths([m["path"] for m in gold.measures], pred):
             cats = set(gold.measures[i].get("categories", []))
             if cats:
-                out.append((dkb.measures[j], cats, subject))
-    return out
+                yield gold, cats, dkb.measures[j], subject
+
+
+def matched_measures(split: str | None = None) -> list[tuple[Measure, set[str], Subject]]:
+    """(measure, gold categories, its document's subject) of every matched annotated measure of ``split``."""
+    return [(m, cats, subject) for _, cats, m, subject in annotated_measures(split)]
 
 
 def gold_measures(split: str | None = None) -> list[tuple[str, str, set[str], list[str]]]:
     """(text, headline, gold categories, predicted categories) of every matched annotated measure."""
-    extraction = load_extraction()
-    out = []
-    for gold in load_all():
-        if "measures" not in gold.annotated or not gold.text_path.exists():
-            continue
-        if split and gold.split != split:
-            continue
-        try:
-            raw = read(gold.text_path)
-        except ReadError:
-            continue
-        dkb = analyse(raw, "g", gold.source, extraction)
-        places = predicted_places(dkb.outline)
-        pred = [places.get(m.clause_id, [m.number]) for m in dkb.measures]
-        for i, j in match_paths([m["path"] for m in gold.measures], pred):
-            cats = set(gold.measures[i].get("categories", []))
-            if cats:
-                m = dkb.measures[j]
-                out.append((fold(m.text), fold(m.headline), cats, m.categories))
-    return out
+    return [
+        (fold(m.text), fold(m.headline), cats, m.categories) for _, cats, m, _ in annotated_measures(split)
+    ]
 
 
 def _examples(

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: kb and the bench package of this checkout
 
 from bench.gold import GoldDocument, load_all  # noqa: E402
-from kb.extract.links import is_weak  # noqa: E402
+from kb.extract.links import is_weak, score_target  # noqa: E402
 from kb.extract.pipeline import Extraction, analyse, load_extraction  # noqa: E402
 from kb.model import Clause, DocumentKB  # noqa: E402
 from kb.readers import ReadError, read  # noqa: E402
@@ -188,6 +188,21 @@ def _find(text: str, mention: str) -> tuple[int, int]:
     return (m.start(), m.end()) if m else (-1, -1)
 
 
+def _link_miss_reason(
+    dkb: DocumentKB, extraction: Extraction, target_id: str | None, measure_id: str | None
+) -> str:
+    """Why a gold link was not found: what was not extracted, else the pair's content score and rank."""
+    if target_id is None or measure_id is None:
+        return "target not extracted" if target_id is None else "measure not extracted"
+    target = next(t for t in dkb.quantities if t.id == target_id)
+    if target.is_result:
+        return "target read as a result"
+    scores = score_target(target, dkb.measures, extraction.taxonomy, extraction.concepts)
+    j = next(k for k, m in enumerate(dkb.measures) if m.id == measure_id)
+    ranked = sorted((s for s, _ in scores), reverse=True)
+    return f"score {scores[j][0]:.2f}, rank {ranked.index(scores[j][0]) + 1}, best {ranked[0]:.2f}"
+
+
 def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
     score = DocScore(gold.source, gold.collection)
     try:
@@ -323,9 +338,20 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
             if (target_match.get(ti), measure_match.get(mi)) in predicted_links:
                 found_links += 1
             else:
-                misses.append(f"link missed {gold.targets[ti]['mention']!r} -> {gold.measures[mi]['path']}")
+                why = _link_miss_reason(dkb, extraction, target_match.get(ti), measure_match.get(mi))
+                misses.append(
+                    f"link missed {gold.targets[ti]['mention']!r} -> {gold.measures[mi]['path']} ({why})"
+                )
         matched_targets = set(target_match.values())
         own = {(t, m) for t, m in predicted_links if t in matched_targets}
+        gold_pairs = {(target_match.get(ti), measure_match.get(mi)) for ti, mi in gold_links}
+        mentions = {t.id: t.mention for t in dkb.quantities}
+        headlines = {m.id: m.headline[:20] for m in dkb.measures}
+        scores = {(lk.target_id, lk.measure_id): lk.score for lk in dkb.links}
+        misses += [
+            f"link extra {mentions[t]!r} -> {headlines.get(m, m)!r} (score {scores[t, m]:.2f})"
+            for t, m in sorted(own - gold_pairs)
+        ]
         c["links"].tp += found_links
         c["links"].fn += len(gold_links) - found_links
         c["links"].fp += max(0, len(own) - found_links)
@@ -340,7 +366,6 @@ def score_document(gold: GoldDocument, extraction: Extraction) -> DocScore:
         c["links.linker"].fn += len(reachable) - found_links
         c["links.linker"].fp += max(0, len(own) - found_links)
         # weak links (shown as 弱关联) on their own: how many of them a careful reader accepts
-        gold_pairs = {(target_match.get(ti), measure_match.get(mi)) for ti, mi in gold_links}
         weak_own = {(t, m) for t, m in weak_links if t in matched_targets}
         c["links.weak"].tp += len(weak_own & gold_pairs)
         c["links.weak"].fp += len(weak_own - gold_pairs)

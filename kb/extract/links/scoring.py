@@ -61,7 +61,7 @@ def _indicator_units(indicator: str, concepts: Concepts) -> list[_Unit]:
         units.append(_Unit((word,)))
     for group in concepts.groups:
         if any(term in folded for term in group.terms):
-            units.append(_Unit(group.terms))
+            units.append(_Unit(group.sought))
     return units
 
 

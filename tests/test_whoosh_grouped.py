@@ -73,14 +73,18 @@ def _segment_contents(folder: Path) -> list[tuple[str, bytes]]:
     )
 
 
-def test_an_index_merged_from_older_segments_is_byte_identical_with_and_without_the_patches(tmp_path: Path):
+def test_an_index_merged_from_older_segments_is_byte_identical_with_and_without_the_patches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """Segments written, some documents deleted, more added and everything merged into one segment (postings of
     the old segments go through the pool renumbered): the same files as Whoosh alone writes."""
     from whoosh import fields
     from whoosh import index as whoosh_index
 
     from kb.search.analysis import BigramAnalyzer, ChineseAnalyzer
-    from kb.search.whoosh import patches
+    from kb.search.whoosh import blocks, patches
+
+    monkeypatch.setattr(blocks, "COMPRESS_MIN", 0)  # every block compressed, as Whoosh does
 
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),

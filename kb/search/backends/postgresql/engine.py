@@ -169,13 +169,11 @@ class PostgresSearchEngine(SearchEngine):
             )
         except Unsupported as exc:  # kb.search.query never builds these nodes
             raise RuntimeError(f"query node not supported by the PostgreSQL backend: {exc}") from exc
-        mask = np.zeros(arrays.size, dtype=bool)
-        mask[hits.ids] = True
         page = [(int(hits.ids[i]), float(hits.score[i])) for i in best]
         searcher.prefetch_stored(
             d for d, _ in page[-MAX_LIMIT:]
         )  # the page shown: one query, not one per hit
-        return page, mask
+        return page, hits.ids
 
     def _related(self, measure_id: str, limit: int = 5) -> list[Hit]:
         """Measures of other documents most like this one: the 12 key terms of its text (Bo1, as Whoosh's

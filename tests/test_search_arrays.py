@@ -1,11 +1,20 @@
 """The per-hit array work of a search on random data: facet counts by runs and by positions, equal to counting
-every facet over a mask (``kb.search.whoosh.columns``)."""
+every facet over a mask (``kb.search.whoosh.columns``); the evaluator's set operations on sorted hit numbers equal
+numpy's and a plain sum in part order (``kb.search.evaluate``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from kb.search.evaluate import (
+    Scores,
+    _best_union,
+    _intersect,
+    _union,
+    contains_sorted,
+    intersect_sorted,
+)
 from kb.search.whoosh.columns import Facet, FacetRuns, MultiFacet
 
 
@@ -96,3 +105,60 @@ def test_the_top_values_are_the_first_of_all_values_sorted(values: int, empty: b
             )
     ties = np.ones(len(names), dtype=np.int64)  # every value tied: by value
     assert facet.top(ties, 30, empty=empty, empty_as="未注明") == _sorted_counts(facet, ties, 30, empty)
+
+
+def _ids(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    return np.sort(rng.choice(size, n, replace=False)).astype(np.int64)
+
+
+@pytest.mark.parametrize("sizes", [(0, 10), (1, 1), (3, 5_000), (800, 1_000), (4_000, 4_000), (9_000, 300)])
+def test_intersections_and_membership_equal_numpys(sizes: tuple[int, int]) -> None:
+    rng = np.random.default_rng(sum(sizes))
+    for shared in (0.0, 0.5, 1.0):  # unrelated lists, half of the shorter one in the longer, all of it
+        a, b = _ids(rng, sizes[0], 20_000), _ids(rng, sizes[1], 20_000)
+        if len(a) and len(b) and shared:
+            short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+            take = rng.choice(long_, int(len(short) * shared), replace=False)
+            short = np.unique(np.concatenate([short[: len(short) - len(take)], take]))
+            a, b = (short, long_) if len(a) <= len(b) else (long_, short)
+        expected = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        for got, want in zip(intersect_sorted(a, b), expected, strict=True):
+            assert got.tolist() == want.tolist()
+        assert contains_sorted(b, a).tolist() == np.isin(a, b).tolist()
+        assert contains_sorted(a, b).tolist() == np.isin(b, a).tolist()
+
+
+def _reference(parts: list[Scores], tie: float | None) -> dict[int, float]:
+    """Every hit of any part: the sum in part order (``tie`` None), or (1 − tie) · best + tie · that sum."""
+    summed: dict[int, float] = {}
+    best: dict[int, float] = {}
+    for part in parts:
+        for hit, score in zip(part.ids.tolist(), part.score.tolist(), strict=True):
+            summed[hit] = summed[hit] + score if hit in summed else score
+            best[hit] = max(best.get(hit, score), score)
+    if tie is None:
+        return summed
+    return {hit: (1.0 - tie) * best[hit] + tie * summed[hit] for hit in summed}
+
+
+@pytest.mark.parametrize("lengths", [(5, 3_000), (40, 60, 80), (2_000, 2_500, 10, 1_800, 2_200)])
+def test_unions_and_intersections_score_as_summed_in_part_order(lengths: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(len(lengths))
+    size = 6_000  # the long unions are summed over every hit, the short ones merged
+    parts = [Scores(ids, rng.random(len(ids)) * 10) for ids in (_ids(rng, n, size) for n in lengths)]
+    for got, tie in ((_union(parts, size), None), (_best_union(parts, size, 0.3), 0.3)):
+        want = _reference(parts, tie)
+        assert got.ids.tolist() == sorted(want)
+        assert got.score.tolist() == [
+            want[h] for h in got.ids.tolist()
+        ]  # exactly: same additions, same order
+    both = _intersect(parts)
+    by_length = sorted(parts, key=lambda p: len(p.ids))
+    common = set.intersection(*(set(p.ids.tolist()) for p in parts))
+    assert both.ids.tolist() == sorted(common)
+    for i, hit in enumerate(both.ids.tolist()):
+        expected = 0.0
+        for k, part in enumerate(by_length):
+            score = float(part.score[part.ids == hit][0])
+            expected = score if k == 0 else expected + score
+        assert both.score[i] == expected

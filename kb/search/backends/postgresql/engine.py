@@ -27,7 +27,7 @@ from kb.search.backends.postgresql import sql
 from kb.search.backends.postgresql.generations import live_generation, open_generation
 from kb.search.backends.postgresql.reader import GenerationArrays, Reader, key_terms, tree_terms
 from kb.search.engine import Hit, SearchEngine, SearchResult
-from kb.search.evaluate import Evaluator, Unsupported
+from kb.search.evaluate import Evaluator, Unsupported, intersect_sorted
 from kb.search.request import MAX_LIMIT, SearchRequest
 from kb.search.schema import make_schema
 
@@ -50,7 +50,7 @@ class _PhraseEvaluator(Evaluator):
     """The evaluator with phrases checked by PostgreSQL (``Reader.phrase_docs``)."""
 
     def _check(self, state: Any, docs: np.ndarray) -> None:
-        todo = np.intersect1d(docs, state.candidates, assume_unique=True)
+        todo = intersect_sorted(docs, state.candidates)[0]
         todo = todo[~state.checked[todo]]
         if len(todo) == 0:
             return

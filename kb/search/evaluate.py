@@ -33,6 +33,7 @@ counted per word (``_coordinate``). Anything else (other query types, ``minmatch
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,9 +170,15 @@ class Evaluator:
         if node.sure is not None:
             sure = self._evaluate(node.sure, False)[0]
             keep = contains_sorted(sure.ids, found.ids)
-        for i in np.flatnonzero(~keep):
-            keep[i] = node.holds(self.reader.stored_fields(int(found.ids[i])))
+        todo = np.flatnonzero(~keep)
+        for i, stored in zip(todo, self._stored_fields(found.ids[todo]), strict=True):
+            keep[i] = node.holds(stored)
         return Scores(found.ids[keep], found.score[keep])
+
+    def _stored_fields(self, hits: np.ndarray) -> Iterator[Mapping[str, Any]]:
+        """The stored fields of each of ``hits``, in order (a backend may read them in one go)."""
+        for hit in hits:
+            yield self.reader.stored_fields(int(hit))
 
     def _phrase(self, fieldname: str, words: tuple[str, ...], optional: bool) -> Scores:
         words_scores = _intersect([self._term(fieldname, w) for w in words])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -47,7 +47,13 @@ def _schema() -> Any:
 
 
 class _PhraseEvaluator(Evaluator):
-    """The evaluator with phrases checked by PostgreSQL (``Reader.phrase_docs``)."""
+    """The evaluator with phrases checked by PostgreSQL (``Reader.phrase_docs``) and the stored fields an exact
+    piece is checked against read in one query per segment, not one per hit."""
+
+    def _stored_fields(self, hits: np.ndarray) -> Iterator[Mapping[str, Any]]:
+        self.reader.prefetch_stored(hits)
+        for hit in hits:
+            yield self.reader.stored_fields(int(hit))
 
     def _check(self, state: Any, docs: np.ndarray) -> None:
         todo = intersect_sorted(docs, state.candidates)[0]

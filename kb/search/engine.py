@@ -61,6 +61,7 @@ from kb.search.schema import (
     TEXT_FIELDS,
 )
 from kb.search.validity import validity_facet
+from kb.search.whoosh.columns import FacetRuns
 from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, Facet, IndexArrays
 from kb.store.generations import StoreError, current_generation
 
@@ -261,6 +262,7 @@ class SearchEngine:
         self._evidence_source = validity_evidence
         self._evidence: Mapping[str, str] | None = None
         self._validity: dict[tuple[int, date], Facet] = {}
+        self._runs: dict[tuple[int, date], FacetRuns] = {}
 
     def _validity_facet(self, arrays: IndexArrays) -> Facet:
         """Every hit's document status on ``clock()`` as a facet (``kb.search.validity``), computed once per
@@ -278,14 +280,36 @@ class SearchEngine:
             self._validity[key] = facet
         return facet
 
-    def _facets(self, arrays: IndexArrays, matched: np.ndarray) -> dict[str, list[tuple[str, int]]]:
-        """The ``FACET_VALUES`` most frequent values of each facet among the ``matched`` hits (a hit lacking an
-        optional value counts as ``NOT_STATED``)."""
+    def _facet_runs(self, arrays: IndexArrays) -> FacetRuns:
+        """The single-valued facets (the validity facet of ``clock()`` included) that change only between
+        documents, counted together (``FacetRuns``); once per generation and day."""
+        today = self.clock()
+        key = (id(arrays), today)
+        cached = self._runs.get(key)
+        if cached is not None:
+            return cached
+        single = {name: f for name, f in arrays.facets.items() if isinstance(f, Facet)}
+        runs = FacetRuns.of_long_runs({**single, "validity": self._validity_facet(arrays)}, arrays.size)
+        with self._lock:
+            self._runs = {k: v for k, v in self._runs.items() if k[1] == today}
+            self._runs[key] = runs
+        return runs
+
+    def _facets(self, arrays: IndexArrays, where: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+        """The ``FACET_VALUES`` most frequent values of each facet among the matched hits (``where``: their
+        sorted positions; a hit lacking an optional value counts as ``NOT_STATED``)."""
         facets = {}
-        where = np.flatnonzero(matched)  # once: a single-valued facet then reads only the matched hits' codes
+        runs = self._facet_runs(arrays)
+        by_runs = runs.counts(where)
         for name, facet in [*arrays.facets.items(), ("validity", self._validity_facet(arrays))]:
-            selected = where if isinstance(facet, Facet) else matched
-            counts = facet.count(selected, empty=name in OPTIONAL_FACETS)
+            empty = name in OPTIONAL_FACETS
+            if isinstance(facet, Facet):
+                by_code = by_runs.get(name)
+                if by_code is None:
+                    by_code = np.bincount(facet.codes[where], minlength=len(facet.values))
+                facets[name] = facet.top(by_code, FACET_VALUES, empty=empty, empty_as=NOT_STATED)
+                continue
+            counts = facet.count(where, empty=empty)
             if "" in counts:
                 counts[NOT_STATED] = counts.get(NOT_STATED, 0) + counts.pop("")
             facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES]
@@ -319,16 +343,16 @@ class SearchEngine:
             k = offset + limit
             order = top_k(ids, final, k) if keys is None else top_k_by(ids, keys[ids], final, k)
             page = [(int(ids[i]), float(final[i])) for i in order]
-            matched = allowed
+            matched = ids
         else:
             assert parsed.query is not None
             page, matched = self._run(searcher, arrays, parsed.query, allowed, offset + limit, keys)
-            if not np.any(matched) and parsed.fallback is not None:
+            if len(matched) == 0 and parsed.fallback is not None:
                 page, matched = self._run(searcher, arrays, parsed.fallback, allowed, offset + limit, keys)
-                if np.any(matched):
+                if len(matched):
                     result.partial = True
                     result.message = PARTIAL_MESSAGE
-        result.total = int(np.count_nonzero(matched))
+        result.total = len(matched)
         if result.total == 0:
             result.message = EMPTY_MESSAGE if browse else parsed.message or EMPTY_MESSAGE
         elif parsed.message and not result.partial and not browse:
@@ -348,31 +372,27 @@ class SearchEngine:
         k: int,
         keys: np.ndarray | None = None,
     ) -> tuple[list[tuple[int, float]], np.ndarray]:
-        """(the best ``k`` allowed hits as (document number, score), the mask of every allowed match);
-        with ``keys`` (dates) the page is ordered by key first."""
+        """(the best ``k`` allowed hits as (document number, score), the sorted document numbers of every allowed
+        match); with ``keys`` (dates) the page is ordered by key first."""
         weighting = searcher.weighting
         try:
             hits, best = Evaluator(arrays, searcher.reader(), B=weighting.B, K1=weighting.K1).top(
                 query, allowed, arrays.prior, k, keys=keys, cap=True
             )
-            mask = np.zeros(arrays.size, dtype=bool)
-            mask[hits.ids] = True
-            return [(int(hits.ids[i]), float(hits.score[i])) for i in best], mask
+            return [(int(hits.ids[i]), float(hits.score[i])) for i in best], hits.ids
         except Unsupported:
             pass
         # A query node the evaluator does not implement: Whoosh scores every match; remember each one.
-        mask = np.zeros(arrays.size, dtype=bool)
         if not allowed.any():  # (Whoosh reads an empty allow set as "no filter")
-            return [], mask
+            return [], np.zeros(0, dtype=np.int64)
         top = _RecordingTopCollector(k if keys is None else int(allowed.sum()) or 1)
         collector = collectors.FilterCollector(top, allow=set(np.flatnonzero(allowed).tolist()))
         searcher.search_with_collector(query, collector)
-        mask[np.asarray(top.matched, dtype=np.int64)] = True
         page = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
         if keys is not None:
             page.sort(key=lambda p: (-keys[p[0]], -p[1], p[0]))
             page = page[:k]
-        return page, mask
+        return page, np.unique(np.asarray(top.matched, dtype=np.int64))
 
     def _hit(
         self,
@@ -395,7 +415,7 @@ class SearchEngine:
         if parsed.query is None:
             if parsed.text or not any(request.filters.values()):
                 return []
-            matched = allowed
+            matched = np.flatnonzero(allowed)
         else:
             _, matched = self._run(searcher, arrays, parsed.query, allowed, 1)
         facet = arrays.facets["doc"]

@@ -33,6 +33,7 @@ counted per word (``_coordinate``). Anything else (other query types, ``minmatch
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,7 +124,7 @@ class Evaluator:
         if isinstance(node, wq.AndNot):
             a, va = self._evaluate(node.a, optional)
             b, _ = self._evaluate(node.b, False)  # an exclusion must be exact
-            keep = ~np.isin(a.ids, b.ids, assume_unique=True)
+            keep = ~contains_sorted(b.ids, a.ids)
             return Scores(a.ids[keep], a.score[keep]), va
         if type(node) is wq.And:
             parts = [self._evaluate(child, optional) for child in node.subqueries]
@@ -168,10 +169,16 @@ class Evaluator:
         keep = np.zeros(len(found.ids), dtype=bool)
         if node.sure is not None:
             sure = self._evaluate(node.sure, False)[0]
-            keep = np.isin(found.ids, sure.ids, assume_unique=True)
-        for i in np.flatnonzero(~keep):
-            keep[i] = node.holds(self.reader.stored_fields(int(found.ids[i])))
+            keep = contains_sorted(sure.ids, found.ids)
+        todo = np.flatnonzero(~keep)
+        for i, stored in zip(todo, self._stored_fields(found.ids[todo]), strict=True):
+            keep[i] = node.holds(stored)
         return Scores(found.ids[keep], found.score[keep])
+
+    def _stored_fields(self, hits: np.ndarray) -> Iterator[Mapping[str, Any]]:
+        """The stored fields of each of ``hits``, in order (a backend may read them in one go)."""
+        for hit in hits:
+            yield self.reader.stored_fields(int(hit))
 
     def _phrase(self, fieldname: str, words: tuple[str, ...], optional: bool) -> Scores:
         words_scores = _intersect([self._term(fieldname, w) for w in words])
@@ -192,7 +199,7 @@ class Evaluator:
 
     def _check(self, state: _PhraseState, docs: np.ndarray) -> None:
         """Look at the positions of the phrase in ``docs`` (sorted document numbers) not looked at yet."""
-        todo = np.intersect1d(docs, state.candidates, assume_unique=True)
+        todo = intersect_sorted(docs, state.candidates)[0]
         todo = todo[~state.checked[todo]]
         if len(todo) == 0:
             return
@@ -241,7 +248,7 @@ class Evaluator:
                 state
                 for key, state in self._phrases.items()
                 if key in self._lazy
-                and np.any(~state.checked[np.intersect1d(sorted_best, state.candidates, assume_unique=True)])
+                and np.any(~state.checked[intersect_sorted(sorted_best, state.candidates)[0]])
             ]
             if not pending:
                 return Scores(ids, final), order[:k]
@@ -258,9 +265,46 @@ def _intersect(parts: list[Scores]) -> Scores:
     for part in parts[1:]:
         if len(ids) == 0:
             break
-        ids, left, right = np.intersect1d(ids, part.ids, assume_unique=True, return_indices=True)
+        ids, left, right = intersect_sorted(ids, part.ids)
         score = score[left] + part.score[right]
     return Scores(ids, score)
+
+
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.intersect1d(a, b, assume_unique=True, return_indices=True)`` of sorted unique hit numbers, without its
+    sort of both arrays: a short list is looked up in the long one (binary search), two lists of like length are
+    marked over the hit numbers (each list once). (The common hits, their positions in ``a``, in ``b``.)"""
+    if len(a) == 0 or len(b) == 0:
+        return _NO_IDS, _NO_IDS, _NO_IDS
+    if len(a) * 4 < len(b) or len(b) * 4 < len(a):
+        small, big = (a, b) if len(a) <= len(b) else (b, a)
+        pos = np.searchsorted(big, small)
+        pos[pos == len(big)] = len(big) - 1
+        in_small = np.flatnonzero(big[pos] == small)
+        in_big = pos[in_small]
+        left, right = (in_small, in_big) if small is a else (in_big, in_small)
+        return a[left], left, right
+    size = int(max(a[-1], b[-1])) + 1
+    left = np.flatnonzero(_marks(b, size)[a])
+    right = np.flatnonzero(_marks(a, size)[b])
+    return a[left], left, right
+
+
+def contains_sorted(b: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """For each of ``a`` (sorted unique hit numbers), whether ``b`` (sorted unique) holds it: ``np.isin(a, b)``."""
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros(len(a), dtype=bool)
+    if len(a) * 4 < len(b):  # a few looked up in a long list
+        pos = np.searchsorted(b, a)
+        pos[pos == len(b)] = len(b) - 1
+        return b[pos] == a
+    return _marks(b, int(max(a[-1], b[-1])) + 1)[a]
+
+
+def _marks(ids: np.ndarray, size: int) -> np.ndarray:
+    marks = np.zeros(size, dtype=bool)
+    marks[ids] = True
+    return marks
 
 
 def _union(parts: list[Scores], size: int = 0) -> Scores:
@@ -282,7 +326,9 @@ def _union(parts: list[Scores], size: int = 0) -> Scores:
     if size and total * 8 > size:
         dense = np.zeros(size, dtype=np.float64)
         present = np.zeros(size, dtype=bool)
-        for p in parts:  # ids are unique within a part
+        dense[parts[0].ids] = parts[0].score
+        present[parts[0].ids] = True
+        for p in parts[1:]:  # ids are unique within a part
             dense[p.ids] += p.score
             present[p.ids] = True
         ids = np.flatnonzero(present)
@@ -302,13 +348,18 @@ def _best_union(parts: list[Scores], size: int, tie: float) -> Scores:
         return parts[0]
     total = sum(len(p.ids) for p in parts)
     if size and total * 8 > size:
-        best = np.zeros(size, dtype=np.float64)  # scores are positive: 0 = no part matched
+        best = np.zeros(size, dtype=np.float64)
         summed = np.zeros(size, dtype=np.float64) if tie else best
-        for p in parts:  # ids are unique within a part
+        present = np.zeros(size, dtype=bool)  # (a scan of it is 8 times shorter than one of the scores)
+        best[parts[0].ids] = parts[0].score
+        summed[parts[0].ids] = parts[0].score
+        present[parts[0].ids] = True
+        for p in parts[1:]:  # ids are unique within a part
             best[p.ids] = np.maximum(best[p.ids], p.score)
             if tie:
                 summed[p.ids] += p.score
-        ids = np.flatnonzero(best)
+            present[p.ids] = True
+        ids = np.flatnonzero(present)
         return Scores(ids, (1.0 - tie) * best[ids] + tie * summed[ids])
     all_ids = np.concatenate([p.ids for p in parts])
     all_scores = np.concatenate([p.score for p in parts])
@@ -352,7 +403,7 @@ def _add_where(a: Scores, b: Scores) -> Scores:
     """a's hits, with b's score added where b matches too."""
     if len(b.ids) == 0 or len(a.ids) == 0:
         return a
-    _, left, right = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    _, left, right = intersect_sorted(a.ids, b.ids)
     score = a.score.copy()
     score[left] += b.score[right]
     return Scores(a.ids, score)

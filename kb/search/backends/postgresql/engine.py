@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -27,7 +27,7 @@ from kb.search.backends.postgresql import sql
 from kb.search.backends.postgresql.generations import live_generation, open_generation
 from kb.search.backends.postgresql.reader import GenerationArrays, Reader, key_terms, tree_terms
 from kb.search.engine import Hit, SearchEngine, SearchResult
-from kb.search.evaluate import Evaluator, Unsupported
+from kb.search.evaluate import Evaluator, Unsupported, intersect_sorted
 from kb.search.request import MAX_LIMIT, SearchRequest
 from kb.search.schema import make_schema
 
@@ -47,10 +47,16 @@ def _schema() -> Any:
 
 
 class _PhraseEvaluator(Evaluator):
-    """The evaluator with phrases checked by PostgreSQL (``Reader.phrase_docs``)."""
+    """The evaluator with phrases checked by PostgreSQL (``Reader.phrase_docs``) and the stored fields an exact
+    piece is checked against read in one query per segment, not one per hit."""
+
+    def _stored_fields(self, hits: np.ndarray) -> Iterator[Mapping[str, Any]]:
+        self.reader.prefetch_stored(hits)
+        for hit in hits:
+            yield self.reader.stored_fields(int(hit))
 
     def _check(self, state: Any, docs: np.ndarray) -> None:
-        todo = np.intersect1d(docs, state.candidates, assume_unique=True)
+        todo = intersect_sorted(docs, state.candidates)[0]
         todo = todo[~state.checked[todo]]
         if len(todo) == 0:
             return
@@ -169,13 +175,11 @@ class PostgresSearchEngine(SearchEngine):
             )
         except Unsupported as exc:  # kb.search.query never builds these nodes
             raise RuntimeError(f"query node not supported by the PostgreSQL backend: {exc}") from exc
-        mask = np.zeros(arrays.size, dtype=bool)
-        mask[hits.ids] = True
         page = [(int(hits.ids[i]), float(hits.score[i])) for i in best]
         searcher.prefetch_stored(
             d for d, _ in page[-MAX_LIMIT:]
         )  # the page shown: one query, not one per hit
-        return page, mask
+        return page, hits.ids
 
     def _related(self, measure_id: str, limit: int = 5) -> list[Hit]:
         """Measures of other documents most like this one: the 12 key terms of its text (Bo1, as Whoosh's

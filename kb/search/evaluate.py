@@ -385,9 +385,9 @@ class Evaluator:
 
     def _words(self, fieldname: str, words: tuple[str, ...], within: np.ndarray | None) -> Scores:
         """The hits holding every word of a phrase (anywhere in the field), scored by the sum of the words' scores
-        as ``_intersect`` adds them (rarest word first); within ``within``, each word only on the hits the rarer
-        ones left."""
-        if within is None:
+        as ``_intersect`` adds them (rarest word first). Restricted, each word is scored only on the hits the rarer
+        ones left (and ``within``): a phrase with a frequent word (和, 的) never scores that word's whole list."""
+        if not self.restrict:
             return _intersect([self._term(fieldname, w) for w in words])
         counts = [self._posting_count(fieldname, w) for w in words]
         parts = []

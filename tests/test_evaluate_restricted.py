@@ -7,6 +7,7 @@ test index's queries (judged, benchmark, syntax) are compared in ``tests/test_ev
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 from whoosh import query as wq
 
 from kb.search.evaluate import Evaluator, Scores, _union_count, intersect_sorted
+from kb.search.term_scores import TermScores
 from kb.search.whoosh.dismax import BestOf
 from kb.search.whoosh.postings import AmountIndex
 from kb.search.whoosh.ranges import AmountRange
@@ -42,6 +44,7 @@ class _Arrays:
                 ids = np.sort(rng.choice(SIZE, n, replace=False)).astype(np.int64)
                 self._postings[(field, word)] = (ids, rng.integers(1, 30, n).astype(np.float32))
         hits = rng.choice(SIZE, 900).astype(np.int64)
+        self.term_scores: TermScores | None = None
         self._amounts = AmountIndex(
             ["元"], np.zeros(len(hits), np.int32), rng.integers(1, 100, len(hits)).astype(np.float64), hits
         )
@@ -119,12 +122,17 @@ def _same(a: Scores, b: Scores) -> None:
 
 
 def _both(arrays: _Arrays, tree: Any, k: int = 10) -> tuple[_Oracle, _Oracle]:
-    restricted = _Oracle(arrays, _Reader(arrays), restrict=True)
+    """The restricted evaluation (with the arrays' kept term scores, if any) against the unrestricted one
+    (without): the same scores before any lazy phrase is checked, the same hits, scores and page after."""
+    kept, arrays.term_scores = arrays.term_scores, None
     everything = _Oracle(arrays, _Reader(arrays), restrict=False)
-    _same(restricted.evaluate(tree), everything.evaluate(tree))  # phrases of a bonus still unchecked
-    got, want = (e.top(tree, arrays.live, arrays.prior, k) for e in (restricted, everything))
-    _same(got[0], want[0])
-    assert got[1].tolist() == want[1].tolist()  # the page
+    want = everything.evaluate(tree), everything.top(tree, arrays.live, arrays.prior, k)
+    arrays.term_scores = kept
+    restricted = _Oracle(arrays, _Reader(arrays), restrict=True)
+    got = restricted.evaluate(tree), restricted.top(tree, arrays.live, arrays.prior, k)
+    _same(got[0], want[0])  # phrases of a bonus still unchecked
+    _same(got[1][0], want[1][0])
+    assert got[1][1].tolist() == want[1][1].tolist()  # the page
     return restricted, everything
 
 
@@ -134,6 +142,37 @@ def test_random_trees_score_the_same_restricted_or_not(seed: int) -> None:
     arrays = _Arrays(rng)
     for _ in range(40):
         _both(arrays, _tree(rng, 3))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scores_kept_between_queries_are_the_scores(seed: int) -> None:
+    # Whole posting lists scored by one query are kept (TermScores) and gathered by later ones, restricted or not.
+    rng = np.random.default_rng(50 + seed)
+    arrays = _Arrays(rng)
+    arrays.term_scores = TermScores(5_000)  # the longest lists are never kept
+    trees = [_tree(rng, 3) for _ in range(20)] + [_word_and(rng) for _ in range(10)]
+    for tree in trees + trees:
+        _both(arrays, tree)
+    assert arrays.term_scores._cache.currsize > 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bm25_is_the_expression_it_replaces_bit_for_bit(dtype: type) -> None:
+    # Evaluator._bm25 computes in place what this expression computes (PostgreSQL's lengths are float32,
+    # Whoosh's float64).
+    rng = np.random.default_rng(1)
+    arrays = _Arrays(rng)
+    arrays.lengths = {f: v.astype(dtype) for f, v in arrays.lengths.items()}
+    evaluator = Evaluator(arrays, _Reader(arrays), B=0.75, K1=1.2)
+    ids = np.arange(0, SIZE, 3, dtype=np.int64)
+    weights = rng.integers(1, 30, len(ids)).astype(np.float32)
+    arrays._postings[("body", WORDS[0])] = (ids, weights)
+    B, K1 = 0.75, 1.2
+    idf = math.log(arrays.size / (len(ids) + 1)) + 1
+    tf = weights.astype(np.float64)
+    norm = K1 * ((1 - B) + B * arrays.lengths["body"][ids] / arrays.avg_length["body"])
+    expected = idf * (tf * (K1 + 1)) / (tf + norm)
+    assert evaluator._bm25("body", WORDS[0], ids, weights).score.tobytes() == expected.tobytes()
 
 
 @pytest.mark.parametrize("seed", range(6))

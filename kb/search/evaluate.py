@@ -54,6 +54,7 @@ from whoosh import query as wq
 
 from kb.search.query import Verbatim
 from kb.search.ranking import cap_by_container
+from kb.search.term_scores import TermScores
 from kb.search.whoosh.dismax import BestOf
 from kb.search.whoosh.postings import IndexArrays, phrase_docs
 from kb.search.whoosh.ranges import AmountRange
@@ -318,18 +319,37 @@ class Evaluator:
     # -- leaves ---------------------------------------------------------------------------------------------
 
     def _term(self, fieldname: str, text: str, within: np.ndarray | None = None) -> Scores:
-        """BM25F of one term over its postings (within ``within``: over those of them only, the same scores)."""
+        """BM25F of one term over its postings (within ``within``: over those of them only, the same scores).
+
+        Whole lists scored by an earlier query are read from ``arrays.term_scores`` (when the arrays keep one);
+        a list not scored yet is scored only where ``within`` asks."""
         key = (fieldname, text)
         cached = self._terms.get(key)
+        if cached is None:
+            cached = self._kept(fieldname, text)
+            if cached is not None:
+                self._terms[key] = cached
         if cached is not None:
-            return cached if within is None else _restrict(cached, within)
+            if within is None:
+                return cached
+            at = positions_within(cached.ids, within)
+            return Scores(cached.ids[at], cached.score[at])
         ids, weights = self.arrays.postings(self.reader, fieldname, text)
         if within is not None:
             at = positions_within(ids, within)
             return self._bm25(fieldname, text, ids[at], weights[at])
         out = self._bm25(fieldname, text, ids, weights)
         self._terms[key] = out
+        kept: TermScores | None = getattr(self.arrays, "term_scores", None)
+        if kept is not None:
+            kept.put((fieldname, text, self.B, self.K1), out.ids, out.score)
         return out
+
+    def _kept(self, fieldname: str, text: str) -> Scores | None:
+        """The term's whole-list scores if an earlier query left them in ``arrays.term_scores``."""
+        kept: TermScores | None = getattr(self.arrays, "term_scores", None)
+        found = None if kept is None else kept.get((fieldname, text, self.B, self.K1))
+        return None if found is None else Scores(*found)
 
     def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> Scores:
         """The term's score in each of ``ids`` (some of its postings, ``weights`` their frequencies): elementwise,
@@ -339,9 +359,18 @@ class Evaluator:
         arrays = self.arrays
         idf = math.log(arrays.size / (self.reader.doc_frequency(fieldname, text) + 1)) + 1
         tf = weights.astype(np.float64)
-        lengths = arrays.lengths[fieldname][ids]
-        norm = self.K1 * ((1 - self.B) + self.B * lengths / arrays.avg_length[fieldname])
-        return Scores(ids, idf * (tf * (self.K1 + 1)) / (tf + norm))
+        # K1 · ((1 − B) + B · length / average) in float32, as the expression computes it, in place (each step
+        # the same rounding; a + b and a · b commute exactly); then idf · (tf · (K1 + 1)) / (tf + norm).
+        norm = arrays.lengths[fieldname][ids]
+        norm *= self.B
+        norm /= arrays.avg_length[fieldname]
+        norm += 1 - self.B
+        norm *= self.K1
+        score = tf * (self.K1 + 1)
+        score *= idf
+        tf += norm
+        score /= tf
+        return Scores(ids, score)
 
     def _verbatim(self, node: Verbatim, within: np.ndarray | None = None) -> Scores:
         """The hits of the node's bigram And whose stored source text holds the piece as written."""

@@ -1,7 +1,7 @@
 """Where a PostgreSQL search spends its time: the 80 bench queries timed per stage (exclusive times).
 
     .venv/bin/python bench/pg_stages.py --database 'postgresql://…?schema=scale10000' [--passes 3] [--slowest 10]
-                                        [--tile 10] [--query Q …]
+                                        [--tile 10] [--unrestricted] [--query Q …]
 
 Wraps the steps of ``PostgresSearchEngine.search`` (parse, filters, posting reads, term scores, unions and
 intersections, phrase checks, the cap and top-k, facets, the page's stored fields, snippets) with timers that count
@@ -83,6 +83,9 @@ def instrument(stages: Stages) -> None:
     stages.wrap(reader.GenerationArrays, "prefetch", "postings read (db)")
     stages.wrap(evaluate.Evaluator, "_term", "term scores", sizes)
     stages.wrap(evaluate, "_intersect", "intersect", parts_in)
+    stages.wrap(evaluate, "_intersect_ordered", "intersect", parts_in)
+    stages.wrap(evaluate, "_restrict", "restrict", lambda r, scores, within: len(scores.ids) + len(within))
+    stages.wrap(evaluate, "_union_count", "sizes", lambda r, lists, size: sum(len(x) for x in lists))
     stages.wrap(evaluate, "_union", "union", parts_in)
     stages.wrap(evaluate, "_best_union", "best of", parts_in)
     stages.wrap(evaluate, "_coordinate", "coordinate")
@@ -114,8 +117,16 @@ def main() -> int:
         default=1,
         help="search N copies of the generation (bench/pg_tiled.py: 10⁵-like arrays)",
     )
+    parser.add_argument(
+        "--unrestricted",
+        action="store_true",
+        help="evaluate every node over all hits (kb.search.evaluate.RESTRICT = False: the reference)",
+    )
     args = parser.parse_args()
     from bench.pg_tiled import TiledEngine
+    from kb.search import evaluate
+
+    evaluate.RESTRICT = not args.unrestricted
     from kb.search.backends.postgresql.engine import PostgresSearchEngine
 
     stages = Stages()

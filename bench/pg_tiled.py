@@ -19,6 +19,7 @@ import numpy as np
 
 from kb.search.backends.postgresql.engine import PostgresSearchEngine
 from kb.search.backends.postgresql.reader import GenerationArrays, Reader
+from kb.search.term_scores import TermScores
 from kb.search.whoosh.columns import Facet, MultiFacet
 from kb.search.whoosh.postings import AmountIndex
 
@@ -57,6 +58,7 @@ class TiledArrays:
         hits = (a.hit[None, :] + (np.arange(factor, dtype=np.int64) * n)[:, None]).ravel()
         self._amounts = AmountIndex(a.families, np.tile(a.family, factor), np.tile(a.value, factor), hits)
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self.term_scores = TermScores(base.term_scores.limit * factor)
 
     def amounts(self, reader: Any = None) -> AmountIndex:
         return self._amounts

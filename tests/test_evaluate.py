@@ -9,9 +9,11 @@ give the page the same scores Whoosh gives.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,7 +23,7 @@ from whoosh import collectors
 from whoosh import query as wq
 
 from kb.build import build
-from kb.search import ranking
+from kb.search import evaluate, ranking
 from kb.search.engine import SEARCH_FIELDS, SearchEngine
 from kb.search.evaluate import Evaluator, Unsupported, top_k
 from kb.search.query import parse_query
@@ -376,3 +378,29 @@ def test_every_filter_is_a_mask_that_agrees_with_the_stored_fields(
         expected = [d for d, s in enumerate(stored) if s is not None and holds(s)]
         assert np.flatnonzero(mask).tolist() == expected, name
         assert expected, name
+
+
+def _whole(result: Any) -> str:
+    """A search result's public JSON, exactly (scores unrounded)."""
+    return json.dumps(result.to_json(), sort_keys=True, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("text", _queries())
+def test_restricted_evaluation_equals_the_unrestricted_one(
+    engine: SearchEngine, searcher, arrays: IndexArrays, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # An And's larger children evaluated on its smaller ones' hits (kb.search.evaluate, restrict=True) is an
+    # optimisation only: the same hits, every score bit for bit, the same page; and the engine's whole answer —
+    # total, facets, page, partial fallback — is the same JSON.
+    parsed = engine.parse(text)
+    assert parsed.query is not None
+    got, want = (
+        Evaluator(arrays, searcher.reader(), restrict=r).top(parsed.query, arrays.live, arrays.prior, 20)
+        for r in (True, False)
+    )
+    assert got[0].ids.tolist() == want[0].ids.tolist()
+    assert got[0].score.tobytes() == want[0].score.tobytes()
+    assert got[1].tolist() == want[1].tolist()
+    restricted = _whole(engine.search(text, limit=20))
+    monkeypatch.setattr(evaluate, "RESTRICT", False)
+    assert restricted == _whole(engine.search(text, limit=20))

@@ -489,3 +489,31 @@ def test_the_cli_reads_the_database(built: tuple[Path, Path, str], tmp_path: Pat
         timeout=120,
     )
     assert bad.returncode == 2 and "unknown backend" in bad.stderr
+
+
+def test_restricted_evaluation_answers_as_the_unrestricted_one(
+    pg_engine: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kb.search.evaluate's restricted And (its larger children on its smaller ones' hits, phrases checked in the
+    # database only there) is an optimisation only: the whole JSON answer — total, facets, page, scores bit for
+    # bit — is the one of evaluating every node over all hits.
+    from kb.search import evaluate
+
+    bench = [
+        q for q in (ROOT / "bench" / "queries.txt").read_text(encoding="utf-8").splitlines() if q.strip()
+    ]
+    cases = [
+        *QUERIES,
+        *({"q": j.q, "type": j.type, "doc": j.doc} for j in JUDGED),
+        *({"q": q} for q in bench),
+    ]
+
+    def answers() -> list[str]:
+        return [
+            json.dumps(pg_engine.search(SearchRequest(**case)).to_json(), sort_keys=True, ensure_ascii=False)  # type: ignore[attr-defined]
+            for case in cases
+        ]
+
+    restricted = answers()
+    monkeypatch.setattr(evaluate, "RESTRICT", False)
+    assert answers() == restricted

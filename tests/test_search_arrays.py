@@ -141,7 +141,9 @@ def _reference(parts: list[Scores], tie: float | None) -> dict[int, float]:
     return {hit: (1.0 - tie) * best[hit] + tie * summed[hit] for hit in summed}
 
 
-@pytest.mark.parametrize("lengths", [(5, 3_000), (40, 60, 80), (2_000, 2_500, 10, 1_800, 2_200)])
+@pytest.mark.parametrize(
+    "lengths", [(5, 3_000), (40, 60, 80), (300, 250, 10, 180, 220), (2_000, 2_500, 10, 1_800, 2_200)]
+)
 def test_unions_and_intersections_score_as_summed_in_part_order(lengths: tuple[int, ...]) -> None:
     rng = np.random.default_rng(len(lengths))
     size = 6_000  # the long unions are summed over every hit, the short ones merged

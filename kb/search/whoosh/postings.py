@@ -37,6 +37,7 @@ from cachetools import LRUCache
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
+from kb.search.term_scores import TermScores
 from kb.search.whoosh.columns import (
     Facet,
     MultiFacet,
@@ -154,6 +155,8 @@ class IndexArrays:
         )
         self._cache_limit = cache_postings
         self._lock = threading.Lock()
+        # Whole posting lists' BM25 scores (kb.search.evaluate): half as many postings as the cache, 8 bytes each.
+        self.term_scores = TermScores(cache_postings // 2)
         self._amounts: AmountIndex | None = None
         self._amount_field = amount_field
         # Single-valued fields used as filters only (文号, date), and the dates as YYYYMMDD: the first and

@@ -26,6 +26,7 @@ from kb.search.backends.postgresql.analyse import FIELD_CODE, FIELDS, WORD_PREFI
 from kb.search.backends.postgresql.writer import FACETS
 from kb.search.highlight import SCAN_CHARS
 from kb.search.schema import COLUMN_FIELDS, FACET_FIELDS
+from kb.search.term_scores import TermScores
 from kb.search.whoosh.columns import Facet, MultiFacet, date_bounds, hit_prior, unresolved_containers
 from kb.search.whoosh.postings import DEFAULT_CACHE_POSTINGS, AmountIndex
 
@@ -83,6 +84,8 @@ class GenerationArrays:
         self._cached = 0
         self._cache_limit = cache_postings
         self._lock = threading.Lock()
+        # Whole posting lists' BM25 scores (kb.search.evaluate): half as many postings as the cache, 8 bytes each.
+        self.term_scores = TermScores(cache_postings // 2)
 
     def _read_segments(self, con: Any, generation: int) -> list[dict[str, bytes]]:
         """Read the generation's segments: sets ``segments`` ((segment id, base, size) each), ``size`` and the

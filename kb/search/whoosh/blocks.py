@@ -27,7 +27,8 @@ _ORIGINAL_WRITE_BLOCK = W3PostingsWriter._write_block
 # reads the flag per block). zlib sets up its whole state (~256 KB) for every call, ~20–40 µs where a pickle takes
 # ~1.6 µs, and a block under 64 bytes comes out longer. On a 200-document sample 78 % of the blocks are under 128
 # bytes: writing them plain took zlib's time from 5.4 to 2.4 s of the build's ~50 s CPU, for 0.45 MB more of the
-# 24 MB compression saved. 0 compresses every block, as Whoosh does (the byte-for-byte test sets it).
+# 24 MB compression saved (zlib timed inside the build; an interleaved whole-build A/B stayed inside its ±5 % noise,
+# bench/README.md). 0 compresses every block, as Whoosh does (the byte-for-byte test sets it).
 COMPRESS_MIN = 128
 
 

@@ -298,3 +298,17 @@ def test_synonym_finds_the_full_form(engine: SearchEngine) -> None:
     result = engine.search("自贸区 知识产权", limit=5)
     assert "056_96e9a15fd0d1db42.m3.8" in ids(result)  # 自贸试验区开展知识产权证券化试点
     assert not result.partial
+
+
+def test_warming_builds_todays_facet_runs_before_the_first_search(search_index: Path) -> None:
+    """A web process warms a new generation before it serves it: the facet runs (counted once per generation and
+    day) are part of that, so the first search does not pay for them."""
+    engine = SearchEngine(search_index)
+    try:
+        engine.warm()
+        runs = dict(engine._runs)
+        assert len(runs) == 1
+        engine.search("专利")
+        assert engine._runs == runs  # the first search found them built
+    finally:
+        engine.close()

@@ -199,11 +199,13 @@ class SearchEngine:
             return arrays
 
     def warm(self) -> None:
-        """Build this generation's arrays now (~1 s on the whole corpus) rather than in the first search."""
+        """Build this generation's arrays now (~1 s on the whole corpus) rather than in the first search, and
+        today's facet runs (~0.2–0.3 s at 10⁵ hits)."""
         searcher = self._searcher()
         arrays = self._index_arrays(searcher)
         if AMOUNT_FIELD in searcher.schema:
             arrays.amounts(searcher.reader())
+        self._facet_runs(arrays)
 
     @property
     def schema(self) -> Any:

@@ -124,8 +124,8 @@ class PostgresSearchEngine(SearchEngine):
         return searcher.arrays
 
     def warm(self) -> None:
-        """Load the generation's arrays now rather than in the first search."""
-        self._searcher()
+        """Load the generation's arrays and today's facet runs now rather than in the first search."""
+        self._facet_runs(self._index_arrays(self._searcher()))
 
     @property
     def schema(self) -> Any:

@@ -502,21 +502,12 @@ class Evaluator:
 
 
 def _intersect(parts: list[Scores]) -> Scores:
-    """Hits of every part, scored by the sum."""
-    if not parts:
-        return Scores(_NO_IDS, _NO_SCORES)
-    parts = sorted(parts, key=lambda p: len(p.ids))
-    ids, score = parts[0].ids, parts[0].score
-    for part in parts[1:]:
-        if len(ids) == 0:
-            break
-        ids, left, right = intersect_sorted(ids, part.ids)
-        score = score[left] + part.score[right]
-    return Scores(ids, score)
+    """Hits of every part, scored by the sum, shortest part first (a stable sort: equal lengths keep their order)."""
+    return _intersect_ordered(sorted(parts, key=lambda p: len(p.ids)))
 
 
 def _intersect_ordered(parts: list[Scores]) -> Scores:
-    """Hits of every part, scored by the sum in the parts' order (``_intersect`` once it has sorted them)."""
+    """Hits of every part, scored by the sum in the parts' order."""
     if not parts:
         return Scores(_NO_IDS, _NO_SCORES)
     ids, score = parts[0].ids, parts[0].score

@@ -39,12 +39,17 @@ def _pair_query(args: Mapping[str, str]) -> dict[str, Any]:
     return {"a": (args.get("a") or "").strip(), "b": (args.get("b") or "").strip()}
 
 
+def _check_id(value: str) -> None:
+    """A document id as the library writes them, else 404 (the id is not checked against the library here)."""
+    if not valid_id(value):
+        raise Missing("文件编号格式不正确。")
+
+
 def _comparison(ctx: Context, a: str, b: str) -> Any:
     if not a or not b:
         raise Invalid("请用参数 a 和 b 指定要对照的两份文件的编号，例如 /compare?a=文件1&b=文件2。")
     for value in (a, b):
-        if not valid_id(value):
-            raise Missing("文件编号格式不正确。")
+        _check_id(value)
     try:
         return compare_documents(ctx.kb, a, b)
     except CompareError as exc:
@@ -60,8 +65,8 @@ def choices_data(ctx: Context, a: str = "", b: str = "") -> dict[str, Any]:
     from kb.compare.plans import predecessor
 
     given = a or b
-    if given and not valid_id(given):
-        raise Missing("文件编号格式不正确。")
+    if given:
+        _check_id(given)
     if given and ctx.kb.document(given) is None:
         raise Missing(f"没有编号为 {given} 的文件。")
     pairs = []
